@@ -1,0 +1,202 @@
+"""Typed settings from the environment (ADOPS_*), validated with messages that name the variable.
+
+A vendor is enabled when its credentials are set. Base URLs default to the vendor's documented
+production host where one is known; every base URL and odd path can be overridden.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import platformdirs
+from pydantic import AnyHttpUrl, BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .server import secrets
+
+
+class ConfigError(Exception):
+    """Settings that cannot work; the message names the variables to fix."""
+
+
+class VendorSettings(BaseSettings):
+    """Common shape of one vendor account."""
+
+    vendor: ClassVar[str]
+    display: ClassVar[str]
+    credential_fields: ClassVar[tuple[str, ...]]
+    default_base_url: ClassVar[str | None] = None
+
+    base_url: AnyHttpUrl | None = None
+    profile: str = "default"
+
+    @property
+    def enabled(self) -> bool:
+        return any(getattr(self, name) is not None for name in self.credential_fields)
+
+    @property
+    def url(self) -> str:
+        return str(self.base_url or self.default_base_url).rstrip("/")
+
+    def env(self, name: str) -> str:
+        return f"{self.model_config.get('env_prefix', '')}{name}".upper()
+
+    def problems(self) -> list[str]:
+        """What is missing for an enabled vendor, as variable names to set."""
+        if not self.enabled:
+            return []
+        missing = [self.env(n) for n in self.credential_fields if getattr(self, n) is None]
+        if self.base_url is None and self.default_base_url is None:
+            missing.append(self.env("base_url"))
+        return [f"{self.display} is partly configured: set {', '.join(missing)}"] if missing else []
+
+    def secret(self, name: str) -> str:
+        value = getattr(self, name)
+        return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+
+    @property
+    def account_key(self) -> str:
+        """Identifies the vendor account a confirmation token is bound to (no secret in it)."""
+        material = "|".join([self.vendor, self.profile, self.url] + [
+            self.secret(n) for n in self.credential_fields if getattr(self, n) is not None
+        ])
+        return f"{self.vendor}:{self.profile}:{hashlib.sha256(material.encode()).hexdigest()[:16]}"
+
+    def public(self) -> dict[str, Any]:
+        """What can be shown: no credential values."""
+        return {
+            "vendor": self.vendor,
+            "profile": self.profile,
+            "enabled": self.enabled,
+            "base_url": self.url if (self.base_url or self.default_base_url) else None,
+        }
+
+
+class JivoxSettings(VendorSettings):
+    model_config = SettingsConfigDict(env_prefix="ADOPS_JIVOX_", extra="ignore")
+    vendor: ClassVar[str] = "jivox"
+    display: ClassVar[str] = "Jivox"
+    credential_fields: ClassVar[tuple[str, ...]] = ("api_key",)
+
+    api_key: SecretStr | None = None
+    # VENDORS.md 1.4: the documented spelling is unverified; on 404 the hyphenated form is tried.
+    activation_status_path: str = "/v2/accounts/{accountId}/retailcampaigns/{retailCampaignIdx}/activationstatus"
+    activation_status_fallback_path: str = (
+        "/v2/accounts/{accountId}/retail-campaigns/{retailCampaignIdx}/activationStatus"
+    )
+    retail_settings_path: str = "/v2/accounts/{accountId}/retail-settings"
+
+
+class JoveoSettings(VendorSettings):
+    model_config = SettingsConfigDict(env_prefix="ADOPS_JOVEO_", extra="ignore")
+    vendor: ClassVar[str] = "joveo"
+    display: ClassVar[str] = "Joveo"
+    credential_fields: ClassVar[tuple[str, ...]] = ("api_key", "client_id")
+    default_base_url: ClassVar[str | None] = "https://api.joveo.com"  # PROPOSED (VENDORS.md 2.2)
+
+    api_key: SecretStr | None = None
+    client_id: SecretStr | None = None
+
+
+class MerchentaSettings(VendorSettings):
+    model_config = SettingsConfigDict(env_prefix="ADOPS_MERCHENTA_", extra="ignore")
+    vendor: ClassVar[str] = "merchenta"
+    display: ClassVar[str] = "Merchenta"
+    credential_fields: ClassVar[tuple[str, ...]] = ("username", "password", "advertiser")
+    default_base_url: ClassVar[str | None] = "https://production.rtbapi.io"
+
+    username: SecretStr | None = None
+    password: SecretStr | None = None
+    advertiser: str | None = None
+    lock_path: str = "/v3/campaigns/{campaignCode}/lock"  # PROPOSED (VENDORS.md 3.3, M7/M8)
+
+
+class DeltaSettings(VendorSettings):
+    model_config = SettingsConfigDict(env_prefix="ADOPS_DELTA_", extra="ignore")
+    vendor: ClassVar[str] = "deltaprojects"
+    display: ClassVar[str] = "Delta Projects"
+    credential_fields: ClassVar[tuple[str, ...]] = ("api_key",)
+
+    api_key: SecretStr | None = None
+    media_agency_id: str | None = None
+
+
+VENDOR_SETTINGS: tuple[type[VendorSettings], ...] = (JivoxSettings, JoveoSettings, MerchentaSettings, DeltaSettings)
+
+
+class Settings(BaseSettings):
+    """Server-wide settings (policy, storage, transport tuning)."""
+
+    model_config = SettingsConfigDict(env_prefix="ADOPS_", extra="ignore")
+
+    sandbox: bool = False
+    read_only: bool = False
+    toolsets: str | None = None
+    data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("adops-mcp")))
+    confirm_key: SecretStr | None = None
+    confirm_ttl: int = Field(default=600, ge=30, le=86400)
+    timeout: float = Field(default=30.0, gt=0, le=600)
+    max_concurrency: int = Field(default=8, ge=1, le=256)
+    read_attempts: int = Field(default=4, ge=1, le=10)
+    retry_wait: float = Field(default=0.25, ge=0, le=30)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+
+    vendors: dict[str, VendorSettings] = Field(default_factory=dict, exclude=True)
+
+    @field_validator("toolsets")
+    @classmethod
+    def _strip(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @property
+    def enabled_vendors(self) -> dict[str, VendorSettings]:
+        return {name: v for name, v in self.vendors.items() if v.enabled}
+
+
+def _explain(exc: ValidationError, prefix: str) -> list[str]:
+    lines = []
+    for error in exc.errors():
+        field = ".".join(str(p) for p in error["loc"])
+        lines.append(f"{prefix}{field.upper()}: {error['msg']}")
+    return lines
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read every ADOPS_* variable; raise ConfigError listing each problem by variable name."""
+    problems: list[str] = []
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(_explain(exc, "ADOPS_"))) from None
+    for cls in VENDOR_SETTINGS:
+        try:
+            vendor = cls()
+        except ValidationError as exc:
+            problems += _explain(exc, cls.model_config.get("env_prefix", ""))
+            continue
+        problems += vendor.problems()
+        settings.vendors[cls.vendor] = vendor
+    if problems:
+        raise ConfigError("\n".join(problems))
+    register_secrets(settings)
+    return settings
+
+
+def register_secrets(settings: Settings) -> None:
+    if settings.confirm_key is not None:
+        secrets.register(settings.confirm_key.get_secret_value())
+    for vendor in settings.vendors.values():
+        for name in vendor.credential_fields:
+            value = getattr(vendor, name)
+            if isinstance(value, SecretStr):
+                secrets.register(value.get_secret_value())
+
+
+class PublicConfig(BaseModel):
+    """The configuration as a model may see it."""
+
+    sandbox: bool
+    read_only: bool
+    vendors: list[dict[str, Any]]

@@ -1,0 +1,1 @@
+"""MCP wiring: registry, guard, audit store, vendor HTTP layer. `build_server` lives in `app`."""

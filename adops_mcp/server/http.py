@@ -1,0 +1,347 @@
+"""The vendor HTTP layer: one `VendorClient` per configured vendor account.
+
+Transport concerns live here so each operation stays a few lines: base URL joining, auth headers
+(static or a single-flight token cache), a deadline on every call, a per-vendor concurrency limit,
+retries with exponential backoff + jitter that honour `Retry-After` (reads only; a write is retried
+only when the connection never opened, so it cannot have reached the vendor), and one error type
+with short, actionable, credential-free messages.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import httpx2
+import stamina
+
+from . import secrets
+from .sanitize import clean, clean_text
+
+log = logging.getLogger("adops_mcp.http")
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+RETRY_AFTER_CAP = 30.0  # seconds; a vendor asking for longer gets an error the model can act on
+
+
+class VendorError(Exception):
+    """A vendor call that did not succeed. `message` is safe to show: scrubbed and short.
+
+    `outcome` says what is known about a write: "failed" (the vendor refused it) or "unknown"
+    (it may have been applied: timeout or connection loss after sending, or a 5xx answer).
+    """
+
+    def __init__(
+        self,
+        vendor: str,
+        message: str,
+        *,
+        status: int | None = None,
+        outcome: str = "failed",
+        body: Any = None,
+    ) -> None:
+        self.vendor = vendor
+        self.status = status
+        self.outcome = outcome
+        self.body = body
+        super().__init__(secrets.scrub(message))
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date); None if unusable."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)
+
+
+class _Retryable(Exception):
+    def __init__(self, response: httpx2.Response) -> None:
+        self.response = response
+
+
+@dataclass
+class TokenCache:
+    """A bearer-style token minted by `fetch`, refreshed ahead of expiry, single-flight.
+
+    `fetch` returns (token, expires_at epoch seconds). Many callers at expiry share one fetch.
+    """
+
+    fetch: Callable[[], Awaitable[tuple[str, float]]]
+    refresh_margin: float = 300.0
+    clock: Callable[[], float] = time.time
+    _token: str | None = None
+    _expires_at: float = 0.0
+    _lock: anyio.Lock = field(default_factory=anyio.Lock)
+    mints: int = 0
+
+    async def get(self) -> str:
+        if self._valid():
+            assert self._token is not None
+            return self._token
+        async with self._lock:
+            if not self._valid():
+                token, expires_at = await self.fetch()
+                secrets.register(token)
+                self._token, self._expires_at = token, expires_at
+                self.mints += 1
+            assert self._token is not None
+            return self._token
+
+    def invalidate(self, token: str) -> None:
+        """Drop `token` (the vendor refused it); a newer token minted meanwhile is kept."""
+        if self._token == token:
+            self._token, self._expires_at = None, 0.0
+
+    def _valid(self) -> bool:
+        return self._token is not None and self.clock() < self._expires_at - self.refresh_margin
+
+
+@dataclass
+class Auth:
+    """How a vendor authenticates. Static headers/query, or a token cache and the status that
+    means "your token is no longer good" (refresh once, then report)."""
+
+    headers: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, str] = field(default_factory=dict)
+    token: TokenCache | None = None
+    token_header: str = "Authorization"
+    token_format: str = "Bearer {token}"
+    refresh_on: int | None = None
+
+
+ErrorMessage = Callable[[httpx2.Response, Any], str | None]
+
+
+class VendorClient:
+    def __init__(
+        self,
+        vendor: str,
+        base_url: str,
+        auth: Auth,
+        *,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+        max_concurrency: int = 8,
+        read_attempts: int = 4,
+        retry_budget: float = 60.0,
+        retry_wait: float = 0.25,
+        describe_error: ErrorMessage | None = None,
+        auth_hint: str = "",
+    ) -> None:
+        self.vendor = vendor
+        self.base_url = base_url.rstrip("/")
+        self.auth = auth
+        self.timeout = timeout
+        self.read_attempts = read_attempts
+        self.retry_budget = retry_budget
+        self.retry_wait = retry_wait
+        self.describe_error = describe_error
+        self.auth_hint = auth_hint
+        self.limit = anyio.CapacityLimiter(max_concurrency)
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.http = httpx2.AsyncClient(transport=transport, timeout=httpx2.Timeout(timeout), follow_redirects=False)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    def url(self, path: str) -> str:
+        # Keep any path the base URL already has: http://h/prefix + /v1/x = http://h/prefix/v1/x.
+        return self.base_url + "/" + path.lstrip("/")
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        read: bool,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        form: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        authenticated: bool = True,
+        ok_statuses: frozenset[int] = frozenset(),
+    ) -> httpx2.Response:
+        """Send one logical call. Reads retry transient failures; writes are sent at most once
+        (except when the connection never opened). Raises VendorError on failure."""
+        try:
+            async for attempt in stamina.retry_context(
+                on=self._backoff_hook(read),
+                attempts=self.read_attempts,
+                timeout=self.retry_budget,
+                wait_initial=self.retry_wait,
+                wait_max=10.0,
+                wait_jitter=self.retry_wait,
+            ):
+                with attempt:
+                    response = await self._send_refreshing(
+                        method, path, params, json_body, form, headers, authenticated
+                    )
+                    if read and response.status_code in RETRY_STATUSES:
+                        raise _Retryable(response)
+        except _Retryable as exc:
+            response = exc.response
+        except (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError) as exc:
+            raise self._transport_error(exc, method, path, read) from None
+        if response.is_success or response.status_code in ok_statuses:
+            return response
+        raise self.error_for(response, read=read)
+
+    def _backoff_hook(self, read: bool) -> Callable[[Exception], bool | float]:
+        def hook(exc: Exception) -> bool | float:
+            if isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout):
+                return True  # never reached the vendor: safe for writes too
+            if not read:
+                return False
+            if isinstance(exc, httpx2.TimeoutException | httpx2.NetworkError | httpx2.RemoteProtocolError):
+                return True
+            if isinstance(exc, _Retryable):
+                wait = parse_retry_after(exc.response.headers.get("Retry-After"))
+                if wait is None:
+                    return True
+                if wait > RETRY_AFTER_CAP:
+                    return False  # report it instead of stalling the conversation
+                return wait
+            return False
+
+        return hook
+
+    async def _send_refreshing(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        form: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        authenticated: bool,
+    ) -> httpx2.Response:
+        token = await self.auth.token.get() if authenticated and self.auth.token else None
+        response = await self._send(method, path, params, json_body, form, headers, authenticated, token)
+        if token is not None and response.status_code == self.auth.refresh_on:
+            assert self.auth.token is not None
+            self.auth.token.invalidate(token)
+            token = await self.auth.token.get()
+            response = await self._send(method, path, params, json_body, form, headers, authenticated, token)
+        return response
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        form: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        authenticated: bool,
+        token: str | None,
+    ) -> httpx2.Response:
+        all_headers: dict[str, str] = {"Accept": "application/json", "User-Agent": "adops-mcp"}
+        query: dict[str, Any] = {k: v for k, v in (params or {}).items() if v is not None}
+        if authenticated:
+            all_headers.update(self.auth.headers)
+            query.update(self.auth.query)
+            if token is not None:
+                all_headers[self.auth.token_header] = self.auth.token_format.format(token=token)
+        all_headers.update(headers or {})
+        async with self.limit:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            try:
+                with anyio.fail_after(self.timeout + 5):  # a hard deadline beyond httpx2's own
+                    response = await self.http.request(
+                        method,
+                        self.url(path),
+                        params=query or None,
+                        json=json_body,
+                        data=form,
+                        headers=all_headers,
+                    )
+            except TimeoutError:
+                raise httpx2.ReadTimeout("deadline exceeded") from None
+            finally:
+                self.in_flight -= 1
+        log.info("%s %s %s -> %s", self.vendor, method, path, response.status_code)
+        return response
+
+    def _transport_error(self, exc: Exception, method: str, path: str, read: bool) -> VendorError:
+        never_sent = isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout)
+        what = "could not be reached" if never_sent else "did not answer in time" if isinstance(
+            exc, httpx2.TimeoutException
+        ) else "dropped the connection"
+        message = f"{self.vendor} {what} ({method} {path})."
+        if read or never_sent:
+            message += " Nothing was changed; try again later."
+            outcome = "failed"
+        else:
+            message += " The change may or may not have been applied: read the current state before retrying."
+            outcome = "unknown"
+        return VendorError(self.vendor, message, outcome=outcome)
+
+    def error_for(self, response: httpx2.Response, *, read: bool) -> VendorError:
+        status = response.status_code
+        try:
+            body: Any = clean(response.json())
+        except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+            body = clean_text(response.text[:500]) if response.text else None
+        detail = self.describe_error(response, body) if self.describe_error else None
+        if detail is None:
+            detail = _generic_detail(body)
+        detail = clean_text(detail, 300) if detail else ""
+        name = self.vendor
+        if status == 401:
+            message = f"{name} rejected the credentials (401). {self.auth_hint}".strip()
+        elif status == 403:
+            message = f"{name} refused access (403): the credentials lack permission for this account or action."
+        elif status == 404:
+            message = f"{name} says not found (404): check the ids."
+        elif status == 429:
+            message = f"{name} is rate limiting requests (429); wait a minute and try again."
+        elif status >= 500:
+            message = f"{name} had a server error ({status})."
+        else:
+            message = f"{name} rejected the request ({status})."
+        if detail:
+            message += f" Vendor says: {detail}"
+        outcome = "unknown" if (status >= 500 and not read) else "failed"
+        if outcome == "unknown":
+            message += " The change may or may not have been applied: read the current state before retrying."
+        return VendorError(self.vendor, message, status=status, outcome=outcome, body=body)
+
+
+def _generic_detail(body: Any) -> str | None:
+    if isinstance(body, str):
+        return body or None
+    if isinstance(body, dict):
+        for key in ("message", "error", "detail", "description", "errorMessage"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+            if isinstance(value, dict):
+                nested = _generic_detail(value)
+                if nested:
+                    return nested
+    return None

@@ -1,0 +1,173 @@
+"""One vendor operation, declared once.
+
+Each vendor's `operations.py` is a list of `Operation` records. The registry turns each into a
+typed MCP tool (signature from `params`, the four annotations from `effect`, the guard for
+destructive ones, the output schema from `result`), and the same records feed `adops-mcp tools`,
+the README tool table and the schema snapshots.
+
+Request building is declarative: a params field fills the path placeholder of its wire name
+(its serialization alias, else its name), otherwise it goes to the query for GET/DELETE and the
+JSON body for POST/PUT, unless a `Wire(...)` marker in its annotation says where it goes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from mcp.server.mcpserver import Context
+
+    from ..config import VendorSettings
+    from .http import VendorClient
+
+Effect = Literal["read", "write", "destructive"]
+NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Wire:
+    """Where a params field travels: path, query, body, header (with the vendor's name), or nowhere."""
+
+    where: Literal["path", "query", "body", "header", "none"]
+    name: str | None = None
+
+
+class Params(BaseModel):
+    """Base for operation parameters: unknown arguments are refused, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class NoParams(Params):
+    pass
+
+
+@dataclass
+class Call:
+    """One invocation of an operation: validated params plus what the handler needs."""
+
+    op: Operation
+    params: Any
+    client: VendorClient
+    settings: VendorSettings
+    ctx: Context[Any, Any] | None = None
+    state: dict[str, Any] = field(default_factory=dict)  # e.g. a current state read while planning
+
+    def request_parts(self) -> tuple[str, dict[str, Any], Any, dict[str, str]]:
+        """(path, query, json body, headers) built from the params by the wire rules."""
+        assert self.op.path is not None and self.op.method is not None
+        path = self.op.path
+        query: dict[str, Any] = {}
+        body: dict[str, Any] = {}
+        headers: dict[str, str] = {}
+        placeholders = set(re.findall(r"{(\w+)}", path))
+        fields = type(self.params).model_fields
+        for name, info in fields.items():
+            value = getattr(self.params, name)
+            wire = next((m for m in info.metadata if isinstance(m, Wire)), None)
+            wire_name = (wire.name if wire and wire.name else None) or info.serialization_alias or name
+            where = wire.where if wire else (
+                "path" if wire_name in placeholders else "query" if self.op.method in ("GET", "DELETE") else "body"
+            )
+            if where == "none" or value is None:
+                continue
+            dumped = _dump(value)
+            if where == "path":
+                path = path.replace("{" + wire_name + "}", _path_segment(dumped))
+            elif where == "query":
+                query[wire_name] = dumped
+            elif where == "header":
+                headers[wire_name] = str(dumped)
+            else:
+                body[wire_name] = dumped
+        return path, query, (body or None), headers
+
+    async def send(self) -> Any:
+        """The operation's documented request; returns the decoded JSON (or None / text)."""
+        assert self.op.method is not None
+        path, query, body, headers = self.request_parts()
+        response = await self.client.request(
+            self.op.method, path, read=self.op.effect == "read", params=query, json_body=body, headers=headers
+        )
+        return decode(response)
+
+
+def _dump(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if isinstance(value, list):
+        return [_dump(v) for v in value]
+    if hasattr(value, "value") and not isinstance(value, (str, int, float, bool)):
+        return value.value  # enums
+    return value
+
+
+def _path_segment(value: Any) -> str:
+    from urllib.parse import quote
+
+    return quote(str(value), safe="")
+
+
+def decode(response: Any) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    title: str
+    description: str
+    vendor: str
+    toolset: str
+    effect: Effect
+    params: type[BaseModel] = NoParams
+    method: str | None = None
+    path: str | None = None
+    idempotent: bool | None = None  # defaults: reads yes, writes no
+    result: type[BaseModel] | None = None  # trimmed result model; None returns the vendor JSON (cleaned)
+    run: Callable[[Call], Awaitable[Any]] | None = None  # escape hatch; default is Call.send
+    plan: Callable[[Call], Awaitable[str]] | None = None  # destructive: what the human is asked
+    check: Callable[[Call], Awaitable[None]] | None = None  # refuse before asking (raise ToolError)
+    destructive_if: Callable[[Any], bool] | None = None  # effect that depends on the arguments
+    resource: str | None = None  # URI template of the status resource twin
+    default: bool = True  # part of the default (compact) surface
+    account: Callable[[Any], str | None] | None = None  # the vendor-side account the call targets
+
+    def __post_init__(self) -> None:
+        if not NAME.match(self.name):
+            raise ValueError(f"bad tool name {self.name!r}")
+        if not self.name.startswith(self.vendor.replace("deltaprojects", "delta") + "_"):
+            raise ValueError(f"{self.name!r} must start with its vendor prefix")
+        if (self.method is None) != (self.path is None):
+            raise ValueError(f"{self.name}: method and path go together")
+        if self.run is None and self.method is None:
+            raise ValueError(f"{self.name}: needs a method+path or a run function")
+        if self.effect == "destructive" and self.plan is None:
+            raise ValueError(f"{self.name}: a destructive operation needs a plan")
+
+    @property
+    def is_idempotent(self) -> bool:
+        return self.idempotent if self.idempotent is not None else self.effect == "read"
+
+    @property
+    def guarded(self) -> bool:
+        """Whether any call of this tool may need a human confirmation."""
+        return self.effect == "destructive" or self.destructive_if is not None
+
+    def needs_confirmation(self, params: Any) -> bool:
+        if self.effect == "destructive":
+            return True
+        return self.destructive_if is not None and self.destructive_if(params)
+
+    async def execute(self, call: Call) -> Any:
+        return await (self.run or Call.send)(call)

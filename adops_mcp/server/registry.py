@@ -1,0 +1,314 @@
+"""Turns operation records into MCP tools and resources, with the guard and the audit log.
+
+`Runtime` owns what calls need at run time (settings, vendor clients, store, tokens);
+`build_tool` synthesizes one typed tool per operation; `execute` is the single path every vendor
+call takes, so policy, audit and error mapping cannot be skipped.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import (
+    AcceptedElicitation,
+    Context,
+    Elicit,
+    ElicitationResult,
+    Resolve,
+)
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools import Tool
+from mcp.types import ToolAnnotations
+from pydantic import BaseModel, Field, ValidationError
+
+from ..config import Settings, VendorSettings
+from . import secrets
+from .guard import Confirm, NotNeeded, TokenNeeded, Tokens, elicitation_message, token_instructions
+from .http import VendorClient, VendorError
+from .operation import Call, Operation
+from .results import WriteResult
+from .sanitize import clean
+from .store import Store
+
+
+def annotations_for(op: Operation) -> ToolAnnotations:
+    """All four hints, explicitly, derived from the effect."""
+    return ToolAnnotations(
+        title=op.title,
+        read_only_hint=op.effect == "read",
+        destructive_hint=op.effect == "destructive",
+        idempotent_hint=op.is_idempotent,
+        open_world_hint=True,
+    )
+
+
+def describe_validation(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:8]:
+        where = ".".join(str(p) for p in error["loc"]) or "arguments"
+        parts.append(f"{where}: {error['msg']}")
+    return "Invalid arguments, nothing was sent. " + "; ".join(parts)
+
+
+@contextmanager
+def tool_errors() -> Iterator[None]:
+    """Vendor and validation failures become short `is_error` results the model can act on."""
+    try:
+        yield
+    except VendorError as exc:
+        raise ToolError(exc.message) from None
+    except ValidationError as exc:
+        raise ToolError(secrets.scrub(describe_validation(exc))) from None
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    tokens: Tokens
+    clients: dict[str, VendorClient]
+    operations: dict[str, Operation] = field(default_factory=dict)
+
+    def vendor_settings(self, op: Operation) -> VendorSettings:
+        return self.settings.vendors[op.vendor]
+
+    def call(self, op: Operation, arguments: dict[str, Any], ctx: Context[Any, Any] | None) -> Call:
+        params = op.params.model_validate(arguments)
+        return Call(op=op, params=params, client=self.clients[op.vendor], settings=self.vendor_settings(op), ctx=ctx)
+
+    def policy_check(self, op: Operation) -> None:
+        if self.settings.read_only and op.effect != "read":
+            raise ToolError("The server runs read-only: no change can be made. Nothing was sent.")
+        if op.name not in self.operations:
+            raise ToolError(f"The tool {op.name} is not enabled on this server. Nothing was sent.")
+
+    async def plan(self, call: Call) -> str:
+        self.policy_check(call.op)
+        if call.op.check is not None:
+            await call.op.check(call)
+        assert call.op.plan is not None
+        plan = await call.op.plan(call)
+        profile = call.settings.profile
+        return plan if profile == "default" else f"{plan} (profile: {profile})"
+
+    async def execute(self, call: Call, *, confirmed_by: str) -> Any:
+        """Run the operation; writes are recorded before they are sent and after."""
+        op = call.op
+        self.policy_check(op)
+        if op.effect == "read" and not op.needs_confirmation(call.params):
+            return shape_read(op, await op.execute(call))
+        arguments = call.params.model_dump(mode="json")
+        audit_id = self.store.record_intent(
+            vendor=op.vendor,
+            account=call.settings.account_key,
+            tool=op.name,
+            method=op.method,
+            path=op.path,
+            arguments=arguments,
+            confirmed_by=confirmed_by,
+        )
+        try:
+            data = await op.execute(call)
+        except VendorError as exc:
+            self.store.record_outcome(audit_id, exc.outcome, exc.message)
+            if exc.outcome == "unknown":
+                raise ToolError(f"Outcome unknown (audit record #{audit_id}): {exc.message}") from None
+            raise ToolError(f"Failed, nothing changed (audit record #{audit_id}): {exc.message}") from None
+        except BaseException as exc:
+            # Cancelled, crashed or a bug: whether the vendor applied it is not known.
+            self.store.record_outcome(audit_id, "unknown", type(exc).__name__)
+            raise
+        self.store.record_outcome(audit_id, "ok")
+        return WriteResult(
+            status="done",
+            message=f"{op.title}: done (audit record #{audit_id}).",
+            result=clean(data.model_dump(mode="json") if isinstance(data, BaseModel) else data),
+            audit_id=audit_id,
+            account=call.settings.profile,
+        )
+
+
+def shape_read(op: Operation, data: Any) -> Any:
+    if isinstance(data, BaseModel):
+        return data
+    data = clean(data)
+    if op.result is not None:
+        return op.result.model_validate(data)
+    return data if isinstance(data, dict) else {"items": data}
+
+
+def _param(name: str, info: Any) -> inspect.Parameter:
+    """A keyword-only parameter carrying the field's type, constraints and description."""
+    extra: dict[str, Any] = {}
+    if info.description:
+        extra["description"] = info.description
+    if info.examples:
+        extra["examples"] = info.examples
+    annotation = Annotated[(info.annotation, *info.metadata, Field(**extra))]  # type: ignore[misc]
+    default = inspect.Parameter.empty if info.is_required() else info.get_default(call_default_factory=True)
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+
+
+def _synthesize(fn: Any, params: list[inspect.Parameter], returns: Any) -> Any:
+    fn.__signature__ = inspect.Signature(params, return_annotation=returns)
+    fn.__annotations__ = {p.name: p.annotation for p in params} | {"return": returns}
+    return fn
+
+
+def _supports_elicitation(ctx: Context[Any, Any]) -> bool:
+    caps = ctx.client_capabilities
+    elicitation = caps.elicitation if caps is not None else None
+    return elicitation is not None and (elicitation.form is not None or elicitation.url is None)
+
+
+def build_tool(op: Operation, runtime: Runtime) -> Tool:
+    fields = op.params.model_fields
+    params = [_param(name, info) for name, info in fields.items()]
+    ctx_param = inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)
+
+    async def resolve_confirmation(ctx: Context[Any, Any], **arguments: Any) -> Any:
+        with tool_errors():
+            call = runtime.call(op, arguments, ctx)
+            if not op.needs_confirmation(call.params):
+                return NotNeeded()
+            plan = await runtime.plan(call)
+        if _supports_elicitation(ctx):
+            return Elicit(elicitation_message(plan), Confirm)
+        return TokenNeeded(plan)
+
+    _synthesize(
+        resolve_confirmation,
+        [ctx_param] + [inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, annotation=Any) for p in params],
+        Any,
+    )
+
+    async def tool(ctx: Context[Any, Any], confirmation: Any = None, **arguments: Any) -> Any:
+        with tool_errors():
+            call = runtime.call(op, arguments, ctx)
+            if not op.guarded or isinstance(getattr(confirmation, "data", None), NotNeeded):
+                return await runtime.execute(call, confirmed_by="not required")
+            if isinstance(confirmation, AcceptedElicitation) and isinstance(confirmation.data, TokenNeeded):
+                token = runtime.tokens.issue(op.name, call.params.model_dump(mode="json"), call.settings.account_key)
+                return WriteResult(
+                    status="confirmation_required",
+                    message=token_instructions(runtime.tokens.ttl),
+                    plan=confirmation.data.plan,
+                    confirmation_token=token,
+                    account=call.settings.profile,
+                )
+            if (
+                isinstance(confirmation, AcceptedElicitation)
+                and isinstance(confirmation.data, Confirm)
+                and confirmation.data.confirm
+            ):
+                return await runtime.execute(call, confirmed_by="elicitation")
+            action = getattr(confirmation, "action", "declined")
+            return WriteResult(
+                status="declined",
+                message=f"The user did not confirm ({action}). Nothing was sent to {op.vendor}.",
+                account=call.settings.profile,
+            )
+
+    signature = params + [ctx_param]
+    if op.guarded:
+        signature.append(
+            inspect.Parameter(
+                "confirmation",
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=Annotated[ElicitationResult[Confirm], Resolve(resolve_confirmation)],
+            )
+        )
+    returns = WriteResult if op.effect != "read" or op.guarded else (op.result or dict[str, Any])
+    _synthesize(tool, signature, returns)
+    built = Tool.from_function(
+        tool,
+        name=op.name,
+        title=op.title,
+        description=op.description,
+        annotations=annotations_for(op),
+        meta={"vendor": op.vendor, "toolset": op.toolset, "effect": op.effect},
+    )
+    built.parameters = compact_schema(built.parameters)
+    return built
+
+
+def compact_schema(schema: Any, *, in_properties: bool = False) -> Any:
+    """Drop what costs the model tokens without telling it anything: titles."""
+    if isinstance(schema, dict):
+        return {
+            key: compact_schema(value, in_properties=key in ("properties", "$defs", "definitions") and not in_properties)
+            for key, value in schema.items()
+            if in_properties or key != "title"
+        }
+    if isinstance(schema, list):
+        return [compact_schema(item) for item in schema]
+    return schema
+
+
+def build_confirm_action(runtime: Runtime) -> Tool:
+    async def confirm_action(
+        confirmation_token: Annotated[
+            str, Field(description="The confirmation_token from a confirmation_required result.", max_length=8192)
+        ],
+        ctx: Context[Any, Any],
+    ) -> WriteResult:
+        if runtime.settings.read_only:
+            raise ToolError("The server runs read-only: no change can be made. Nothing was sent.")
+        grant = runtime.tokens.open(confirmation_token)
+        op = runtime.operations.get(grant.tool)
+        if op is None or not op.guarded:
+            raise ToolError("This confirmation token names a tool this server does not offer. Nothing was sent.")
+        with tool_errors():
+            call = runtime.call(op, grant.arguments, ctx)
+            if grant.account != call.settings.account_key:
+                raise ToolError(
+                    "This confirmation token was issued for another vendor account. Nothing was sent."
+                )
+            runtime.policy_check(op)
+            if op.check is not None:
+                await op.check(call)  # the world may have changed since the plan
+            runtime.tokens.spend(grant)
+            return await runtime.execute(call, confirmed_by="token")
+
+    tool = Tool.from_function(
+        confirm_action,
+        name="confirm_action",
+        title="Confirm a planned change",
+        description=(
+            "Performs a change that a tool planned (status confirmation_required), exactly as planned and once. "
+            "Call it only after the user has read the plan and said yes."
+        ),
+        annotations=ToolAnnotations(
+            title="Confirm a planned change",
+            read_only_hint=False,
+            destructive_hint=True,
+            idempotent_hint=False,
+            open_world_hint=True,
+        ),
+        meta={"vendor": "adops", "toolset": "adops", "effect": "destructive"},
+    )
+    tool.parameters = compact_schema(tool.parameters)
+    return tool
+
+
+def resource_function(op: Operation, runtime: Runtime) -> Any:
+    """A resource twin of a read operation: same params (from the URI), same data, as JSON."""
+    import re
+
+    names = re.findall(r"{(\w+)}", op.resource or "")
+
+    async def read(**arguments: Any) -> str:
+        with tool_errors():
+            call = runtime.call(op, arguments, None)
+            data = await runtime.execute(call, confirmed_by="not required")
+        payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+        return json.dumps(payload, indent=2, ensure_ascii=False)
+
+    return _synthesize(
+        read, [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=str) for n in names], str
+    )

@@ -1,0 +1,31 @@
+"""Vendor text is untrusted data: strip what could hide or reorder instructions, bound its size."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+MAX_TEXT = 2000
+
+
+def clean_text(value: str, limit: int = MAX_TEXT) -> str:
+    # Drop control (Cc, except tab/newline), format (Cf: zero-width, bidi overrides) and
+    # private-use or unassigned characters; keep ordinary text in every script.
+    kept = [
+        ch
+        for ch in value
+        if ch in "\t\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cn", "Cs")
+    ]
+    text = "".join(kept)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def clean(value: Any) -> Any:
+    """Recursively clean every string (keys included) of a JSON-like vendor payload."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(str(k), 200): clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean(v) for v in value]
+    return value

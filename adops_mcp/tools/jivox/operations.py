@@ -1,0 +1,274 @@
+"""Jivox retail media: approval and activation (VENDORS.md section 1).
+
+No pause endpoint is documented (VENDORS.md 1.5), so none is invented.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mcp.server.mcpserver.exceptions import ToolError
+
+from ...config import JivoxSettings, VendorSettings
+from ...server.http import Auth, VendorClient, VendorError
+from ...server.operation import Call, Operation, decode
+from ..vendor import ClientOptions, Vendor
+from .models import (
+    AccountParams,
+    ActivateParams,
+    ActivationStatus,
+    ApprovalRequestParams,
+    ApprovalStatus,
+    CampaignPage,
+    CampaignParams,
+    CampaignSummary,
+    ListCampaignsParams,
+)
+
+CAMPAIGNS = "/v2/accounts/{accountId}/retail-campaigns"
+CAMPAIGN = CAMPAIGNS + "/{retailCampaignIdx}"
+REDACTED = "[redacted]"
+
+
+def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClient:
+    assert isinstance(settings, JivoxSettings) and settings.api_key is not None
+    return VendorClient(
+        "jivox",
+        settings.url,
+        Auth(headers={"jvx_apikey": settings.api_key.get_secret_value()}),
+        auth_hint="Check ADOPS_JIVOX_API_KEY.",
+        **options.kwargs(),  # type: ignore[arg-type]
+    )
+
+
+def _ids(call: Call) -> dict[str, str]:
+    return {"accountId": call.params.account_id, "retailCampaignIdx": str(call.params.retail_campaign_idx)}
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        template = template.replace("{" + key + "}", value)
+    return template
+
+
+async def list_campaigns(call: Call) -> CampaignPage:
+    p = call.params
+    filters = []
+    if p.status is not None:
+        filters.append(f"status(eq){p.status.value}")
+    if p.name_contains:
+        filters.append(f"retailCampaignName(like){p.name_contains.replace(',', ' ')}")
+    path, query, _, _ = call.request_parts()
+    if filters:
+        query["filters"] = ",".join(filters)
+    data = decode(await call.client.request("GET", path, read=True, params=query)) or {}
+    campaigns = [CampaignSummary.model_validate(c) for c in data.get("campaigns", [])]
+    count = int(data.get("count") or len(campaigns))
+    end = p.offset + len(campaigns)
+    return CampaignPage(campaigns=campaigns, count=count, next_offset=end if end < count and campaigns else None)
+
+
+async def retail_settings(call: Call) -> dict[str, Any]:
+    assert isinstance(call.settings, JivoxSettings)
+    path = _fill(call.settings.retail_settings_path, {"accountId": call.params.account_id})
+    data = decode(await call.client.request("GET", path, read=True)) or {}
+    for seller in data.get("amzSellerDetails") or []:
+        if isinstance(seller, dict) and "sellerAuthKey" in seller:
+            seller["sellerAuthKey"] = REDACTED
+    return data
+
+
+async def activation_status(call: Call) -> ActivationStatus:
+    """Documented spelling first; on 404 the hyphenated camelCase sibling (VENDORS.md 1.4)."""
+    assert isinstance(call.settings, JivoxSettings)
+    ids = _ids(call)
+    try:
+        response = await call.client.request("GET", _fill(call.settings.activation_status_path, ids), read=True)
+    except VendorError as exc:
+        if exc.status != 404 or not call.settings.activation_status_fallback_path:
+            raise
+        try:
+            response = await call.client.request(
+                "GET", _fill(call.settings.activation_status_fallback_path, ids), read=True
+            )
+        except VendorError as again:
+            if again.status == 404:
+                raise VendorError(
+                    "jivox",
+                    "Jivox answered 404 for the activation status under both known path spellings: check the "
+                    "campaign id, or set ADOPS_JIVOX_ACTIVATION_STATUS_PATH to the path Jivox gave you.",
+                    status=404,
+                ) from None
+            raise
+    return ActivationStatus.model_validate(decode(response) or {})
+
+
+async def _approval(call: Call) -> ApprovalStatus | None:
+    """The approval status, or None when no approval request was ever submitted (404)."""
+    try:
+        response = await call.client.request("GET", _fill(CAMPAIGN + "/approvalStatus", _ids(call)), read=True)
+    except VendorError as exc:
+        if exc.status == 404:
+            return None
+        raise
+    return ApprovalStatus.model_validate(decode(response) or {})
+
+
+async def approval_gate(call: Call) -> None:
+    """Activation needs approval status Approved, or an account with no approvers configured."""
+    settings = await retail_settings(call)
+    if settings.get("approvers") == []:
+        call.state["approval"] = "not required (no approvers configured for the account)"
+        return
+    approval = await _approval(call)
+    if approval is None:
+        raise ToolError(
+            "Not activated, nothing was sent: this campaign has no approval request yet and the account requires "
+            "approval. Call jivox_submit_approval_request, then check jivox_get_approval_status."
+        )
+    if approval.status != "Approved":
+        waiting = [
+            f"{a.userName or '?'} <{a.userEmail or '?'}>: {a.approvalStatus or 'unknown'}"
+            for a in approval.approverDetails
+            if a.approvalStatus != "Approved"
+        ]
+        raise ToolError(
+            f"Not activated, nothing was sent: approval status is {approval.status} "
+            f"({approval.requiredApprovals} approval(s) required). Not approved yet: "
+            + ("; ".join(waiting) or "none listed")
+            + ". Ask them to approve, then try again."
+        )
+    approvers = ", ".join(a.userName or a.userEmail or "?" for a in approval.approverDetails)
+    call.state["approval"] = f"Approved ({approvers})"
+
+
+async def activation_plan(call: Call) -> str:
+    p = call.params
+    campaign = decode(await call.client.request("GET", _fill(CAMPAIGN, _ids(call)), read=True)) or {}
+    name = campaign.get("retailCampaignName") or f"#{p.retail_campaign_idx}"
+    status = campaign.get("status") or "unknown"
+    dsp = campaign.get("dspName") or "its DSP"
+    approval = call.state.get("approval", "checked")
+    return (
+        f"Activate Jivox retail campaign '{name}' (#{p.retail_campaign_idx}) in account {p.account_id}: "
+        f"status {status} -> activation (IN_PROGRESS, then PUBLISHED/ACTIVE). It generates trackers and assets "
+        f"and pushes the campaign live on {dsp}, which starts media spend. Approval: {approval}."
+    )
+
+
+def _account(params: Any) -> str | None:
+    return getattr(params, "account_id", None)
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        name="jivox_list_retail_campaigns",
+        title="List Jivox retail campaigns",
+        description="Lists an account's retail campaigns with status and DSP, one page at a time; "
+        "filter by status or name.",
+        vendor="jivox",
+        toolset="jivox",
+        effect="read",
+        method="GET",
+        path=CAMPAIGNS,
+        params=ListCampaignsParams,
+        result=CampaignPage,
+        run=list_campaigns,
+        account=_account,
+    ),
+    Operation(
+        name="jivox_get_retail_campaign",
+        title="Get a Jivox retail campaign",
+        description="Reads one retail campaign (name, status, label, template).",
+        vendor="jivox",
+        toolset="jivox",
+        effect="read",
+        method="GET",
+        path=CAMPAIGN,
+        params=CampaignParams,
+        resource="jivox://accounts/{account_id}/retail-campaigns/{retail_campaign_idx}",
+        account=_account,
+    ),
+    Operation(
+        name="jivox_get_retail_settings",
+        title="Get Jivox retail settings",
+        description="Reads an account's retail settings: approvers (empty means pre-approved), brands, "
+        "media channels. Seller keys are redacted.",
+        vendor="jivox",
+        toolset="jivox",
+        effect="read",
+        method="GET",
+        path="/v2/accounts/{accountId}/retail-settings",
+        params=AccountParams,
+        run=retail_settings,
+        default=False,
+        account=_account,
+    ),
+    Operation(
+        name="jivox_submit_approval_request",
+        title="Request approval of a Jivox retail campaign",
+        description="E-mails the account's approvers a preview and asks them to approve the campaign. "
+        "Re-sending mails them again. Needed before activation unless the account has no approvers.",
+        vendor="jivox",
+        toolset="jivox",
+        effect="write",
+        method="POST",
+        path=CAMPAIGN + "/approvalRequest",
+        params=ApprovalRequestParams,
+        account=_account,
+    ),
+    Operation(
+        name="jivox_get_approval_status",
+        title="Get Jivox approval status",
+        description="Reads the approval status of a campaign and each approver's decision "
+        "(Pending, Approved, Rejected, Unavailable, Invalid).",
+        vendor="jivox",
+        toolset="jivox",
+        effect="read",
+        method="GET",
+        path=CAMPAIGN + "/approvalStatus",
+        params=CampaignParams,
+        result=ApprovalStatus,
+        resource="jivox://accounts/{account_id}/retail-campaigns/{retail_campaign_idx}/approval-status",
+        account=_account,
+    ),
+    Operation(
+        name="jivox_get_activation_status",
+        title="Get Jivox activation status",
+        description="Reads activation progress: status (IN_PROGRESS, PUBLISHED, ACTIVE, FAILED, ...), "
+        "percentage and message.",
+        vendor="jivox",
+        toolset="jivox",
+        effect="read",
+        method="GET",
+        path="/v2/accounts/{accountId}/retailcampaigns/{retailCampaignIdx}/activationstatus",
+        params=CampaignParams,
+        result=ActivationStatus,
+        run=activation_status,
+        resource="jivox://accounts/{account_id}/retail-campaigns/{retail_campaign_idx}/activation-status",
+        account=_account,
+    ),
+    Operation(
+        name="jivox_activate_retail_campaign",
+        title="Activate a Jivox retail campaign",
+        description="Pushes an approved retail campaign live on its DSP (starts spend). Checks approval first; "
+        "asks the user to confirm. Follow with jivox_get_activation_status.",
+        vendor="jivox",
+        toolset="jivox",
+        effect="destructive",
+        method="POST",
+        path=CAMPAIGN + "/activate",
+        params=ActivateParams,
+        check=approval_gate,
+        plan=activation_plan,
+        account=_account,
+    ),
+)
+
+VENDOR = Vendor(
+    name="jivox",
+    display="Jivox",
+    operations=OPERATIONS,
+    make_client=make_client,
+    toolsets=("jivox",),
+)

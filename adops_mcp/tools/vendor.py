@@ -1,0 +1,51 @@
+"""What each vendor package contributes: its settings, its operation table and its client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx2
+
+from ..config import Settings, VendorSettings
+from ..server.http import VendorClient
+from ..server.operation import Operation
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """Transport tuning shared by every vendor client."""
+
+    transport: httpx2.AsyncBaseTransport | None
+    timeout: float
+    max_concurrency: int
+    read_attempts: int
+    retry_wait: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings, transport: httpx2.AsyncBaseTransport | None) -> ClientOptions:
+        return cls(
+            transport=transport,
+            timeout=settings.timeout,
+            max_concurrency=settings.max_concurrency,
+            read_attempts=settings.read_attempts,
+            retry_wait=settings.retry_wait,
+        )
+
+    def kwargs(self) -> dict[str, object]:
+        return {
+            "transport": self.transport,
+            "timeout": self.timeout,
+            "max_concurrency": self.max_concurrency,
+            "read_attempts": self.read_attempts,
+            "retry_wait": self.retry_wait,
+        }
+
+
+@dataclass(frozen=True)
+class Vendor:
+    name: str  # jivox | joveo | merchenta | deltaprojects
+    display: str
+    operations: tuple[Operation, ...]
+    make_client: Callable[[VendorSettings, ClientOptions], VendorClient]
+    toolsets: tuple[str, ...]
