@@ -79,7 +79,7 @@ MESSAGES = {
     "REJECTED": "Creative rejected: landing page does not match the advertiser domain.",
 }
 
-# (suffix, creative file, status, latestUpdate) per campaign suffix.
+# Campaign suffix -> creatives as (creative file, approvalStatus, latestUpdate).
 SEED: dict[str, list[tuple[str, str, str]]] = {
     "SPRING-DELIVERING": [
         ("Spring-Leader-A.10231.jpg", "ACTIVE", "2014-03-12T09:15:04.000"),
@@ -258,17 +258,18 @@ class MerchentaSimulator:
     def _not_found(self, kind: str, code: str) -> JSONResponse:
         return fail(404, ("E10040", f"{kind} {code} not found"))
 
-    async def _target(self, request: Request) -> tuple[str | None, Response | None]:
+    async def _target(self, request: Request) -> str | Response:
+        """The requested status from the form, or the 400 answer."""
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != FORM_TYPE:
-            return None, fail(400, ("E10061", f"Unsupported Content-Type; use {FORM_TYPE} with status=ACTIVE|INACTIVE"))
+            return fail(400, ("E10061", f"Unsupported Content-Type; use {FORM_TYPE} with status=ACTIVE|INACTIVE"))
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
         values = form.get("status")
         if not values or not values[0]:
-            return None, fail(400, ("REQ002", "Malformed request - mandatory parameter status is missing"))
+            return fail(400, ("REQ002", "Malformed request - mandatory parameter status is missing"))
         if values[0] not in STATUSES:
-            return None, fail(400, ("REQ003", f"Malformed request - invalid status {values[0]!r}; use ACTIVE or INACTIVE"))
-        return values[0], None
+            return fail(400, ("REQ003", f"Malformed request - invalid status {values[0]!r}; use ACTIVE or INACTIVE"))
+        return values[0]
 
     def _lock_missing(self, campaign: str) -> Response | None:
         if self.require_lock and campaign not in self._locks:
@@ -303,9 +304,9 @@ class MerchentaSimulator:
         code = request.path_params["creativeCode"]
         if code not in self._creatives:
             return self._not_found("creative", code)
-        target, problem = await self._target(request)
-        if problem or target is None:
-            return problem or fail(400)
+        target = await self._target(request)
+        if isinstance(target, Response):
+            return target
         campaign = self._creatives[code]["campaign"]
         if missing := self._lock_missing(campaign):
             return missing
@@ -322,9 +323,9 @@ class MerchentaSimulator:
         campaign = request.path_params["campaignCode"]
         if campaign not in self._campaigns:
             return self._not_found("campaign", campaign)
-        target, problem = await self._target(request)
-        if problem or target is None:
-            return problem or fail(400)
+        target = await self._target(request)
+        if isinstance(target, Response):
+            return target
         if missing := self._lock_missing(campaign):
             return missing
         refusals = [r for c in self._campaigns[campaign] if (r := self._refusal(c, target))]
