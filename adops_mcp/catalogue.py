@@ -1,0 +1,78 @@
+"""The tool catalogue, derived from the operation tables (`adops-mcp tools`, README table)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .server.registry import annotations_for
+from .tools import VENDORS
+
+CROSS_VENDOR: tuple[dict[str, Any], ...] = (
+    {
+        "name": "confirm_action",
+        "title": "Confirm a planned change",
+        "description": "Performs a change that a tool planned (status confirmation_required), exactly as planned "
+        "and once. Call it only after the user has read the plan and said yes.",
+        "vendor": "adops",
+        "toolset": "adops",
+        "effect": "destructive",
+        "method": None,
+        "path": None,
+        "annotations": {"readOnlyHint": False, "destructiveHint": True, "idempotentHint": False,
+                        "openWorldHint": True},
+    },
+    {
+        "name": "adops_audit_log",
+        "title": "Audit log of changes",
+        "description": "Lists the changes this server sent to vendors, newest first, with who confirmed them and "
+        "the outcome (ok, failed, unknown, sent).",
+        "vendor": "adops",
+        "toolset": "adops",
+        "effect": "read",
+        "method": None,
+        "path": None,
+        "annotations": {"readOnlyHint": True, "destructiveHint": False, "idempotentHint": True,
+                        "openWorldHint": False},
+    },
+)
+
+
+def catalogue() -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
+    for vendor in VENDORS:
+        for op in vendor.operations:
+            hints = annotations_for(op)
+            entries.append(
+                {
+                    "name": op.name,
+                    "title": op.title,
+                    "description": op.description,
+                    "vendor": op.vendor,
+                    "toolset": op.toolset,
+                    "effect": op.effect,
+                    "method": op.method,
+                    "path": op.path,
+                    "guarded": op.guarded,
+                    "default": op.default,
+                    "resource": op.resource,
+                    "annotations": {
+                        "readOnlyHint": hints.read_only_hint,
+                        "destructiveHint": hints.destructive_hint,
+                        "idempotentHint": hints.idempotent_hint,
+                        "openWorldHint": hints.open_world_hint,
+                    },
+                }
+            )
+    return entries + [dict(e) for e in CROSS_VENDOR]
+
+
+def markdown_table(entries: list[dict[str, Any]]) -> str:
+    lines = [
+        "| tool | vendor | effect | request | what it does |",
+        "|---|---|---|---|---|",
+    ]
+    for e in entries:
+        request = f"`{e['method']} {e['path']}`" if e["method"] else "–"
+        effect = e["effect"] + (" (confirmed)" if e["effect"] == "destructive" or e.get("guarded") else "")
+        lines.append(f"| `{e['name']}` | {e['vendor']} | {effect} | {request} | {e['description']} |")
+    return "\n".join(lines) + "\n"

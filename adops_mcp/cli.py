@@ -1,0 +1,148 @@
+"""The `adops-mcp` command (INTERFACE.md): serve, demo, sandbox, tools, audit."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from . import __version__
+from .config import ConfigError, Settings, load_settings
+
+NO_VENDOR = """\
+No vendor is configured, so there is nothing to serve.
+
+Configure at least one vendor with environment variables, for example:
+  ADOPS_JIVOX_BASE_URL=https://<your-domain>.api.jivox.com  ADOPS_JIVOX_API_KEY=...
+  ADOPS_JOVEO_API_KEY=...  ADOPS_JOVEO_CLIENT_ID=...
+  ADOPS_MERCHENTA_USERNAME=...  ADOPS_MERCHENTA_PASSWORD=...  ADOPS_MERCHENTA_ADVERTISER=...
+  ADOPS_DELTA_BASE_URL=...  ADOPS_DELTA_API_KEY=...  ADOPS_DELTA_MEDIA_AGENCY_ID=...
+
+Or try it without credentials against the built-in sandbox:
+  adops-mcp serve --sandbox
+"""
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ConfigError as exc:
+        raise click.ClickException(f"Configuration problem:\n{exc}") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="adops-mcp")
+def main() -> None:
+    """MCP server for campaign operations: Jivox, Joveo, Merchenta and Delta Projects.
+
+    Every destructive action (activate, pause, enable, delete, spend changes) waits for a human
+    confirmation that the model cannot give itself. Start with `adops-mcp demo`.
+    """
+
+
+@main.command()
+@click.option("--transport", type=click.Choice(["stdio", "http"]), default="stdio", show_default=True,
+              envvar="ADOPS_TRANSPORT", help="stdio for desktop/IDE clients; http for streamable HTTP at /mcp.")
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="ADOPS_HOST", help="HTTP bind address.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535), envvar="ADOPS_PORT",
+              help="HTTP port.")
+@click.option("--sandbox", is_flag=True, default=None, help="Answer every vendor from the built-in sandbox "
+              "(no credentials, no spend). Env: ADOPS_SANDBOX=1.")
+@click.option("--read-only", is_flag=True, default=None, help="List and allow only read tools; beats every "
+              "other option. Env: ADOPS_READ_ONLY=1.")
+@click.option("--toolsets", default=None, metavar="LIST", help="Comma-separated toolsets or vendors to list, or "
+              "'all'. Default: each configured vendor's everyday tools. Env: ADOPS_TOOLSETS.")
+def serve(transport: str, host: str, port: int, sandbox: bool | None, read_only: bool | None,
+          toolsets: str | None) -> None:
+    """Run the MCP server (stdio by default)."""
+    settings = _settings(sandbox=sandbox, read_only=read_only, toolsets=toolsets)
+    if not settings.sandbox and not settings.enabled_vendors:
+        click.echo(NO_VENDOR, err=True)
+        sys.exit(2)
+    from .server.app import build_server
+
+    built = build_server(settings)
+    if transport == "stdio":
+        built.server.run("stdio")
+        return
+    import uvicorn
+
+    app = built.server.streamable_http_app()
+    click.echo(f"adops-mcp listening on http://{host}:{port}/mcp", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=10)
+
+
+@main.command()
+@click.option("--elicitation/--no-elicitation", default=False, show_default=True,
+              help="Confirm through an elicitation form instead of the plan + confirmation_token flow.")
+def demo(elicitation: bool) -> None:
+    """Drive the server over stdio against the sandbox, as an assistant would; exit 0 if every step behaved."""
+    import anyio
+
+    from .demo import run_demo
+
+    ok = anyio.run(run_demo, elicitation)
+    sys.exit(0 if ok else 1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Bind address (keep it on loopback).")
+@click.option("--port", default=8700, show_default=True, type=click.IntRange(1, 65535))
+def sandbox(host: str, port: int) -> None:
+    """Serve the four simulated vendor APIs over HTTP (for curl, or ADOPS_*_BASE_URL)."""
+    import uvicorn
+
+    from .sandbox import Sandbox
+
+    box = Sandbox()
+    click.echo(f"Sandbox vendors on http://{host}:{port}/<vendor>:", err=True)
+    for name, sim in box.simulators.items():
+        names = ", ".join(sorted(sim.credentials))
+        click.echo(f"  {name:14} http://{host}:{port}/{name}  (sandbox credentials: {names})", err=True)
+    click.echo("Faults: POST /_sandbox/faults {latency_ms, faults:[{status, retry_after, times, ...}]}", err=True)
+    uvicorn.run(box.app, host=host, port=port, log_level="warning")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable catalogue (INTERFACE.md).")
+@click.option("--markdown", is_flag=True, help="The README tool table.")
+def tools(as_json: bool, markdown: bool) -> None:
+    """The tool catalogue: every tool the server can expose, all vendors and toolsets."""
+    from .catalogue import catalogue, markdown_table
+
+    entries = catalogue()
+    if as_json:
+        click.echo(json.dumps(entries, indent=2))
+    elif markdown:
+        click.echo(markdown_table(entries), nl=False)
+    else:
+        for e in entries:
+            click.echo(f"{e['name']:48} {e['effect']:12} {e['vendor']:14} {e['method'] or '':6} {e['path'] or ''}")
+
+
+@main.command()
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10000))
+@click.option("--vendor", default=None, help="Only this vendor.")
+@click.option("--json", "as_json", is_flag=True)
+def audit(limit: int, vendor: str | None, as_json: bool) -> None:
+    """Show the audit log: every change sent to a vendor, with who confirmed it and the outcome."""
+    from .server.store import Store
+
+    settings = _settings()
+    path = settings.data_dir / "adops.sqlite3"
+    if not path.exists():
+        click.echo(f"No audit log yet at {path}.", err=True)
+        return
+    records = [r.public() for r in Store(path).audit(limit=limit, vendor=vendor)]
+    if as_json:
+        click.echo(json.dumps(records, indent=2))
+        return
+    for r in records:
+        click.echo(f"#{r['id']:<5} {r['at']} {r['status']:8} {r['tool']:40} confirmed by {r['confirmed_by']}")
+        click.echo(f"       {r['request']}  {json.dumps(r['arguments'])}" + (f"\n       {r['detail']}" if r['detail'] else ""))
+
+
+if __name__ == "__main__":
+    main()
