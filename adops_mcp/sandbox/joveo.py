@@ -68,6 +68,11 @@ Seeded accounts (agency "ripple"; clock-relative behaviour uses `sim.clock`):
 Publishers: ziprecruiter, dice, careerbuilder (no configs). Publisher families:
 65a1f0c2b7d94e3a8c5b2d10 (ZipRecruiter), 65a1f0c2b7d94e3a8c5b2d11 (Dice).
 Job jobIds are 32 hex characters; `sim.job_id(client_id, ref)` gives one for tests.
+Other Python helpers: `sim.token_requests` (successful mints), `sim.expire_tokens()`,
+`sim.add_api_client(client_id, api_key)`, `sim.set_status("client"|"campaign"|"jobgroup", id, "A"|"P")`,
+`sim.effective_status(jobgroup_id)` -> {running, reasons}, `sim.report_rows(task_id)`,
+`sim.stats_polls_in_progress`, `sim.report_polls_in_progress`, `sim.stream_deployed`, and the recorded
+`sim.funnel_events`, `sim.s2s_events` (with a `duplicate` flag per jobApplicationId), `sim.rules`.
 """
 
 from __future__ import annotations
@@ -486,7 +491,7 @@ class JoveoSimulator:
                                "schemaMappings": {"refNumber": "requisitionid", "title": "title"}}, created)
         for cfg_id, cid, pub, cost, available, refs in (
             (CFG_GLOBEX_ZIP, GLOBEX, "ziprecruiter", 220, 100, ["GLX-00001", "GLX-00002", "GLX-00003"]),
-            (CFG_GLOBEX_DICE, GLOBEX, "dice", 1000, 5, [f"GLX-0001{i}" for i in range(5)]),
+            (CFG_GLOBEX_DICE, GLOBEX, "dice", 1000, 5, [f"GLX-0002{i}" for i in range(5)]),
             (CFG_INITECH_DICE, INITECH, "dice", 300, 20, ["INH-00001", "INH-00002"]),
         ):
             self.configs[cfg_id] = self._config_record(
@@ -1273,7 +1278,7 @@ class JoveoSimulator:
             "result": "SUCCESS" if sum(r["clicks"] for r in rows) else "NO_RECORDS_FOUND",
         }
         return PlainTextResponse("NO_CONTENT", headers={
-            "x-task-id": task_id, "Location": f"/v1/stats/reports/{taskId}/status"})
+            "x-task-id": task_id, "Location": f"/v1/stats/reports/{task_id}/status"})
 
     def stats_status(self, call: _Call) -> Any:
         cid = self._header_client(call)
@@ -1510,7 +1515,7 @@ class JoveoSimulator:
             ("GET", cfg + "/jobs/{job_reference}", self.config_job),          # V47
             ("GET", c + "/configs", self.list_client_configs),                # V48
             ("POST", "/v1/stats/reports", self.submit_stats),                 # V49
-            ("GET", "/v1/stats/reports/{taskId}/status", self.stats_status), # V50
+            ("GET", "/v1/stats/reports/{taskId}/status", self.stats_status),  # V50
             ("POST", "/v1/stats/stream", self.stream_stats),                  # V51
             ("GET", "/v1/meta", self.meta),                                   # V52
             ("POST", "/v1/rules/jobs", self.apply_rules),                     # V53
