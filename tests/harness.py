@@ -69,9 +69,14 @@ async def connect(
     mode: str = "auto",
     elicitation: ElicitAnswer | None = None,
     toolsets: str | None = "all",
+    sandbox: Sandbox | None = None,
     **settings: Any,
 ) -> AsyncIterator[Harness]:
-    """Build the server on the sandbox and connect a client (no elicitation unless a callback is given)."""
-    built = build_server(load_settings(sandbox=True, toolsets=toolsets, retry_wait=0.0, **settings))
+    """Build the server on the sandbox and connect a client (no elicitation unless a callback is given).
+
+    `sandbox=Sandbox([SomeSimulator(option=...)])` serves only those simulators (canary credentials,
+    vendor variants); only vendors with a simulator are configured then.
+    """
+    built = build_server(load_settings(sandbox=True, toolsets=toolsets, retry_wait=0.0, **settings), sandbox=sandbox)
     async with Client(built.server, mode=mode, elicitation_callback=elicitation) as client:  # type: ignore[arg-type]
         yield Harness(client, built)

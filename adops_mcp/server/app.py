@@ -20,7 +20,7 @@ from ..tools import VENDORS, ClientOptions
 from . import secrets
 from .guard import Tokens, load_key
 from .operation import Operation
-from .registry import Runtime, build_confirm_action, build_tool, compact_schema, resource_function
+from .registry import Runtime, build_confirm_action, build_tool, finalize, resource_function
 from .store import Store
 
 INSTRUCTIONS = """\
@@ -39,11 +39,11 @@ class Built:
     sandbox: Any = None  # the in-process Sandbox when settings.sandbox
 
 
-def sandbox_settings(settings: Settings) -> tuple[Any, httpx2.AsyncBaseTransport]:
+def sandbox_settings(settings: Settings, sandbox: Any = None) -> tuple[Any, httpx2.AsyncBaseTransport]:
     """Point every vendor at the in-process sandbox with its sandbox credentials."""
     from ..sandbox import SANDBOX_ORIGIN, Sandbox, SandboxTransport
 
-    sandbox = Sandbox()
+    sandbox = sandbox or Sandbox()
     for cls in VENDOR_SETTINGS:
         sim = sandbox.simulators.get(cls.vendor)
         if sim is None:
@@ -71,11 +71,12 @@ def build_server(
     *,
     transport: httpx2.AsyncBaseTransport | None = None,
     store: Store | None = None,
+    sandbox: Any = None,
 ) -> Built:
+    """The server for these settings; `sandbox` replaces the default simulators in sandbox mode."""
     secrets.install_log_filter()
-    sandbox = None
     if settings.sandbox:
-        sandbox, transport = sandbox_settings(settings)
+        sandbox, transport = sandbox_settings(settings, sandbox)
     store = store or Store(settings.data_dir / "adops.sqlite3", stale_after=settings.timeout * 4 + 60)
     key = load_key(settings.confirm_key.get_secret_value() if settings.confirm_key else None, settings.data_dir)
     tokens = Tokens(key, store, settings.confirm_ttl)
@@ -145,8 +146,7 @@ def audit_tool(runtime: Runtime) -> Tool:
         ),
         meta={"vendor": "adops", "toolset": "adops", "effect": "read"},
     )
-    tool.parameters = compact_schema(tool.parameters)
-    return tool
+    return finalize(tool)
 
 
 def register_audit_resources(server: MCPServer[Any], runtime: Runtime) -> None:

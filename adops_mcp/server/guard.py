@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
@@ -72,9 +72,16 @@ def load_key(configured: str | None, data_dir: Path) -> str:
 
 class Tokens:
     def __init__(self, key: str, store: Store, ttl: int) -> None:
-        self._serializer = URLSafeTimedSerializer(key, salt="adops-mcp/confirm/v1")
+        tokens = self
+
+        class Signer(TimestampSigner):
+            def get_timestamp(self) -> int:
+                return int(tokens.clock())
+
+        self._serializer = URLSafeTimedSerializer(key, salt="adops-mcp/confirm/v1", signer=Signer)
         self._store = store
         self.ttl = ttl
+        self.clock = time.time
 
     def issue(self, tool: str, arguments: dict[str, Any], account: str) -> str:
         payload = {"t": tool, "a": arguments, "acct": account, "n": pysecrets.token_urlsafe(12)}
@@ -118,6 +125,3 @@ def token_instructions(ttl: int) -> str:
         f"confirm, call confirm_action with this confirmation_token (valid {minutes} min, single use)."
     )
 
-
-def now() -> float:
-    return time.time()

@@ -24,7 +24,7 @@ from mcp.server.mcpserver import (
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..config import Settings, VendorSettings
 from . import secrets
@@ -233,8 +233,18 @@ def build_tool(op: Operation, runtime: Runtime) -> Tool:
         annotations=annotations_for(op),
         meta={"vendor": op.vendor, "toolset": op.toolset, "effect": op.effect},
     )
-    built.parameters = compact_schema(built.parameters)
-    return built
+    return finalize(built)
+
+
+def finalize(tool: Tool) -> Tool:
+    """Refuse unknown arguments (a misspelt field must not be silently dropped) and trim the schema."""
+    base = tool.fn_metadata.arg_model
+    tool.fn_metadata.arg_model = type(
+        base.__name__, (base,), {"model_config": ConfigDict(**{**base.model_config, "extra": "forbid"}),
+                                 "__module__": base.__module__}
+    )
+    tool.parameters = compact_schema(tool.parameters)
+    return tool
 
 
 def compact_schema(schema: Any, *, in_properties: bool = False) -> Any:
@@ -292,8 +302,7 @@ def build_confirm_action(runtime: Runtime) -> Tool:
         ),
         meta={"vendor": "adops", "toolset": "adops", "effect": "destructive"},
     )
-    tool.parameters = compact_schema(tool.parameters)
-    return tool
+    return finalize(tool)
 
 
 def resource_function(op: Operation, runtime: Runtime) -> Any:
