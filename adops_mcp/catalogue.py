@@ -76,3 +76,20 @@ def markdown_table(entries: list[dict[str, Any]]) -> str:
         effect = e["effect"] + (" (confirmed)" if e["effect"] == "destructive" or e.get("guarded") else "")
         lines.append(f"| `{e['name']}` | {e['vendor']} | {effect} | {request} | {e['description']} |")
     return "\n".join(lines) + "\n"
+
+
+START, END = "<!-- tools:start -->", "<!-- tools:end -->"
+
+
+def readme_with_table(readme: str) -> str:
+    """The README text with the generated tool table between its markers."""
+    head, _, rest = readme.partition(START)
+    _, _, tail = rest.partition(END)
+    return f"{head}{START}\n{markdown_table(catalogue())}{END}{tail}"
+
+
+if __name__ == "__main__":  # python -m adops_mcp.catalogue: refresh the README tool table
+    from pathlib import Path
+
+    path = Path("README.md")
+    path.write_text(readme_with_table(path.read_text()))
