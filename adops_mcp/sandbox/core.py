@@ -46,11 +46,13 @@ class RecordedRequest:
 class Fault:
     """One scripted failure, used `times` times for the requests it matches.
 
-    status 0 drops the connection. after_apply=True lets the simulator handle the request
-    first (the vendor applied the write) and then fails the answer anyway.
+    status 0 drops the connection; None only delays (delay_ms) and then answers normally.
+    after_apply=True lets the simulator handle the request first (the vendor applied the write)
+    and then fails the answer anyway.
     """
 
-    status: int = 500
+    status: int | None = 500
+    delay_ms: float = 0.0
     retry_after: str | None = None
     times: int = 1
     vendor: str | None = None
@@ -134,6 +136,10 @@ class _VendorGate:
         if faults.latency_ms:
             await anyio.sleep(faults.latency_ms / 1000)
         fault = faults.take(self.vendor, scope["method"], path)
+        if fault is not None and fault.delay_ms:
+            await anyio.sleep(fault.delay_ms / 1000)
+        if fault is not None and fault.status is None:
+            fault = None
 
         async def replay() -> dict[str, Any]:
             return {"type": "http.request", "body": body, "more_body": False}

@@ -271,7 +271,8 @@ class VendorClient:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
             try:
-                with anyio.fail_after(self.timeout + 5):  # a hard deadline beyond httpx2's own
+                # One overall deadline per request: httpx2 times phases, not the whole exchange.
+                with anyio.fail_after(self.timeout * 2):
                     response = await self.http.request(
                         method,
                         self.url(path),

@@ -1,0 +1,92 @@
+"""The `adops-mcp` command as users and Claude Desktop run it (subprocesses, real transports)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import anyio
+import pytest
+from mcp import Client, StdioServerParameters
+
+pytestmark = pytest.mark.anyio
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "adops_mcp", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_serve_without_credentials_explains_how_to_start() -> None:
+    result = run("serve")
+    assert result.returncode != 0
+    assert "ADOPS_JIVOX_API_KEY" in result.stderr and "adops-mcp serve --sandbox" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ADOPS_JIVOX_API_KEY": "k", "ADOPS_JIVOX_BASE_URL": "not a url"}, "ADOPS_JIVOX_BASE_URL"),
+        ({"ADOPS_JIVOX_API_KEY": "k"}, "set ADOPS_JIVOX_BASE_URL"),
+        ({"ADOPS_TIMEOUT": "-1", "ADOPS_SANDBOX": "1"}, "ADOPS_TIMEOUT"),
+    ],
+)
+def test_bad_settings_name_the_variable(env: dict[str, str], message: str) -> None:
+    result = run("serve", env=env)
+    assert result.returncode != 0 and message in result.stderr
+    assert "k\n" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["serve"], ["demo"], ["sandbox"], ["tools"], ["audit"]])
+def test_help_everywhere(command: list[str]) -> None:
+    result = run(*command, "--help")
+    assert result.returncode == 0 and "Usage:" in result.stdout
+
+
+def test_demo_passes() -> None:
+    result = run("demo")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Demo passed" in result.stdout
+
+
+async def test_stdio_server_as_claude_desktop_launches_it(tmp_path: Path) -> None:
+    env = {**os.environ, "ADOPS_SANDBOX": "1", "ADOPS_DATA_DIR": str(tmp_path)}
+    params = StdioServerParameters(command=sys.executable, args=["-m", "adops_mcp", "serve"], env=env)
+    async with Client(params) as client:
+        names = {t.name for t in (await client.list_tools()).tools}
+        assert "jivox_list_retail_campaigns" in names
+        result = await client.call_tool("jivox_list_retail_campaigns", {"account_id": "acme-retail", "limit": 2})
+        assert not result.is_error and len(result.structured_content["campaigns"]) == 2
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_streamable_http_transport(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "ADOPS_DATA_DIR": str(tmp_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adops_mcp", "serve", "--transport", "http", "--sandbox", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        with anyio.fail_after(30):
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    await anyio.sleep(0.1)
+            async with Client(f"http://127.0.0.1:{port}/mcp") as client:
+                result = await client.call_tool("jivox_get_activation_status",
+                                                {"account_id": "acme-retail", "retail_campaign_idx": 5303})
+                assert not result.is_error and result.structured_content["status"] == "ACTIVE"
+    finally:
+        process.terminate()
+        process.wait(timeout=15)

@@ -1,0 +1,121 @@
+"""Retries, Retry-After, writes sent at most once, honest outcomes, deadlines (sandbox fault knobs)."""
+
+from __future__ import annotations
+
+import time
+
+import anyio
+import pytest
+
+from adops_mcp.server.http import parse_retry_after
+from tests.harness import answer, connect
+
+pytestmark = pytest.mark.anyio
+
+READ = ("jivox_get_retail_campaign", {"account_id": "acme-retail", "retail_campaign_idx": 5303})
+READ_PATH = "/retail-campaigns/5303"
+ACTIVATE = ("jivox_activate_retail_campaign", {"account_id": "northwind-grocers", "retail_campaign_idx": 7101})
+ACTIVATE_PATH = "/7101/activate"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("0", 0.0),
+        ("3", 3.0),
+        ("2.5", 2.5),
+        ("-4", 0.0),
+        ("86400", 86400.0),
+        (None, None),
+        ("", None),
+        ("soon", None),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),  # a date in the past: go now
+    ],
+)
+def test_retry_after_parsing(value: str | None, expected: float | None) -> None:
+    assert parse_retry_after(value) == expected
+
+
+def test_retry_after_http_date_in_the_future() -> None:
+    now = time.time()
+    when = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(now + 120))
+    assert 118 <= parse_retry_after(when, now=now) <= 121  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("status", "attempts", "succeeds"),
+    [(408, 2, True), (429, 2, True), (500, 2, True), (502, 2, True), (503, 2, True), (504, 2, True),
+     (400, 1, False), (404, 1, False), (401, 1, False)],
+)
+async def test_read_retry_matrix(status: int, attempts: int, succeeds: bool) -> None:
+    async with connect() as h:
+        h.sandbox.faults.add(status=status, vendor="jivox", path_contains=READ_PATH, retry_after="0")
+        result = await h.call(*READ)
+        assert result.is_error == (not succeeds)
+        assert len(h.requests("jivox", "GET", READ_PATH)) == attempts
+
+
+@pytest.mark.parametrize("status", [0, 500])  # 0: the connection drops
+async def test_read_gives_up_after_attempts(status: int) -> None:
+    async with connect(read_attempts=3) as h:
+        h.sandbox.faults.add(status=status, vendor="jivox", path_contains=READ_PATH, times=10)
+        text = await h.error(*READ)
+        assert "jivox" in text
+        assert len(h.requests("jivox", "GET", READ_PATH)) == 3
+
+
+async def test_retry_after_too_long_is_reported_not_waited() -> None:
+    async with connect() as h:
+        h.sandbox.faults.add(status=429, vendor="jivox", path_contains=READ_PATH, retry_after="3600")
+        started = time.monotonic()
+        assert "rate limiting" in await h.error(*READ)
+        assert time.monotonic() - started < 5
+        assert len(h.requests("jivox", "GET", READ_PATH)) == 1
+
+
+@pytest.mark.parametrize(("status", "outcome"), [(500, "unknown"), (502, "unknown"), (0, "unknown"), (400, "failed")])
+async def test_write_is_sent_once_and_never_reported_as_success(status: int, outcome: str) -> None:
+    async with connect(elicitation=answer("accept")) as h:
+        # The vendor applies the activation, then the answer is lost or is an error.
+        h.sandbox.faults.add(status=status, vendor="jivox", method="POST", path_contains=ACTIVATE_PATH,
+                             after_apply=status != 400)
+        text = await h.error(*ACTIVATE)
+        assert len(h.requests("jivox", "POST", ACTIVATE_PATH)) == 1
+        assert ("Outcome unknown" if outcome == "unknown" else "Failed") in text
+        log = await h.ok("adops_audit_log", {"limit": 1})
+        assert log["records"][0]["status"] == outcome
+        assert log["records"][0]["tool"] == "jivox_activate_retail_campaign"
+
+
+async def test_write_recorded_before_it_is_sent() -> None:
+    """While the vendor is still answering, the audit log already holds the intent."""
+    async with connect(elicitation=answer("accept")) as h:
+        h.sandbox.faults.add(status=None, delay_ms=300, vendor="jivox", method="POST")
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(h.call, *ACTIVATE)
+            with anyio.fail_after(5):
+                while not h.requests("jivox", "POST"):  # the vendor has the request, no answer yet
+                    await anyio.sleep(0.005)
+            records = h.built.runtime.store.audit(limit=1)
+            assert records and records[0].status == "sent"
+        assert h.built.runtime.store.audit(limit=1)[0].status == "ok"
+
+
+async def test_crash_between_send_and_outcome_reads_back_as_unknown(tmp_path) -> None:
+    from adops_mcp.server.store import Store
+
+    store = Store(tmp_path / "audit.sqlite3", stale_after=0.0)
+    store.record_intent(vendor="jivox", account="jivox:default:x", tool="jivox_activate_retail_campaign",
+                        method="POST", path="/x", arguments={}, confirmed_by="token")
+    store.close()  # the process dies here
+    record = Store(tmp_path / "audit.sqlite3", stale_after=0.0).audit(limit=1)[0]
+    assert record.status == "unknown" and "no outcome" in (record.detail or "")
+
+
+async def test_a_vendor_that_never_answers_yields_an_error_in_bounded_time() -> None:
+    async with connect(timeout=0.2, read_attempts=2) as h:
+        h.sandbox.faults.hang = True
+        started = time.monotonic()
+        text = await h.error(*READ)
+        assert "did not answer in time" in text
+        assert time.monotonic() - started < 3
