@@ -106,11 +106,21 @@ class MerchentaSettings(VendorSettings):
     display: ClassVar[str] = "Merchenta"
     credential_fields: ClassVar[tuple[str, ...]] = ("username", "password", "advertiser")
     default_base_url: ClassVar[str | None] = "https://production.rtbapi.io"
+    sandbox_base_url: ClassVar[str] = "https://sandbox.rtbapi.io"  # integration testing, no media spend
 
     username: SecretStr | None = None
     password: SecretStr | None = None
     advertiser: str | None = None
-    lock_path: str = "/v3/campaigns/{campaignCode}/lock"  # PROPOSED (VENDORS.md 3.3, M7/M8)
+    # production buys media; sandbox (https://sandbox.rtbapi.io) cannot spend. base_url overrides both.
+    environment: Literal["production", "sandbox"] = "production"
+    # PROPOSED (VENDORS.md 3.3, M7/M8): POST locks, DELETE unlocks; empty = the vendor needs no lock.
+    lock_path: str = "/v3/campaigns/{campaignCode}/lock"
+
+    @property
+    def url(self) -> str:
+        if self.base_url is None and self.environment == "sandbox":
+            return self.sandbox_base_url
+        return super().url
 
 
 class DeltaSettings(VendorSettings):

@@ -71,9 +71,13 @@ class DemoSession:
 
 
 def scenarios() -> list[tuple[str, Scenario]]:
-    from . import jivox
+    from . import deltaprojects, jivox, merchenta
 
-    return [("Jivox", jivox.scenario)]
+    return [
+        ("Jivox", jivox.scenario),
+        ("Merchenta", merchenta.scenario),
+        ("Delta Projects", deltaprojects.scenario),
+    ]
 
 
 async def run_demo(elicitation: bool = False) -> bool:

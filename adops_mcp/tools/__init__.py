@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from .deltaprojects import VENDOR as DELTA
 from .jivox import VENDOR as JIVOX
+from .merchenta import VENDOR as MERCHENTA
 from .vendor import ClientOptions, Vendor
 
-VENDORS: tuple[Vendor, ...] = (JIVOX,)
+VENDORS: tuple[Vendor, ...] = (JIVOX, MERCHENTA, DELTA)
 
 __all__ = ["VENDORS", "ClientOptions", "Vendor"]

@@ -1,0 +1,418 @@
+"""Delta Projects DSP API v1: clients, activities, bidding plans, creatives, statistics (VENDORS.md section 4).
+
+The apikey travels in the query string (as documented); the HTTP layer logs paths only and every
+URL we return is cut to its path and scrubbed. campaignId is the literal `default` in v1, and the
+media agency comes from settings unless a call names another.
+
+Update trap (D7): leaving `excludeGeo` out silently resets it to false. The update tool reads the
+activity first and sends the current value (with the current geoDetails, which must accompany it)
+unless the user changes it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from mcp.server.mcpserver.exceptions import ToolError
+
+from ...config import DeltaSettings, VendorSettings
+from ...server import secrets
+from ...server.http import Auth, VendorClient, VendorError
+from ...server.operation import Call, NoParams, Operation, decode
+from ...server.sanitize import clean, clean_text
+from ..vendor import ClientOptions, Vendor
+from .models import (
+    UPDATE_FIELDS,
+    Activity,
+    ActivityParams,
+    AgencyParams,
+    BiddingPlanParams,
+    ClientParams,
+    CreateActivityParams,
+    CreativeParams,
+    ListActivitiesParams,
+    ListBiddingPlansParams,
+    StatisticsParams,
+    UpdateActivityParams,
+)
+
+MA = "/api/v1/media_agency/{mediaAgencyId}"
+CLIENTS = MA + "/client"
+CLIENT = CLIENTS + "/{clientId}"
+CLIENT_DOCUMENTED = "/api/v1/client/{clientId}"  # D2's documented path; the example uses CLIENT
+P = CLIENT + "/campaign/default"
+ACTIVITIES = P + "/activity"
+ACTIVITY = ACTIVITIES + "/{activityId}"
+PLANS = ACTIVITY + "/bidding_plan"
+PLAN = PLANS + "/{biddingPlanId}"
+CREATIVES = PLAN + "/creative"
+# Fields the update plan explains as spend-changing.
+SPEND_FIELDS = {"budget", "impressionBudget", "targetECPM", "enabled"}
+CURRENT_KEY = {"activityName": "name"}
+
+
+def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClient:
+    assert isinstance(settings, DeltaSettings) and settings.api_key is not None
+    return VendorClient(
+        "deltaprojects",
+        settings.url,
+        Auth(query={"apikey": settings.api_key.get_secret_value()}),
+        auth_hint="Check ADOPS_DELTA_API_KEY.",
+        **options.kwargs(),  # type: ignore[arg-type]
+    )
+
+
+class NothingSent(VendorError):
+    def __init__(self, message: str) -> None:
+        super().__init__("deltaprojects", message, outcome="failed")
+
+
+def _agency(call: Call) -> str:
+    assert isinstance(call.settings, DeltaSettings)
+    agency = getattr(call.params, "media_agency_id", None) or call.settings.media_agency_id
+    if not agency:
+        raise NothingSent("Nothing was sent: no media agency id. Set ADOPS_DELTA_MEDIA_AGENCY_ID (from your Delta "
+                          "Projects representative) or pass media_agency_id.")
+    return agency
+
+
+def _fill(call: Call, template: str, **values: str) -> str:
+    values = {"mediaAgencyId": _agency(call), **values} if "{mediaAgencyId}" in template else values
+    for key, value in values.items():
+        template = template.replace("{" + key + "}", quote(value, safe=""))
+    return template
+
+
+def _parts(call: Call) -> tuple[str, dict[str, Any]]:
+    path, query, _, _ = call.request_parts()
+    if "{mediaAgencyId}" in path:
+        path = path.replace("{mediaAgencyId}", quote(_agency(call), safe=""))
+    return path, query
+
+
+def public_location(value: str | None) -> str | None:
+    """A Location header as a path without query (it could carry the apikey), scrubbed."""
+    if not value:
+        return None
+    return secrets.scrub(clean_text(urlsplit(value).path, 500))
+
+
+def id_from_location(value: str | None) -> str | None:
+    path = urlsplit(value or "").path.rstrip("/")
+    return path.rsplit("/", 1)[-1] or None if path else None
+
+
+# ---- reads -----------------------------------------------------------------------------------
+
+
+async def read(call: Call) -> Any:
+    path, query = _parts(call)
+    if getattr(call.params, "include_creatives", False):
+        query["fetch"] = "creatives"
+    return decode(await call.client.request("GET", path, read=True, params=query))
+
+
+async def get_client(call: Call) -> Any:
+    """The example path first; on 404 the documented /api/v1/client/{clientId} (VENDORS.md 4.3 D2)."""
+    try:
+        return await read(call)
+    except VendorError as exc:
+        if exc.status != 404:
+            raise
+    path = _fill(call, CLIENT_DOCUMENTED, clientId=call.params.client_id)
+    return decode(await call.client.request("GET", path, read=True))
+
+
+async def statistics(call: Call) -> Any:
+    path, query = _parts(call)
+    p = call.params
+    if p.start_date and p.end_date:
+        query["interval"] = f"{p.start_date.isoformat()}/{p.end_date.isoformat()}"
+    return decode(await call.client.request("GET", path, read=True, params=query))
+
+
+async def _activity(call: Call) -> dict[str, Any]:
+    path = _fill(call, ACTIVITY, clientId=call.params.client_id, activityId=call.params.activity_id)
+    data = clean(decode(await call.client.request("GET", path, read=True)))
+    if not isinstance(data, dict):
+        raise VendorError("deltaprojects", "Delta Projects answered the activity read with an unexpected body.")
+    return data
+
+
+async def _client_info(call: Call) -> dict[str, Any]:
+    try:
+        data = clean(await get_client(_as(call, ClientParams, client_id=call.params.client_id)))
+    except (VendorError, ToolError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _as(call: Call, params: type, **values: Any) -> Call:
+    agency = getattr(call.params, "media_agency_id", None)
+    op = next(o for o in OPERATIONS if o.name == "delta_get_client")
+    return Call(op=op, params=params(media_agency_id=agency, **values), client=call.client, settings=call.settings)
+
+
+def _money(value: Any, currency: str | None) -> str:
+    if not isinstance(value, int | float):
+        return "not reported"
+    return f"{value:,.2f}" + (f" {currency}" if currency else "")
+
+
+# ---- create ----------------------------------------------------------------------------------
+
+
+def _body(params: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    fields = type(params).model_fields
+    body: dict[str, Any] = {}
+    for name in names:
+        value = getattr(params, name)
+        if value is None:
+            continue
+        wire = fields[name].serialization_alias or name
+        dumped = params.model_dump(mode="json", include={name})[name]
+        body[wire] = json.dumps(dumped) if name == "override_variables" else dumped
+    return body
+
+
+CREATE_FIELDS = (
+    "template_id", "activity_name", "flight_start", "flight_stop", "order_id", "budget", "target_ecpm",
+    "impression_budget", "override_variables", "enabled", "geo_details", "exclude_geo",
+)
+
+
+async def create_plan(call: Call) -> str:
+    p = call.params
+    client = await _client_info(call)
+    template = p.template_id
+    try:
+        templates = decode(await call.client.request("GET", "/api/v1/activity_templates", read=True)) or []
+        template = next((f"'{t.get('name')}' ({p.template_id})" for t in templates if t.get("id") == p.template_id),
+                        template)
+    except VendorError:
+        pass
+    return (
+        f"Create Delta activity '{p.activity_name}' for client {client.get('name') or p.client_id} from template "
+        f"{template}, flight {p.flight_start.isoformat()} -> {p.flight_stop.isoformat()}, budget "
+        f"{_money(p.budget, client.get('currency'))}, ENABLED: it starts delivering and spending as soon as its "
+        "flight starts (immediately if the flight has started)."
+    )
+
+
+async def create_activity(call: Call) -> dict[str, Any]:
+    p = call.params
+    path = _fill(call, ACTIVITIES + "/create_from_template", clientId=p.client_id)
+    response = await call.client.request("POST", path, read=False, json_body=_body(p, CREATE_FIELDS))
+    location = response.headers.get("Location")
+    activity_id = id_from_location(location)
+    result: dict[str, Any] = {
+        "activity_id": activity_id,
+        "location": public_location(location),
+        "http_status": response.status_code,
+        "enabled": bool(p.enabled),
+    }
+    if response.status_code == 202:
+        result["applied"] = False
+        result["summary"] = ("Delta accepted the creation but has not applied it yet (202): check "
+                             "delta_list_activities later before creating it again.")
+    elif activity_id is None:
+        result["summary"] = ("Delta created the activity but sent no Location header with its id: find it with "
+                             "delta_list_activities (do not create it again).")
+    else:
+        result["summary"] = f"Created activity '{p.activity_name}' ({activity_id}), " + (
+            "enabled." if p.enabled else "disabled (enable it with delta_update_activity when ready).")
+    return result
+
+
+# ---- update ----------------------------------------------------------------------------------
+
+
+def _update_problem(p: UpdateActivityParams, current: dict[str, Any]) -> str | None:
+    has_geo = bool(current.get("geoDetails"))
+    if p.geo_details is not None and not has_geo and "geoDetails" in current:
+        return ("Nothing was sent: geo_details can only be set on an activity that already has geo targeting, "
+                "and this one has none.")
+    if p.exclude_geo is not None and p.geo_details is None and not has_geo and "geoDetails" in current:
+        return "Nothing was sent: exclude_geo needs geo targeting, and this activity has none."
+    start = current.get("flightStart")
+    if p.flight_stop is not None and isinstance(start, str):
+        try:
+            begins = datetime.fromisoformat(start.replace("Z", "+00:00"))
+        except ValueError:
+            begins = None
+        if begins is not None and begins.tzinfo is not None and p.flight_stop <= begins:
+            return f"Nothing was sent: flight_stop must be after the activity's flight start ({start})."
+    return None
+
+
+def update_body(p: UpdateActivityParams, current: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The request body, keeping excludeGeo unless the user changes it; plus a note on excludeGeo."""
+    body = _body(p, UPDATE_FIELDS)
+    note = None
+    if "excludeGeo" not in body:
+        now = current.get("excludeGeo")
+        if now is True:
+            body["excludeGeo"] = True
+            note = ("excludeGeo: true (kept; sent explicitly with the current geo targets, because Delta resets "
+                    "it to false when it is left out)")
+        elif now is None:
+            note = ("excludeGeo: Delta did not report its current value; Delta sets it to false when it is left "
+                    "out. Pass exclude_geo to choose")
+    if "excludeGeo" in body and "geoDetails" not in body and current.get("geoDetails"):
+        body["geoDetails"] = current["geoDetails"]  # excludeGeo only counts together with geoDetails
+    return body, note
+
+
+async def update_check(call: Call) -> None:
+    current = await _activity(call)
+    if problem := _update_problem(call.params, current):
+        raise ToolError(problem)
+    call.state["current"] = current
+
+
+async def update_plan(call: Call) -> str:
+    p = call.params
+    current = call.state.get("current") or await _activity(call)
+    client = await _client_info(call)
+    currency = client.get("currency")
+    body, note = update_body(p, current)
+    lines = []
+    for wire, new in body.items():
+        if wire in ("excludeGeo", "geoDetails") and getattr(p, "exclude_geo" if wire == "excludeGeo" else "geo_details") is None:
+            continue  # shown in the note
+        key = CURRENT_KEY.get(wire, wire)
+        old = current.get(key, "not reported by Delta")
+        if wire == "budget":
+            old, new = _money(old, currency), _money(new, currency)
+        line = f"- {wire}: {json.dumps(old) if not isinstance(old, str) else old} -> "
+        line += json.dumps(new) if not isinstance(new, str) else new
+        if wire == "enabled":
+            line += " (starts delivery and spend)" if p.enabled else " (pauses delivery and spend)"
+        lines.append(line)
+    if note:
+        lines.append("- " + note)
+    spend = current.get("currentTargetSpend")
+    status = f"currently {'enabled' if current.get('enabled') else 'disabled'}"
+    if isinstance(spend, int | float):
+        status += f", target spend so far {_money(spend, currency)}"
+    touches = sorted(SPEND_FIELDS & body.keys())
+    head = (
+        f"Update Delta activity '{current.get('name') or p.activity_id}' ({p.activity_id}) of client "
+        f"{client.get('name') or p.client_id} ({status})"
+    )
+    if touches:
+        head += f"; this changes spend ({', '.join(touches)})"
+    return head + ":\n" + "\n".join(lines)
+
+
+async def update_activity(call: Call) -> dict[str, Any]:
+    p = call.params
+    current = await _activity(call)  # fresh: excludeGeo must be what it is now
+    if problem := _update_problem(p, current):
+        raise NothingSent(problem)
+    body, note = update_body(p, current)
+    path = _fill(call, ACTIVITY, clientId=p.client_id, activityId=p.activity_id)
+    response = await call.client.request("POST", path, read=False, json_body=body)
+    result: dict[str, Any] = {
+        "activity_id": p.activity_id,
+        "http_status": response.status_code,
+        "sent": body,
+        "before": Activity.model_validate(current).model_dump(exclude_none=True),
+    }
+    if response.status_code == 202:
+        result["applied"] = False
+        result["summary"] = ("Delta accepted the update but has NOT applied it yet (202). Read the activity later "
+                             "with delta_get_activity to see it take effect; do not send it again meanwhile.")
+        return result
+    result["applied"] = True
+    try:
+        result["after"] = Activity.model_validate(await _activity(call)).model_dump(exclude_none=True)
+    except VendorError:
+        result["after"] = None
+    result["summary"] = "Delta applied the update." + (f" {note}." if note else "")
+    return result
+
+
+def _account(params: Any) -> str | None:
+    return getattr(params, "client_id", None)
+
+
+def _read_op(name: str, title: str, description: str, path: str, params: type, **extra: Any) -> Operation:
+    return Operation(
+        name=name, title=title, description=description, vendor="deltaprojects", toolset="delta", effect="read",
+        method="GET", path=path, params=params, run=extra.pop("run", read), account=_account, **extra,
+    )
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    _read_op("delta_list_clients", "List Delta clients", "Lists the media agency's clients (id, name).",
+             CLIENTS, AgencyParams),
+    _read_op("delta_get_client", "Get a Delta client", "Reads one client: name, country and currency.",
+             CLIENT, ClientParams, run=get_client, default=False),
+    _read_op("delta_list_activities", "List Delta activities",
+             "Lists a client's activities (id, name); fetch attaches bidding plans and creatives.",
+             ACTIVITIES, ListActivitiesParams),
+    _read_op("delta_get_activity", "Get a Delta activity",
+             "Reads one activity: flight, enabled, budget or impression budget, current target spend, geo targeting.",
+             ACTIVITY, ActivityParams, result=Activity,
+             resource="delta://clients/{client_id}/activities/{activity_id}"),
+    _read_op("delta_list_activity_templates", "List Delta activity templates",
+             "Lists the activity templates (id, name) new activities are created from.",
+             "/api/v1/activity_templates", NoParams),
+    _read_op("delta_list_bidding_plans", "List Delta bidding plans",
+             "Lists an activity's bidding plans, optionally with their creatives.", PLANS, ListBiddingPlansParams),
+    _read_op("delta_get_bidding_plan", "Get a Delta bidding plan", "Reads one bidding plan of an activity.",
+             PLAN, BiddingPlanParams, default=False),
+    _read_op("delta_list_creatives", "List Delta creatives",
+             "Lists a bidding plan's creatives (type DISPLAY, NATIVE or VAST, size).", CREATIVES, BiddingPlanParams,
+             default=False),
+    _read_op("delta_get_creative", "Get a Delta creative", "Reads one creative of a bidding plan.",
+             CREATIVES + "/{creativeId}", CreativeParams, default=False),
+    _read_op("delta_get_activity_statistics", "Get Delta activity statistics",
+             "Delivery statistics of an activity (bids, impressions, viewable, clicks, spend) over a date range, "
+             "grouped by bidding plan, platform, format or site, in totals or per day.",
+             ACTIVITY + "/statistics", StatisticsParams, run=statistics),
+    Operation(
+        name="delta_create_activity",
+        title="Create a Delta activity from a template",
+        description="Creates an activity from a template and returns its id. Disabled unless enabled=true, which "
+        "starts spend and asks the user first.",
+        vendor="deltaprojects",
+        toolset="delta",
+        effect="write",
+        method="POST",
+        path=ACTIVITIES + "/create_from_template",
+        params=CreateActivityParams,
+        run=create_activity,
+        plan=create_plan,
+        destructive_if=lambda params: params.enabled is True,
+        account=_account,
+    ),
+    Operation(
+        name="delta_update_activity",
+        title="Update a Delta activity",
+        description="Changes an activity's budget, impression budget, eCPM, enabled flag, flight stop, name, order "
+        "or geo targeting; keeps excludeGeo unless told. Shows old -> new values and asks the user first.",
+        vendor="deltaprojects",
+        toolset="delta",
+        effect="destructive",
+        method="POST",
+        path=ACTIVITY,
+        params=UpdateActivityParams,
+        check=update_check,
+        plan=update_plan,
+        run=update_activity,
+        account=_account,
+    ),
+)
+
+VENDOR = Vendor(
+    name="deltaprojects",
+    display="Delta Projects",
+    operations=OPERATIONS,
+    make_client=make_client,
+    toolsets=("delta",),
+)
