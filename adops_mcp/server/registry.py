@@ -27,7 +27,7 @@ from mcp.types import ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..config import Settings, VendorSettings
-from . import secrets
+from . import policy, secrets
 from .guard import Confirm, NotNeeded, TokenNeeded, Tokens, elicitation_message, token_instructions
 from .http import VendorClient, VendorError
 from .operation import Call, Operation
@@ -81,16 +81,26 @@ class Runtime:
         params = op.params.model_validate(arguments)
         return Call(op=op, params=params, client=self.clients[op.vendor], settings=self.vendor_settings(op), ctx=ctx)
 
-    def policy_check(self, op: Operation) -> None:
+    def policy_check(self, op: Operation, call: Call | None = None) -> None:
+        """Operator policy that needs no vendor call: read-only, enabled tools, account allowlist."""
         if self.settings.read_only and op.effect != "read":
             raise ToolError("The server runs read-only: no change can be made. Nothing was sent.")
         if op.name not in self.operations:
             raise ToolError(f"The tool {op.name} is not enabled on this server. Nothing was sent.")
+        if call is not None:
+            policy.check_account(op, call.params, call.settings)
+
+    async def spend_check(self, call: Call) -> None:
+        """The operator's spend caps (may read the current budget from the vendor); once per call."""
+        if call.op.spend is not None and policy.caps_set(self.settings) and not call.state.get("spend_checked"):
+            policy.check_spend(await call.op.spend(call), self.settings)
+            call.state["spend_checked"] = True
 
     async def plan(self, call: Call) -> str:
-        self.policy_check(call.op)
+        self.policy_check(call.op, call)
         if call.op.check is not None:
             await call.op.check(call)
+        await self.spend_check(call)
         assert call.op.plan is not None
         plan = await call.op.plan(call)
         profile = call.settings.profile
@@ -99,9 +109,10 @@ class Runtime:
     async def execute(self, call: Call, *, confirmed_by: str) -> Any:
         """Run the operation; writes are recorded before they are sent and after."""
         op = call.op
-        self.policy_check(op)
+        self.policy_check(op, call)
         if op.effect == "read" and not op.needs_confirmation(call.params):
             return shape_read(op, await op.execute(call))
+        await self.spend_check(call)
         arguments = call.params.model_dump(mode="json")
         audit_id = self.store.record_intent(
             vendor=op.vendor,
@@ -166,20 +177,70 @@ def _supports_elicitation(ctx: Context[Any, Any]) -> bool:
     return elicitation is not None and (elicitation.form is not None or elicitation.url is None)
 
 
+async def ask_confirmation(runtime: Runtime, op: Operation, arguments: dict[str, Any], ctx: Context[Any, Any]) -> Any:
+    """The resolver's decision: no confirmation needed, an elicitation form, or a token plan."""
+    with tool_errors():
+        call = runtime.call(op, arguments, ctx)
+        if not op.needs_confirmation(call.params):
+            return NotNeeded()
+        mode = runtime.settings.confirm_mode
+        if mode == "elicitation-only" and not _supports_elicitation(ctx):
+            raise ToolError(ELICITATION_ONLY)
+        plan = await runtime.plan(call)
+    if mode == "out-of-band":
+        # Seam for approval outside the chat (issue 6b); until it is wired, refuse with nothing sent.
+        raise ToolError("This server requires approval outside the chat (ADOPS_CONFIRM_MODE=out-of-band), which is "
+                        "not available in this build. Nothing was sent.")
+    if _supports_elicitation(ctx):
+        return Elicit(elicitation_message(plan), Confirm)
+    return TokenNeeded(plan)
+
+
+ELICITATION_ONLY = (
+    "This server only accepts changes confirmed in the client's own confirmation form (ADOPS_CONFIRM_MODE="
+    "elicitation-only), and this client cannot show one. Nothing was sent. Use a client that supports MCP "
+    "elicitation, or ask the operator."
+)
+
+
+async def perform(
+    runtime: Runtime, op: Operation, arguments: dict[str, Any], ctx: Context[Any, Any], confirmation: Any
+) -> Any:
+    """Run `op` once the guard's outcome is known: execute, hand out a token, or report a refusal."""
+    with tool_errors():
+        call = runtime.call(op, arguments, ctx)
+        if not op.guarded or isinstance(getattr(confirmation, "data", None), NotNeeded):
+            return await runtime.execute(call, confirmed_by="not required")
+        if isinstance(confirmation, AcceptedElicitation) and isinstance(confirmation.data, TokenNeeded):
+            token = runtime.tokens.issue(op.name, call.params.model_dump(mode="json"), call.settings.account_key)
+            return WriteResult(
+                status="confirmation_required",
+                message=token_instructions(runtime.tokens.ttl),
+                plan=confirmation.data.plan,
+                confirmation_token=token,
+                account=call.settings.profile,
+            )
+        if (
+            isinstance(confirmation, AcceptedElicitation)
+            and isinstance(confirmation.data, Confirm)
+            and confirmation.data.confirm
+        ):
+            return await runtime.execute(call, confirmed_by="elicitation")
+        action = getattr(confirmation, "action", "declined")
+        return WriteResult(
+            status="declined",
+            message=f"The user did not confirm ({action}). Nothing was sent to {op.vendor}.",
+            account=call.settings.profile,
+        )
+
+
 def build_tool(op: Operation, runtime: Runtime) -> Tool:
     fields = op.params.model_fields
     params = [_param(name, info) for name, info in fields.items()]
     ctx_param = inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)
 
     async def resolve_confirmation(ctx: Context[Any, Any], **arguments: Any) -> Any:
-        with tool_errors():
-            call = runtime.call(op, arguments, ctx)
-            if not op.needs_confirmation(call.params):
-                return NotNeeded()
-            plan = await runtime.plan(call)
-        if _supports_elicitation(ctx):
-            return Elicit(elicitation_message(plan), Confirm)
-        return TokenNeeded(plan)
+        return await ask_confirmation(runtime, op, arguments, ctx)
 
     _synthesize(
         resolve_confirmation,
@@ -188,31 +249,7 @@ def build_tool(op: Operation, runtime: Runtime) -> Tool:
     )
 
     async def tool(ctx: Context[Any, Any], confirmation: Any = None, **arguments: Any) -> Any:
-        with tool_errors():
-            call = runtime.call(op, arguments, ctx)
-            if not op.guarded or isinstance(getattr(confirmation, "data", None), NotNeeded):
-                return await runtime.execute(call, confirmed_by="not required")
-            if isinstance(confirmation, AcceptedElicitation) and isinstance(confirmation.data, TokenNeeded):
-                token = runtime.tokens.issue(op.name, call.params.model_dump(mode="json"), call.settings.account_key)
-                return WriteResult(
-                    status="confirmation_required",
-                    message=token_instructions(runtime.tokens.ttl),
-                    plan=confirmation.data.plan,
-                    confirmation_token=token,
-                    account=call.settings.profile,
-                )
-            if (
-                isinstance(confirmation, AcceptedElicitation)
-                and isinstance(confirmation.data, Confirm)
-                and confirmation.data.confirm
-            ):
-                return await runtime.execute(call, confirmed_by="elicitation")
-            action = getattr(confirmation, "action", "declined")
-            return WriteResult(
-                status="declined",
-                message=f"The user did not confirm ({action}). Nothing was sent to {op.vendor}.",
-                account=call.settings.profile,
-            )
+        return await perform(runtime, op, arguments, ctx, confirmation)
 
     signature = params + [ctx_param]
     if op.guarded:
@@ -269,6 +306,8 @@ def build_confirm_action(runtime: Runtime) -> Tool:
     ) -> WriteResult:
         if runtime.settings.read_only:
             raise ToolError("The server runs read-only: no change can be made. Nothing was sent.")
+        if runtime.settings.confirm_mode == "elicitation-only":
+            raise ToolError(ELICITATION_ONLY)
         grant = runtime.tokens.open(confirmation_token)
         op = runtime.operations.get(grant.tool)
         if op is None or not op.guarded:
@@ -279,9 +318,10 @@ def build_confirm_action(runtime: Runtime) -> Tool:
                 raise ToolError(
                     "This confirmation token was issued for another vendor account. Nothing was sent."
                 )
-            runtime.policy_check(op)
+            runtime.policy_check(op, call)
             if op.check is not None:
                 await op.check(call)  # the world may have changed since the plan
+            await runtime.spend_check(call)
             runtime.tokens.spend(grant)
             return await runtime.execute(call, confirmed_by="token")
 
