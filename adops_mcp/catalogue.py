@@ -63,7 +63,10 @@ def catalogue() -> list[dict[str, Any]]:
                     },
                 }
             )
-    return entries + [dict(e) for e in CROSS_VENDOR]
+    from .server.discovery import catalogue_entries
+    from .server.overview import CATALOGUE_ENTRY
+
+    return entries + [dict(e) for e in (*CROSS_VENDOR, CATALOGUE_ENTRY)] + catalogue_entries()
 
 
 def markdown_table(entries: list[dict[str, Any]]) -> str:

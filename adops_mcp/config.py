@@ -87,6 +87,7 @@ class JivoxSettings(VendorSettings):
         "/v2/accounts/{accountId}/retail-campaigns/{retailCampaignIdx}/activationStatus"
     )
     retail_settings_path: str = "/v2/accounts/{accountId}/retail-settings"
+    poll_interval: float = Field(default=3.0, ge=0, le=60)  # seconds between activation polls (wait tool)
 
 
 class JoveoSettings(VendorSettings):

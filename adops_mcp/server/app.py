@@ -16,10 +16,12 @@ from pydantic import Field
 
 from .. import __version__
 from ..config import VENDOR_SETTINGS, Settings
+from ..prompts import register_prompts
 from ..tools import VENDORS, ClientOptions
 from . import secrets
 from .guard import Tokens, load_key
 from .operation import Operation
+from .overview import configuration_tool, register_configuration
 from .registry import Runtime, build_confirm_action, build_tool, finalize, resource_function
 from .store import Store
 
@@ -96,6 +98,7 @@ def build_server(
     if any(op.guarded for op in runtime.operations.values()):
         tools.append(build_confirm_action(runtime))
     tools.append(audit_tool(runtime))
+    tools.append(configuration_tool(runtime))
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[None]:
@@ -121,6 +124,8 @@ def build_server(
                     resource_function(op, runtime)
                 )
     register_audit_resources(server, runtime)
+    register_configuration(server, runtime)
+    register_prompts(server, runtime)
     return Built(server=server, runtime=runtime, sandbox=sandbox)
 
 

@@ -409,6 +409,10 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
 )
 
+from .diagnose import DIAGNOSE  # noqa: E402 (reuses the helpers above)
+
+OPERATIONS += (DIAGNOSE,)
+
 VENDOR = Vendor(
     name="deltaprojects",
     display="Delta Projects",

@@ -265,6 +265,11 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
 )
 
+from .diagnose import DIAGNOSE  # noqa: E402 (reuses the helpers above)
+from .wait import WAIT  # noqa: E402
+
+OPERATIONS += (DIAGNOSE, WAIT)
+
 VENDOR = Vendor(
     name="jivox",
     display="Jivox",

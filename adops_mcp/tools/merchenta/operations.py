@@ -531,6 +531,10 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
 )
 
+from .diagnose import DIAGNOSE  # noqa: E402 (reuses the helpers above)
+
+OPERATIONS += (DIAGNOSE,)
+
 VENDOR = Vendor(
     name="merchenta",
     display="Merchenta",

@@ -1,0 +1,87 @@
+"""Follow a Jivox activation until it settles, with MCP progress notifications, within a time bound."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import anyio
+from pydantic import BaseModel, Field
+
+from ...config import JivoxSettings
+from ...server.operation import Call, Operation
+from .models import CampaignParams
+from .operations import activation_status
+
+TERMINAL = ("ACTIVE", "FAILED", "ENDED")
+MOVING = ("IN_PROGRESS", "PUBLISHED")
+
+
+class WaitParams(CampaignParams):
+    max_wait_seconds: Annotated[
+        int, Field(ge=1, le=300, description="Give up after this long and return the last state.")
+    ] = 60
+
+
+class ActivationWait(BaseModel):
+    status: str | None = Field(description="The last activation status read.")
+    percentage: int | None = None
+    message: str | None = None
+    settled: bool = Field(description="True when the status is terminal (ACTIVE, FAILED, ENDED).")
+    timed_out: bool = Field(description="True when max_wait_seconds passed before it settled.")
+    polls: int
+    waited_seconds: float
+    note: str
+
+
+async def wait_for_activation(call: Call) -> ActivationWait:
+    assert isinstance(call.settings, JivoxSettings)
+    interval = call.settings.poll_interval
+    bound = call.params.max_wait_seconds
+    started = anyio.current_time()
+    polls = 0
+    while True:
+        state = await activation_status(call)
+        polls += 1
+        waited = anyio.current_time() - started
+        pct = state.percentage if state.percentage is not None else (100 if state.status in TERMINAL else 0)
+        if call.ctx is not None:
+            await call.ctx.report_progress(pct, 100, f"{state.status} {pct}%: {state.message or ''}".strip())
+        settled = state.status in TERMINAL
+        if settled or state.status not in MOVING:
+            note = (
+                f"Settled: {state.status}." if settled
+                else f"Nothing is being activated (status {state.status}); there is nothing to wait for."
+            )
+            return _result(state, settled, False, polls, waited, note)
+        if waited + interval > bound:
+            return _result(state, False, True, polls, waited,
+                           f"Still {state.status} after {waited:.0f}s; call again to keep watching.")
+        await anyio.sleep(interval)
+
+
+def _result(state: object, settled: bool, timed_out: bool, polls: int, waited: float, note: str) -> ActivationWait:
+    return ActivationWait(
+        status=getattr(state, "status", None),
+        percentage=getattr(state, "percentage", None),
+        message=getattr(state, "message", None),
+        settled=settled,
+        timed_out=timed_out,
+        polls=polls,
+        waited_seconds=round(waited, 2),
+        note=note,
+    )
+
+
+WAIT = Operation(
+    name="jivox_wait_for_activation",
+    title="Wait for a Jivox activation",
+    description="Polls activation status until ACTIVE, FAILED or ENDED (or max_wait_seconds), reporting "
+    "progress; returns the last state.",
+    vendor="jivox",
+    toolset="jivox",
+    effect="read",
+    params=WaitParams,
+    result=ActivationWait,
+    run=wait_for_activation,
+    account=lambda params: getattr(params, "account_id", None),
+)
