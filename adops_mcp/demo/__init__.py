@@ -77,6 +77,7 @@ def scenarios() -> list[tuple[str, Scenario]]:
         ("Jivox", jivox.scenario),
         ("Merchenta", merchenta.scenario),
         ("Delta Projects", deltaprojects.scenario),
+        ("Troubleshooting across vendors", __import__(f"{__name__}.troubleshoot", fromlist=["scenario"]).scenario),
     ]
 
 
