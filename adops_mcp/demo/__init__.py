@@ -71,13 +71,13 @@ class DemoSession:
 
 
 def scenarios() -> list[tuple[str, Scenario]]:
-    from . import deltaprojects, jivox, merchenta
+    from . import deltaprojects, jivox, merchenta, troubleshoot
 
     return [
         ("Jivox", jivox.scenario),
         ("Merchenta", merchenta.scenario),
         ("Delta Projects", deltaprojects.scenario),
-        ("Troubleshooting across vendors", __import__(f"{__name__}.troubleshoot", fromlist=["scenario"]).scenario),
+        ("Troubleshooting across vendors", troubleshoot.scenario),
     ]
 
 
