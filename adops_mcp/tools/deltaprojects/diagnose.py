@@ -74,8 +74,8 @@ async def diagnose(call: Call) -> Diagnosis:
 DIAGNOSE = Operation(
     name="delta_diagnose_activity",
     title="Diagnose a Delta activity",
-    description="Why is this activity not delivering or spending? Reads enabled, flight and budget vs current "
-    "spend; returns blocking reasons, evidence and the next tool to call. Read-only.",
+    description="Why is this activity not delivering? Checks enabled, flight, budget vs spend; returns reasons, "
+    "evidence and the next tool. Read-only.",
     vendor="deltaprojects",
     toolset="delta",
     effect="read",

@@ -111,8 +111,8 @@ async def diagnose(call: Call) -> Diagnosis:
 DIAGNOSE = Operation(
     name="jivox_diagnose_retail_campaign",
     title="Diagnose a Jivox retail campaign",
-    description="Why is this retail campaign not live? Reads status, activation, approvals; returns the blocking "
-    "reasons, evidence and the next tool to call. Read-only.",
+    description="Why is this retail campaign not live? Checks status, activation, approvals; returns reasons, "
+    "evidence and the next tool. Read-only.",
     vendor="jivox",
     toolset="jivox",
     effect="read",

@@ -75,8 +75,8 @@ def _result(state: object, settled: bool, timed_out: bool, polls: int, waited: f
 WAIT = Operation(
     name="jivox_wait_for_activation",
     title="Wait for a Jivox activation",
-    description="Polls activation status until ACTIVE, FAILED or ENDED (or max_wait_seconds), reporting "
-    "progress; returns the last state.",
+    description="Follows activation until ACTIVE, FAILED or ENDED (at most max_wait_seconds) with progress; "
+    "returns the last state.",
     vendor="jivox",
     toolset="jivox",
     effect="read",

@@ -56,8 +56,8 @@ async def diagnose(call: Call) -> Diagnosis:
 DIAGNOSE = Operation(
     name="merchenta_diagnose_campaign",
     title="Diagnose a Merchenta campaign",
-    description="Why is this campaign not delivering? Reads its creatives' review statuses; returns blocking "
-    "reasons, evidence and the next tool to call. Read-only.",
+    description="Why is this campaign not delivering? Checks its creatives' review statuses; returns reasons, "
+    "evidence and the next tool. Read-only.",
     vendor="merchenta",
     toolset="merchenta",
     effect="read",
