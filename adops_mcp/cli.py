@@ -54,24 +54,49 @@ def main() -> None:
               "other option. Env: ADOPS_READ_ONLY=1.")
 @click.option("--toolsets", default=None, metavar="LIST", help="Comma-separated toolsets or vendors to list, or "
               "'all'. Default: each configured vendor's everyday tools. Env: ADOPS_TOOLSETS.")
+@click.option("--tools", default=None, metavar="LIST", help="Comma-separated tool names to list: alone, exactly "
+              "these; with --toolsets, in addition. Env: ADOPS_TOOLS.")
+@click.option("--exclude-tools", default=None, metavar="LIST", help="Comma-separated tool names never to list "
+              "(beats --tools and --toolsets). Env: ADOPS_EXCLUDE_TOOLS.")
+@click.option("--confirm-mode", type=click.Choice(["elicitation-or-token", "elicitation-only", "out-of-band"]),
+              default=None, help="How destructive actions are confirmed. elicitation-or-token (default): the "
+              "client's form, else a plan + confirm_action; elicitation-only: refuse clients without a form. "
+              "Env: ADOPS_CONFIRM_MODE.")
+@click.option("--allowed-hosts", default=None, metavar="LIST", help="HTTP: Host header values to accept besides "
+              "loopback names (required for a 0.0.0.0 bind). Env: ADOPS_ALLOWED_HOSTS.")
+@click.option("--allowed-origins", default=None, metavar="LIST", help="HTTP: browser Origin values to accept. "
+              "Env: ADOPS_ALLOWED_ORIGINS.")
 def serve(transport: str, host: str, port: int, sandbox: bool | None, read_only: bool | None,
-          toolsets: str | None) -> None:
-    """Run the MCP server (stdio by default)."""
-    settings = _settings(sandbox=sandbox, read_only=read_only, toolsets=toolsets)
+          toolsets: str | None, tools: str | None, exclude_tools: str | None, confirm_mode: str | None,
+          allowed_hosts: str | None, allowed_origins: str | None) -> None:
+    """Run the MCP server (stdio by default).
+
+    \b
+    Over HTTP, binding beyond loopback requires bearer tokens (ADOPS_HTTP_TOKENS or ADOPS_HTTP_TOKENS_FILE).
+    Spend caps: ADOPS_MAX_BUDGET, ADOPS_MAX_BUDGET_INCREASE. Accounts: ADOPS_<VENDOR>_ALLOWED_ACCOUNTS.
+    """
+    settings = _settings(sandbox=sandbox, read_only=read_only, toolsets=toolsets, tools=tools,
+                         exclude_tools=exclude_tools, confirm_mode=confirm_mode, allowed_hosts=allowed_hosts,
+                         allowed_origins=allowed_origins)
     if not settings.sandbox and not settings.enabled_vendors:
         click.echo(NO_VENDOR, err=True)
         sys.exit(2)
     from .server.app import build_server
+    from .server.http_app import MCP_PATH, build_http_app
 
-    built = build_server(settings)
-    if transport == "stdio":
+    try:
+        built = build_server(settings)
+        app = build_http_app(built.server, settings, host) if transport == "http" else None
+    except ConfigError as exc:
+        raise click.ClickException(f"Configuration problem:\n{exc}") from None
+    if app is None:
         built.server.run("stdio")
         return
     import uvicorn
 
-    app = built.server.streamable_http_app()
-    click.echo(f"adops-mcp listening on http://{host}:{port}/mcp", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=10)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"adops-mcp listening on http://{shown}:{port}{MCP_PATH} (health: /healthz)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=10, server_header=False)
 
 
 @main.command()

@@ -31,6 +31,8 @@ class VendorSettings(BaseSettings):
 
     base_url: AnyHttpUrl | None = None
     profile: str = "default"
+    # Operator policy: comma list of vendor-side accounts calls may target ("prefix*" matches a prefix).
+    allowed_accounts: str | None = None
 
     @property
     def enabled(self) -> bool:
@@ -145,6 +147,19 @@ class Settings(BaseSettings):
     sandbox: bool = False
     read_only: bool = False
     toolsets: str | None = None
+    tools: str | None = None  # comma list of tool names (alone: only these; with toolsets: added)
+    exclude_tools: str | None = None  # comma list of tool names never listed
+    # elicitation-or-token | elicitation-only (deny clients that cannot elicit) | out-of-band (approval elsewhere)
+    confirm_mode: Literal["elicitation-or-token", "elicitation-only", "out-of-band"] = "elicitation-or-token"
+    max_budget: float | None = Field(default=None, ge=0)  # in the account currency
+    max_budget_increase: float | None = Field(default=None, ge=0)  # per change, in the account currency
+    # Streamable HTTP (server/http_app.py)
+    allowed_hosts: str | None = None  # Host header values, comma list; "name" also allows "name:<port>"
+    allowed_origins: str | None = None  # Origin header values, comma list
+    http_tokens: SecretStr | None = None  # bearer tokens, comma list
+    http_tokens_file: Path | None = None  # one bearer token a line
+    http_max_body: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)  # bytes
+    http_stateless: bool = True  # no session state in the process: replicas are interchangeable
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("adops-mcp")))
     confirm_key: SecretStr | None = None
     confirm_ttl: int = Field(default=600, ge=30, le=86400)
@@ -156,7 +171,7 @@ class Settings(BaseSettings):
 
     vendors: dict[str, VendorSettings] = Field(default_factory=dict, exclude=True)
 
-    @field_validator("toolsets")
+    @field_validator("toolsets", "tools", "exclude_tools")
     @classmethod
     def _strip(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None

@@ -18,7 +18,7 @@ from .. import __version__
 from ..config import VENDOR_SETTINGS, Settings
 from ..prompts import register_prompts
 from ..tools import VENDORS, ClientOptions
-from . import secrets
+from . import policy, secrets
 from .guard import Tokens, load_key
 from .operation import Operation
 from .overview import configuration_tool, register_configuration
@@ -59,13 +59,13 @@ def sandbox_settings(settings: Settings, sandbox: Any = None) -> tuple[Any, http
 
 
 def selected(op: Operation, settings: Settings) -> bool:
-    """Operator policy applied before registration: a tool that is filtered out does not exist."""
+    """Operator policy applied before registration: a tool that is filtered out does not exist.
+
+    Read-only beats every other option; --exclude-tools beats --tools and --toolsets.
+    """
     if settings.read_only and op.effect != "read":
         return False
-    wanted = {t.strip() for t in (settings.toolsets or "").split(",") if t.strip()}
-    if not wanted:
-        return op.default
-    return "all" in wanted or op.toolset in wanted or op.vendor in wanted
+    return policy.tool_selected(op.name, op.toolset, op.vendor, op.default, settings)
 
 
 def build_server(
@@ -95,10 +95,13 @@ def build_server(
             if selected(op, settings):
                 runtime.operations[op.name] = op
                 tools.append(build_tool(op, runtime))
-    if any(op.guarded for op in runtime.operations.values()):
+    if any(op.guarded for op in runtime.operations.values()) and settings.confirm_mode != "elicitation-only":
         tools.append(build_confirm_action(runtime))
     tools.append(audit_tool(runtime))
     tools.append(configuration_tool(runtime))
+
+    policy.check_tool_names(settings, {op.name for v in VENDORS for op in v.operations} | {t.name for t in tools})
+    tools = [t for t in tools if t.name in runtime.operations or t.name not in policy.names(settings.exclude_tools)]
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[None]:

@@ -37,6 +37,18 @@ class Wire:
     name: str | None = None
 
 
+@dataclass(frozen=True)
+class SpendChange:
+    """A budget a call sets, for the operator's spend caps (ADOPS_MAX_BUDGET, ADOPS_MAX_BUDGET_INCREASE).
+
+    Amounts are in the account currency; `old` is None when there was no budget before (a create).
+    """
+
+    what: str  # e.g. "budget of activity 123"
+    new: float
+    old: float | None = None
+
+
 class Params(BaseModel):
     """Base for operation parameters: unknown arguments are refused, not silently dropped."""
 
@@ -142,6 +154,8 @@ class Operation:
     resource: str | None = None  # URI template of the status resource twin
     default: bool = True  # part of the default (compact) surface
     account: Callable[[Any], str | None] | None = None  # the vendor-side account the call targets
+    # budgets the call sets (reading current values from the vendor when needed), for the spend caps
+    spend: Callable[[Call], Awaitable[list[SpendChange]]] | None = None
 
     def __post_init__(self) -> None:
         if not NAME.match(self.name):

@@ -21,7 +21,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from ...config import DeltaSettings, VendorSettings
 from ...server import secrets
 from ...server.http import Auth, VendorClient, VendorError
-from ...server.operation import Call, NoParams, Operation, decode
+from ...server.operation import Call, NoParams, Operation, SpendChange, decode
 from ...server.sanitize import clean, clean_text
 from ..vendor import ClientOptions, Vendor
 from .models import (
@@ -340,6 +340,21 @@ def _account(params: Any) -> str | None:
     return getattr(params, "client_id", None)
 
 
+async def create_spend(call: Call) -> list[SpendChange]:
+    """The new activity's budget, for the operator's spend caps."""
+    return [SpendChange(f"the budget of new activity '{call.params.activity_name}'", float(call.params.budget))]
+
+
+async def update_spend(call: Call) -> list[SpendChange]:
+    """Old -> new budget (read from Delta), for the operator's spend caps."""
+    p = call.params
+    if p.budget is None:
+        return []
+    old = (call.state.get("current") or await _activity(call)).get("budget")
+    known = isinstance(old, int | float) and not isinstance(old, bool)
+    return [SpendChange(f"the budget of activity {p.activity_id}", float(p.budget), float(old) if known else None)]
+
+
 def _read_op(name: str, title: str, description: str, path: str, params: type, **extra: Any) -> Operation:
     return Operation(
         name=name, title=title, description=description, vendor="deltaprojects", toolset="delta", effect="read",
@@ -390,6 +405,7 @@ OPERATIONS: tuple[Operation, ...] = (
         plan=create_plan,
         destructive_if=lambda params: params.enabled is True,
         account=_account,
+        spend=create_spend,
     ),
     Operation(
         name="delta_update_activity",
@@ -406,6 +422,7 @@ OPERATIONS: tuple[Operation, ...] = (
         plan=update_plan,
         run=update_activity,
         account=_account,
+        spend=update_spend,
     ),
 )
 

@@ -1,0 +1,154 @@
+"""Streamable HTTP serving (`adops-mcp serve --transport http`): the MCP app at /mcp behind a small gate.
+
+- Host and Origin are validated on every bind (the SDK's TransportSecuritySettings): loopback names
+  for a loopback bind, plus ADOPS_ALLOWED_HOSTS / ADOPS_ALLOWED_ORIGINS; a wildcard bind needs them.
+- Bearer tokens (ADOPS_HTTP_TOKENS, ADOPS_HTTP_TOKENS_FILE) are required whenever the server binds
+  beyond loopback, and enforced whenever configured. They are compared in constant time and the
+  Authorization header is removed before the MCP app sees the request, so it can never reach a vendor.
+- GET /healthz answers without authentication and without any configuration detail.
+- Request bodies above ADOPS_HTTP_MAX_BODY are refused with 413 (the SDK's limit).
+- Stateless by default (ADOPS_HTTP_STATELESS): no session lives in the process, so replicas behind a
+  load balancer are interchangeable. Confirmation tokens are signed with ADOPS_CONFIRM_KEY, which
+  replicas must share (and share the data directory's store for single use).
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .. import __version__
+from ..config import ConfigError, Settings
+from . import secrets
+from .policy import names
+
+LOOPBACK_HOSTS = ("127.0.0.1:*", "localhost:*", "[::1]:*")
+LOOPBACK_ORIGINS = ("http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*")
+HEALTH_PATH = "/healthz"
+MCP_PATH = "/mcp"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _with_any_port(host: str) -> set[str]:
+    """`name` allows `name` and `name:<any port>`; an entry with a port is taken as given."""
+    if host.endswith("]") or ":" not in host:
+        return {host, f"{host}:*"}
+    return {host}
+
+
+def load_tokens(settings: Settings) -> list[str]:
+    tokens = names(settings.http_tokens.get_secret_value() if settings.http_tokens else None)
+    if settings.http_tokens_file is not None:
+        try:
+            lines = settings.http_tokens_file.read_text().splitlines()
+        except OSError as exc:
+            raise ConfigError(f"ADOPS_HTTP_TOKENS_FILE: cannot read {settings.http_tokens_file} "
+                              f"({exc.strerror}).") from None
+        tokens |= {line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")}
+    for token in tokens:
+        if len(token) < 16:
+            raise ConfigError("ADOPS_HTTP_TOKENS: every bearer token needs at least 16 characters "
+                              "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`).")
+        secrets.register(token)
+    return sorted(tokens)
+
+
+def transport_security(settings: Settings, host: str) -> TransportSecuritySettings:
+    hosts: set[str] = set()
+    for entry in names(settings.allowed_hosts):
+        hosts |= _with_any_port(entry)
+    origins = names(settings.allowed_origins)
+    if is_loopback(host):
+        hosts |= set(LOOPBACK_HOSTS)
+        origins |= set(LOOPBACK_ORIGINS)
+    elif host not in ("0.0.0.0", "::", ""):
+        hosts |= _with_any_port(f"[{host}]" if ":" in host else host)  # the bind address itself
+    if not hosts:
+        raise ConfigError(
+            f"Binding {host or 'every address'} accepts connections under any name, so name the Host values "
+            "clients will use: --allowed-hosts mcp.example.com (env ADOPS_ALLOWED_HOSTS; a name without a "
+            "port also allows it with any port). Requests with any other Host are refused (DNS rebinding)."
+        )
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True, allowed_hosts=sorted(hosts), allowed_origins=sorted(origins)
+    )
+
+
+@dataclass
+class Gate:
+    """ASGI middleware in front of the MCP app: health endpoint and bearer authentication."""
+
+    app: ASGIApp
+    tokens: list[bytes]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":  # lifespan: the MCP app's session manager
+            await self.app(scope, receive, send)
+            return
+        if scope["path"] == HEALTH_PATH:
+            if scope["method"] in ("GET", "HEAD"):
+                await _respond(send, 200, {"status": "ok", "version": __version__})
+            else:
+                await _respond(send, 405, {"error": "method not allowed"}, {"allow": "GET, HEAD"})
+            return
+        if self.tokens:
+            scheme, _, presented = Headers(scope=scope).get("authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not self.valid(presented.strip().encode()):
+                challenge = 'Bearer realm="adops-mcp"' + (', error="invalid_token"' if presented else "")
+                await _respond(send, 401, {"error": "unauthorized",
+                                           "message": "Send Authorization: Bearer <token> (ADOPS_HTTP_TOKENS)."},
+                               {"www-authenticate": challenge})
+                return
+            # Nobody downstream (tools, vendor clients, logs) ever sees the client's credential.
+            scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() != b"authorization"]}
+        await self.app(scope, receive, send)
+
+    def valid(self, presented: bytes) -> bool:
+        matched = False
+        for token in self.tokens:  # every token is compared: the time does not say which one matched
+            matched |= hmac.compare_digest(token, presented)
+        return matched
+
+
+async def _respond(send: Send, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+    payload = json.dumps(body).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    raw += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": payload})
+
+
+def build_http_app(server: MCPServer[Any], settings: Settings, host: str) -> ASGIApp:
+    """The ASGI app to serve; raises ConfigError (before anything listens) when the setup is unsafe."""
+    tokens = load_tokens(settings)
+    if not is_loopback(host) and not tokens:
+        raise ConfigError(
+            f"Refusing to serve on {host} without authentication: anyone who can reach it could act on your "
+            "ad accounts. Set ADOPS_HTTP_TOKENS (comma-separated bearer tokens) or ADOPS_HTTP_TOKENS_FILE, "
+            "or bind 127.0.0.1."
+        )
+    security = transport_security(settings, host)
+    app = server.streamable_http_app(
+        streamable_http_path=MCP_PATH,
+        stateless_http=settings.http_stateless,
+        max_request_body_size=settings.http_max_body,
+        transport_security=security,
+        host=host,
+    )
+    return Gate(app, [t.encode() for t in tokens])

@@ -1,0 +1,114 @@
+"""Operator policy the model cannot change (flags and ADOPS_* variables).
+
+- Which tools exist: read-only beats everything, then --exclude-tools, then --tools / --toolsets.
+- Which vendor accounts a call may target: ADOPS_<VENDOR>_ALLOWED_ACCOUNTS, checked against the
+  operation's `account(params)` before anything is sent.
+- How much a call may spend: ADOPS_MAX_BUDGET (the largest budget a call may set) and
+  ADOPS_MAX_BUDGET_INCREASE (the largest increase one call may make), checked against the
+  operation's `spend(call)` before anyone is asked to confirm.
+- How confirmation happens: ADOPS_CONFIRM_MODE (see registry.build_tool).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from mcp.server.mcpserver.exceptions import ToolError
+
+from ..config import ConfigError, Settings, VendorSettings
+from .operation import SpendChange
+
+if TYPE_CHECKING:
+    from .operation import Call, Operation
+
+ADOPS_TOOLS = ("confirm_action",)  # listed only in some modes, still a valid name
+
+
+def names(value: str | None) -> set[str]:
+    """A comma-separated setting as a set of names."""
+    return {part.strip() for part in (value or "").split(",") if part.strip()}
+
+
+def check_tool_names(settings: Settings, known: set[str]) -> None:
+    """A misspelt --tools / --exclude-tools name must not silently widen or keep the surface."""
+    for flag, value in (("ADOPS_TOOLS (--tools)", settings.tools), ("ADOPS_EXCLUDE_TOOLS (--exclude-tools)",
+                                                                      settings.exclude_tools)):
+        unknown = sorted(names(value) - known - set(ADOPS_TOOLS))
+        if unknown:
+            raise ConfigError(f"{flag} names unknown tools: {', '.join(unknown)}. See `adops-mcp tools`.")
+
+
+def tool_selected(name: str, toolset: str, vendor: str, default: bool, settings: Settings) -> bool:
+    """Whether a (non-read-only-filtered) tool is listed; read-only is applied by the caller first."""
+    if name in names(settings.exclude_tools):
+        return False
+    tools, toolsets = names(settings.tools), names(settings.toolsets)
+    if name in tools:
+        return True
+    if not toolsets:
+        return not tools and default  # --tools alone means exactly those tools
+    return "all" in toolsets or toolset in toolsets or vendor in toolsets
+
+
+def allowed(account: str, allowlist: set[str]) -> bool:
+    return any(account.startswith(entry[:-1]) if entry.endswith("*") else account == entry for entry in allowlist)
+
+
+def check_account(op: Operation, params: Any, vendor: VendorSettings) -> None:
+    """Refuse a call for an account outside ADOPS_<VENDOR>_ALLOWED_ACCOUNTS (nothing is sent)."""
+    allowlist = names(vendor.allowed_accounts)
+    if not allowlist:
+        return
+    account = op.account(params) if op.account is not None else None
+    variable = vendor.env("allowed_accounts")
+    if account is None:
+        if op.effect == "read":
+            return  # not scoped to one account (e.g. listing the agency's clients)
+        raise ToolError(f"{op.name} does not name one {vendor.display} account, and this server only allows "
+                        f"changes to the accounts in {variable}. Nothing was sent.")
+    if not allowed(str(account), allowlist):
+        raise ToolError(f"{vendor.display} account {account} is not one this server may use ({variable}). "
+                        "Nothing was sent.")
+
+
+def check_spend(changes: list[SpendChange], settings: Settings) -> None:
+    """Refuse a budget above ADOPS_MAX_BUDGET or an increase above ADOPS_MAX_BUDGET_INCREASE."""
+    for change in changes:
+        if settings.max_budget is not None and change.new > settings.max_budget:
+            raise ToolError(
+                f"Refused by the operator's spend cap: {change.what} would be {change.new:g}, above the maximum "
+                f"budget {settings.max_budget:g} (ADOPS_MAX_BUDGET). Nothing was sent."
+            )
+        increase = change.new - (change.old or 0.0)
+        if settings.max_budget_increase is not None and increase > settings.max_budget_increase:
+            before = "nothing" if change.old is None else f"{change.old:g}"
+            raise ToolError(
+                f"Refused by the operator's spend cap: {change.what} would rise from {before} to {change.new:g} "
+                f"(+{increase:g}), above the maximum increase per change {settings.max_budget_increase:g} "
+                "(ADOPS_MAX_BUDGET_INCREASE). Nothing was sent."
+            )
+
+
+def caps_set(settings: Settings) -> bool:
+    return settings.max_budget is not None or settings.max_budget_increase is not None
+
+
+async def enforce(call: Call, settings: Settings) -> None:
+    """Account allowlist, then spend caps: before anyone is asked and again before anything is sent."""
+    check_account(call.op, call.params, call.settings)
+    if call.op.spend is not None and caps_set(settings):
+        check_spend(await call.op.spend(call), settings)
+
+
+def numeric_changes(what: str, new: Any, old: Any) -> list[SpendChange]:
+    """Budget amounts in a vendor object (e.g. Joveo {"monthly": 30000}) against the current one, key by key."""
+    if isinstance(new, bool):
+        return []
+    if isinstance(new, int | float):
+        known = isinstance(old, int | float) and not isinstance(old, bool)
+        return [SpendChange(what=what, new=float(new), old=float(old) if known else None)]
+    if isinstance(new, dict):
+        current = old if isinstance(old, dict) else {}
+        return [c for key, value in new.items() for c in numeric_changes(f"{what} {key}", value, current.get(key))]
+    return []
+
