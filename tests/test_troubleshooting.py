@@ -18,11 +18,21 @@ pytestmark = pytest.mark.anyio
 NAMES = {e["name"] for e in catalogue()}
 
 Setup = Callable[[Harness], Awaitable[None]] | None
+# Joveo's tools land separately; until joveo_diagnose_jobgroup is in the table its rows are skipped, not dropped.
+JOVEO_LANDED = "joveo_diagnose_jobgroup" in NAMES
+
+
+def landed(*row: Any) -> Any:
+    tool = row[0] if isinstance(row[0], str) and not row[0].startswith(("joveo://", "jivox://")) else row[1]
+    skip = tool.startswith("joveo_") and not JOVEO_LANDED
+    return pytest.param(*row, marks=pytest.mark.skipif(skip, reason="Joveo diagnosis not wired yet"))
 
 ACME = "acme-retail"
 PRIYA = "priya.nair@brightpath-media.com"
 SE = "b833cff3-0c18-549e-bd86-ac794c288f76"
 DE = "1c770c65-7137-541c-8ca0-51311eee3004"
+GLOBEX, UMBRELLA = "3f6c2a9e-8d41-4b7a-9e2c-5a1d7b0c4e11", "c8d45b17-2e6a-49f3-a1c0-7b3e9d5f2a83"
+ALWAYS_ON, Q3 = "0b7d3e51-9a2c-4e86-b4f1-6c8a2d9e1f01", "5e9a1c73-4b2d-4f6e-8a90-1d3c5b7e9f02"
 
 
 async def _request_5307(h: Harness) -> None:
@@ -45,6 +55,11 @@ def jivox(idx: int, account: str = ACME) -> dict[str, Any]:
 
 def delta(client: str, activity: str) -> dict[str, Any]:
     return {"client_id": client, "activity_id": activity}
+
+
+def joveo(campaign: str, jobgroup: str, client: str = GLOBEX, job: str | None = None) -> dict[str, Any]:
+    args = {"client_id": client, "campaign_id": campaign, "jobgroup_id": jobgroup}
+    return args | ({"job_reference": job} if job else {})
 
 
 # (tool, arguments, setup, running, blocking codes expected, other codes expected, next-step tools expected)
@@ -87,11 +102,26 @@ CASES: list[tuple[str, dict[str, Any], Setup, bool, set[str], set[str], set[str]
      set(), {"delta_update_activity"}),
     ("delta_diagnose_activity", delta(DE, "04008201-44c4-537c-9f94-18e3a7713a66"), None, False, {"budget_spent"},
      set(), {"delta_update_activity"}),
+    ("joveo_diagnose_jobgroup", joveo(ALWAYS_ON, "1d4b7e2a-6c3f-4a58-9e1d-0a2b4c6d8e11"), None, True, set(),
+     {"running"}, {"joveo_submit_stats_report"}),
+    ("joveo_diagnose_jobgroup", joveo(ALWAYS_ON, "2e5c8f3b-7d4a-4b69-8f2e-1b3c5d7e9f12"), None, False,
+     {"jobgroup_paused"}, set(), {"joveo_enable_jobgroup"}),
+    ("joveo_diagnose_jobgroup", joveo(ALWAYS_ON, "3f6d9a4c-8e5b-4c7a-9a3f-2c4d6e8f0a13"), None, False, {"ended"},
+     set(), {"joveo_list_campaign_jobgroups"}),
+    ("joveo_diagnose_jobgroup", joveo(Q3, "4a7e0b5d-9f6c-4d8b-8b4a-3d5e7f9a1b14"), None, False, {"campaign_paused"},
+     {"held_by_parent"}, {"joveo_enable_campaign"}),
+    ("joveo_diagnose_jobgroup", joveo("9a4c6e18-3f5d-4a27-b1e9-5c7d3f1b4e04", "7dab3e8a-2c9f-4abe-9e7d-6a8b0c2d4e17",
+                                      UMBRELLA), None, False, {"client_paused"}, {"held_by_parent"},
+     {"joveo_enable_client"}),
+    ("joveo_diagnose_jobgroup", joveo(ALWAYS_ON, "1d4b7e2a-6c3f-4a58-9e1d-0a2b4c6d8e11", job="GLX-00013"), None,
+     False, {"job_invalid"}, set(), {"joveo_update_job"}),
+    ("joveo_diagnose_jobgroup", joveo(ALWAYS_ON, "1d4b7e2a-6c3f-4a58-9e1d-0a2b4c6d8e11", job="GLX-00007"), None,
+     False, {"job_paused"}, set(), {"joveo_enable_job"}),
 ]
 
 
-@pytest.mark.parametrize(("tool", "args", "setup", "running", "blocking", "other", "steps"), CASES,
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(("tool", "args", "setup", "running", "blocking", "other", "steps"),
+                         [landed(*c) for c in CASES], ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 async def test_diagnosis(tool: str, args: dict[str, Any], setup: Setup, running: bool, blocking: set[str],
                          other: set[str], steps: set[str]) -> None:
     async with connect() as h:
@@ -131,7 +161,7 @@ async def test_diagnosis_evidence_is_what_the_vendor_said() -> None:
 async def test_diagnose_tools_are_read_only_and_on_the_default_surface() -> None:
     entries = {e["name"]: e for e in catalogue()}
     for name in ("jivox_diagnose_retail_campaign", "merchenta_diagnose_campaign", "delta_diagnose_activity",
-                 "jivox_wait_for_activation"):
+                 "jivox_wait_for_activation") + (("joveo_diagnose_jobgroup",) if JOVEO_LANDED else ()):
         assert entries[name]["effect"] == "read" and entries[name]["default"], name
         assert entries[name]["annotations"]["readOnlyHint"] is True, name
         assert len(entries[name]["description"]) <= 200, name
@@ -148,6 +178,13 @@ TWINS = [
      {"creative_code": "SANDBOX1-AUTUMN-MIXED-3"}),
     (f"delta://clients/{SE}/activities/03bbfc1b-cc72-54a0-9d17-d84987cdbf53", "delta_get_activity",
      delta(SE, "03bbfc1b-cc72-54a0-9d17-d84987cdbf53")),
+    (f"joveo://clients/{GLOBEX}/status", "joveo_get_client_status", {"client_id": GLOBEX}),
+    (f"joveo://clients/{GLOBEX}/campaigns/{Q3}", "joveo_get_campaign", {"client_id": GLOBEX, "campaign_id": Q3}),
+    (f"joveo://clients/{GLOBEX}/campaigns/{Q3}/jobgroups/4a7e0b5d-9f6c-4d8b-8b4a-3d5e7f9a1b14", "joveo_get_jobgroup",
+     joveo(Q3, "4a7e0b5d-9f6c-4d8b-8b4a-3d5e7f9a1b14")),
+    (f"joveo://clients/{GLOBEX}/campaigns/{Q3}/jobgroups/4a7e0b5d-9f6c-4d8b-8b4a-3d5e7f9a1b14/status",
+     "joveo_get_jobgroup_status", joveo(Q3, "4a7e0b5d-9f6c-4d8b-8b4a-3d5e7f9a1b14")),
+    (f"joveo://clients/{GLOBEX}/jobs/GLX-00013", "joveo_get_job", {"client_id": GLOBEX, "job_reference": "GLX-00013"}),
     ("adops://configuration", "adops_configuration", {}),
 ]
 
@@ -157,7 +194,7 @@ async def _read(h: Harness, uri: str) -> Any:
     return json.loads(result.contents[0].text)
 
 
-@pytest.mark.parametrize(("uri", "tool", "args"), TWINS, ids=[t[1] for t in TWINS])
+@pytest.mark.parametrize(("uri", "tool", "args"), [landed(*t) for t in TWINS], ids=[t[1] for t in TWINS])
 async def test_resource_and_tool_twin_return_the_same_data(mode: str, uri: str, tool: str,
                                                            args: dict[str, Any]) -> None:
     async with connect(mode=mode) as h:
@@ -174,9 +211,9 @@ async def test_every_status_read_has_a_resource_template() -> None:
     for name in ("jivox_get_retail_campaign", "jivox_get_approval_status", "jivox_get_activation_status",
                  "merchenta_get_campaign_creatives_status", "merchenta_get_creative_status", "delta_get_activity"):
         assert name in ops, f"{name} has no status resource"
-    joveo = {"joveo_get_client_status", "joveo_get_campaign", "joveo_get_jobgroup", "joveo_get_job"}
-    if any(n.startswith("joveo_") for n in NAMES):
-        assert joveo <= ops.keys(), joveo - ops.keys()
+    for name in ("joveo_get_client_status", "joveo_get_campaign", "joveo_get_jobgroup", "joveo_get_jobgroup_status",
+                 "joveo_get_job"):
+        assert name in ops or not JOVEO_LANDED, f"{name} has no status resource"
 
 
 async def test_configuration_lists_vendors_without_secrets() -> None:
