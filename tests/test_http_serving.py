@@ -215,3 +215,27 @@ async def test_stateless_replicas_are_interchangeable(mode: str) -> None:
             again = await a.call_tool("confirm_action", {"confirmation_token": first["confirmation_token"]})
             assert again.is_error and "already used" in again.content[0].text
         assert len([r for r in sandbox.vendor_requests("jivox", "POST") if r.path.endswith("/activate")]) == 1
+
+
+def test_registry_server_json_and_dockerfile_match_the_package() -> None:
+    from pathlib import Path
+
+    from adops_mcp.config import VENDOR_SETTINGS, Settings
+
+    root = Path(__file__).resolve().parent.parent
+    doc = json.loads((root / "server.json").read_text())
+    assert doc["$schema"].endswith("/2025-12-11/server.schema.json") and len(doc["description"]) <= 100
+    assert doc["version"] == __version__ and f"mcp-name: {doc['name']}" in (root / "README.md").read_text()
+    (package,) = doc["packages"]
+    assert (package["registryType"], package["identifier"], package["version"]) == ("pypi", "adops-mcp", __version__)
+    assert package["transport"] == {"type": "stdio"} and package["packageArguments"][0]["value"] == "serve"
+    known = {f"ADOPS_{name.upper()}" for name in Settings.model_fields}
+    for cls in VENDOR_SETTINGS:
+        known |= {cls().env(name) for name in cls.model_fields}
+    for variable in package["environmentVariables"]:
+        assert variable["name"] in known, variable["name"]
+        assert variable.get("isSecret", False) == any(w in variable["name"] for w in ("KEY", "PASSWORD", "USERNAME",
+                                                                                       "CLIENT_ID"))
+    dockerfile = (root / "Dockerfile").read_text()
+    assert "FROM python:3.11-slim" in dockerfile and "\nUSER 10001" in dockerfile
+    assert '"serve", "--transport", "http", "--host", "0.0.0.0"' in dockerfile

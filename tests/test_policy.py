@@ -205,3 +205,14 @@ async def test_elicitation_only_refuses_tokens(mode: str) -> None:
             await build_confirm_action(h.built.runtime).fn(confirmation_token=token, ctx=None)
         assert h.writes("jivox") == 0
 
+
+
+async def test_merchenta_allowlist_by_campaign_code_prefix(monkeypatch) -> None:
+    monkeypatch.setenv("ADOPS_MERCHENTA_ALLOWED_ACCOUNTS", "SANDBOX1-SPRING*")
+    async with connect() as h:
+        text = await h.error("merchenta_set_campaign_status", {"campaign_code": "SANDBOX1-WINTER-PAUSED",
+                                                               "status": "ACTIVE"})
+        assert "SANDBOX1-WINTER-PAUSED" in text and "ADOPS_MERCHENTA_ALLOWED_ACCOUNTS" in text
+        await h.error("merchenta_get_creative_status", {"creative_code": "SANDBOX1-WINTER-PAUSED-1"})
+        assert not h.requests("merchenta", path_contains="WINTER")
+        await h.ok("merchenta_get_campaign_creatives_status", {"campaign_code": "SANDBOX1-SPRING-DELIVERING"})

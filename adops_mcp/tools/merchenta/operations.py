@@ -467,6 +467,11 @@ async def set_campaign_status(call: Call) -> dict[str, Any]:
     return result
 
 
+def _account(params: Any) -> str | None:
+    """The campaign a call targets (a creative code starts with its campaign's code), for allowlists."""
+    return getattr(params, "campaign_code", None) or getattr(params, "creative_code", None)
+
+
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="merchenta_get_campaign_creatives_status",
@@ -475,6 +480,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "Merchenta's review notes, and whether the campaign delivers. Use it for 'why is my campaign not delivering'.",
         vendor="merchenta",
         toolset="merchenta",
+        account=_account,
         effect="read",
         method="GET",
         path=CAMPAIGN_STATUS,
@@ -489,6 +495,7 @@ OPERATIONS: tuple[Operation, ...] = (
         description="Status and review note of one creative by its code.",
         vendor="merchenta",
         toolset="merchenta",
+        account=_account,
         effect="read",
         method="GET",
         path=CREATIVE_STATUS,
@@ -504,6 +511,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "around the change. A PENDING creative cannot be activated until Merchenta approves it. Asks the user first.",
         vendor="merchenta",
         toolset="merchenta",
+        account=_account,
         effect="destructive",
         method="POST",
         path=CREATIVE_STATUS,
@@ -520,6 +528,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "exactly which creatives did not change and why. Locks and unlocks the campaign. Asks the user first.",
         vendor="merchenta",
         toolset="merchenta",
+        account=_account,
         effect="destructive",
         method="POST",
         path=CAMPAIGN_STATUS,
