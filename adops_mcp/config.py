@@ -101,6 +101,8 @@ class JoveoSettings(VendorSettings):
 
     api_key: SecretStr | None = None
     client_id: SecretStr | None = None
+    token_path: str = "/v1/access-token"  # PROPOSED (VENDORS.md 2.6, V1)
+    poll_interval: float = Field(default=2.0, ge=0, le=30)  # seconds between stats status polls
 
 
 class MerchentaSettings(VendorSettings):

@@ -71,10 +71,11 @@ class DemoSession:
 
 
 def scenarios() -> list[tuple[str, Scenario]]:
-    from . import deltaprojects, jivox, merchenta, troubleshoot
+    from . import deltaprojects, jivox, joveo, merchenta, troubleshoot
 
     return [
         ("Jivox", jivox.scenario),
+        ("Joveo", joveo.scenario),
         ("Merchenta", merchenta.scenario),
         ("Delta Projects", deltaprojects.scenario),
         ("Troubleshooting across vendors", troubleshoot.scenario),

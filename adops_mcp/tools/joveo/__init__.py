@@ -1,0 +1,3 @@
+from .operations import VENDOR
+
+__all__ = ["VENDOR"]

@@ -1,0 +1,635 @@
+"""Request building, paging, plans and multi-call flows for the Joveo operations."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+import anyio
+from mcp.server.mcpserver.exceptions import ToolError
+
+from ...config import JoveoSettings
+from ...server.http import VendorError
+from ...server.operation import Call, decode
+from ...server.sanitize import clean
+from .models import ClientStatus, JobGroupStatus, NextPage, Page, StatsTask
+
+BUDGET_CHARS = 36_000  # ~9,000 tokens at ~4 chars/token: every result stays under ~10,000 tokens
+JOBS_REACHABLE = 10_000
+RATIO_NOTE = (
+    "CPC, CPA, CTA, ATH and CPH are ratios: never sum or average them across rows; recompute them from "
+    "spend, clicks and applies. Numbers of the current month can still change until the 8th of the next."
+)
+
+C = "/v1/clients/{client_id}"
+CAMPAIGN = C + "/campaigns/{campaign_id}"
+JOBGROUP = CAMPAIGN + "/jobgroups/{jobgroup_id}"
+JOB = C + "/jobs/{job_reference}"
+FEED = C + "/feeds/{feed_id}"
+PUBLISHER = C + "/publishers/{publisher_id}"
+CONFIG = PUBLISHER + "/configs/{config_id}"
+STATS_STATUS = "/v1/stats/reports/{taskId}/status"
+
+
+# ----------------------------------------------------------------------------- requests
+
+
+def parts(call: Call) -> tuple[str, dict[str, Any], Any, dict[str, str]]:
+    """The documented request, with dates in the vendor's wire format (mm/dd/yyyy, ISO date-times)."""
+    path, query, body, headers = call.request_parts()
+    wire = call.params.model_dump(mode="json", by_alias=True, exclude_none=True, context={"wire": True})
+    for target in (query, body or {}):
+        for key in target:
+            if key in wire:
+                target[key] = wire[key]
+    return path, query, body, headers
+
+
+async def send(call: Call, *, body: Any = None, replace_body: bool = False) -> Any:
+    assert call.op.method is not None
+    path, query, built, headers = parts(call)
+    response = await call.client.request(
+        call.op.method,
+        path,
+        read=call.op.effect == "read",
+        params=query,
+        json_body=body if replace_body else built,
+        headers=headers,
+    )
+    return decode(response)
+
+
+def fill(template: str, **values: str) -> str:
+    from urllib.parse import quote
+
+    for key, value in values.items():
+        template = template.replace("{" + key + "}", quote(str(value), safe=""))
+    return template
+
+
+async def get(call: Call, template: str, *, params: dict[str, Any] | None = None, **ids: str) -> Any:
+    return decode(await call.client.request("GET", fill(template, **ids), read=True, params=params))
+
+
+def _ids(call: Call, *names: str) -> dict[str, str]:
+    return {n: getattr(call.params, n) for n in names}
+
+
+# ------------------------------------------------------------------------------- paging
+
+SUMMARY_FIELDS: dict[str, tuple[str, ...]] = {
+    "client": ("id", "companyName", "exportedName", "clientType", "startDate", "endDate", "timeZone", "ats"),
+    "campaign": ("id", "name", "activeStatus", "isDefault", "startDate", "endDate", "createdOn"),
+    "jobgroup": ("id", "name", "activeStatus", "campaignId", "startDate", "endDate", "cpcBid", "cpaBid", "priority"),
+    "job": ("refNumber", "jobId", "title", "city", "state", "country", "category", "status", "valid",
+            "updatedAtDate"),
+    "feed": ("id", "xmlFeedUrl", "source", "active", "deleted", "lastUpdated"),
+    "config": ("id", "placement", "placementName", "cost", "availableCount", "usedCount", "postedJobsCount",
+               "isActive", "startDate", "endDate", "billingType"),
+    "posting_job": ("refNumber", "jobId", "placement", "isPosted", "isPinned", "isPaused", "status", "lastModified"),
+}
+
+
+def trim(item: Any, kind: str) -> dict[str, Any]:
+    """A list entry: the fields that tell items apart; the get tool has the rest."""
+    if not isinstance(item, dict):
+        return {"value": item}
+    fields = SUMMARY_FIELDS[kind]
+    out = {k: item[k] for k in fields if k in item and item[k] not in (None, "")}
+    if out:
+        return out
+    # Unknown shape: keep scalars, shortened.
+    return {k: (v[:200] if isinstance(v, str) else v) for k, v in item.items() if not isinstance(v, (dict, list))}
+
+
+def _size(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def fit(items: list[dict[str, Any]], budget: int = BUDGET_CHARS) -> list[dict[str, Any]]:
+    """The longest prefix of items whose JSON fits the budget."""
+    total, kept = 2, []
+    for item in items:
+        total += _size(item) + 2
+        if total > budget:
+            break
+        kept.append(item)
+    return kept
+
+
+def page_result(
+    items: list[Any], kind: str, page: int, limit: int, *, total: int | None = None, cap: int | None = None,
+    hint: str = "",
+) -> Page:
+    """One bounded page with how to get the next. Over budget, the page is cut and `next` resumes exactly
+    after the last item shown (page-based offsets: a smaller limit that divides the offset)."""
+    data = [trim(i, kind) for i in clean(items)]
+    shown = fit(data)
+    offset = (page - 1) * limit + len(shown)
+    ceiling = min(x for x in (total, cap) if x is not None) if (total is not None or cap is not None) else None
+    if len(shown) < len(data):
+        step = max(d for d in range(1, max(1, len(shown)) + 1) if offset % d == 0)
+        nxt: NextPage | None = NextPage(page=offset // step + 1, limit=step)
+        note = f"Page cut to {len(shown)} of {len(data)} items to stay small; next continues right after them."
+    elif (len(data) >= limit) and (ceiling is None or offset < ceiling):
+        nxt, note = NextPage(page=page + 1, limit=limit), None
+    else:
+        nxt, note = None, None
+    if cap is not None and nxt is not None and (nxt.page - 1) * nxt.limit >= cap:
+        nxt = None
+    if nxt is None and cap is not None and total is not None and total > cap and offset >= cap:
+        note = f"Joveo lists only the first {cap:,} of {total:,} items. {hint}".strip()
+    return Page(items=shown, page=page, limit=limit, returned=len(shown), total=total, next=nxt, note=note)
+
+
+def _data(payload: Any) -> list[Any]:
+    if isinstance(payload, dict):
+        data = payload.get("data")
+        return data if isinstance(data, list) else []
+    return payload if isinstance(payload, list) else []
+
+
+def lister(kind: str) -> Any:
+    async def run(call: Call) -> Page:
+        payload = await send(call)
+        p = call.params
+        return page_result(_data(payload), kind, p.page, p.limit)
+
+    return run
+
+
+async def list_jobs(call: Call) -> Page:
+    payload = await send(call)
+    p = call.params
+    total = payload.get("summary") if isinstance(payload, dict) and isinstance(payload.get("summary"), int) else None
+    return page_result(_data(payload), "job", p.page, p.limit, total=total, cap=JOBS_REACHABLE,
+                       hint="Read others with joveo_get_job (by reference) or joveo_get_jobs_bulk (by jobId).")
+
+
+def unpaged(kind: str) -> Any:
+    """Lists Joveo does not page (configs of a publisher, jobs of a config): bounded by the budget."""
+
+    async def run(call: Call) -> Page:
+        data = _data(await send(call))
+        page = page_result(data, kind, 1, max(1, len(data)))
+        page.next = None
+        if page.returned < len(data):
+            page.note = (f"Showing {page.returned} of {len(data)}; narrow with the filters or read one item "
+                         "with its get tool.")
+        return page
+
+    return run
+
+
+async def bulk_jobs(call: Call) -> Page:
+    data = await send(call, body=list(call.params.job_ids), replace_body=True)
+    page = unpaged_page(_data(data), "job")
+    found = {i.get("jobId") for i in page.items}
+    missing = [i for i in call.params.job_ids if i not in found]
+    if missing and page.returned == len(_data(data)):
+        page.note = f"Not found: {', '.join(missing[:20])}" + (" ..." if len(missing) > 20 else "")
+    return page
+
+
+def unpaged_page(data: list[Any], kind: str) -> Page:
+    page = page_result(data, kind, 1, max(1, len(data)))
+    page.next = None
+    if page.returned < len(data):
+        page.note = f"Showing {page.returned} of {len(data)}; ask for fewer at a time."
+    return page
+
+
+# -------------------------------------------------------------------------- simple runs
+
+
+async def client_status(call: Call) -> ClientStatus:
+    data = await send(call)
+    status = data.get("result") if isinstance(data, dict) else None
+    return ClientStatus(
+        client_id=call.params.client_id,
+        status=status if isinstance(status, str) else None,
+        active=status == "A",
+        message="A = active, P = paused.",
+    )
+
+
+async def body_list(call: Call) -> Any:
+    """V40: the body is a JSON array of job references."""
+    return await send(call, body=list(call.params.job_references), replace_body=True)
+
+
+async def funnel(call: Call) -> Any:
+    body = [s.model_dump(mode="json", by_alias=True, exclude_none=True) for s in call.params.statuses]
+    return await send(call, body=body, replace_body=True)
+
+
+async def s2s(call: Call) -> Any:
+    _, _, body, _ = parts(call)
+    body = dict(body or {})
+    body["a"] = {"VIEW": "1", "APPLY_START": "2", "APPLY": "3"}[call.params.event.value]
+    return await send(call, body=body, replace_body=True)
+
+
+async def rules(call: Call) -> Any:
+    _, _, body, _ = parts(call)
+    return await send(call, body={"clientId": call.params.client_id, **(body or {})}, replace_body=True)
+
+
+async def report_request(call: Call) -> Any:
+    _, _, body, _ = parts(call)
+    body = dict(body or {})
+    p = call.params
+    if p.start_date is not None or p.end_date is not None:
+        filter_by = dict(body.get("filterBy") or {})
+        if p.start_date is not None:
+            filter_by["startDate"] = p.start_date.strftime("%m/%d/%Y")
+        if p.end_date is not None:
+            filter_by["endDate"] = p.end_date.strftime("%m/%d/%Y")
+        body["filterBy"] = filter_by
+    return await send(call, body=body, replace_body=True)
+
+
+async def stream_stats(call: Call) -> Any:
+    data = await report_request(call)
+    if isinstance(data, dict) and isinstance(data.get("stats"), list):
+        rows = clean(data["stats"])
+        shown = fit(rows, BUDGET_CHARS - 1000)
+        data = {"streamNumber": data.get("streamNumber"), "stats": shown, "returned": len(shown),
+                "total_rows": len(rows), "note": RATIO_NOTE + (
+                    "" if len(shown) == len(rows) else
+                    " Rows were cut to stay small: narrow filterBy or use joveo_submit_stats_report.")}
+    return data
+
+
+async def publisher_report(call: Call) -> Any:
+    _, _, body, _ = parts(call)
+    return await send(call, body={**(body or {}), "publisherFamilyId": call.params.publisher_family_id},
+                      replace_body=True)
+
+
+# --------------------------------------------------------------------------------- stats
+
+
+async def submit_stats(call: Call) -> StatsTask:
+    p = call.params
+    filters: dict[str, Any] = {}
+    if p.start_date is not None:
+        filters["startDate"] = p.start_date.strftime("%m/%d/%Y")
+    if p.end_date is not None:
+        filters["endDate"] = p.end_date.strftime("%m/%d/%Y")
+    if p.campaign_ids:
+        filters["campaignIds"] = list(p.campaign_ids)
+    if p.jobgroup_ids:
+        filters["jobGroupIds"] = list(p.jobgroup_ids)
+    levels = {"primaryLevel": p.primary_level.value}
+    if p.secondary_level is not None:
+        levels["secondaryLevel"] = p.secondary_level.value
+    if p.tertiary_level is not None:
+        levels["tertiaryLevel"] = p.tertiary_level.value
+    response = await call.client.request(
+        "POST", "/v1/stats/reports", read=True, json_body={"filters": filters, "aggregationLevel": levels},
+        headers={"x-client-id": p.client_id},
+    )
+    task_id = response.headers.get("x-task-id")
+    if not task_id:
+        match = re.search(r"/reports/([^/]+)/status", response.headers.get("location", ""))
+        task_id = match.group(1) if match else None
+    if not task_id:
+        raise VendorError(
+            "joveo",
+            "Joveo accepted the stats request (NO_CONTENT) but returned no task id (no x-task-id or Location "
+            "header), so it cannot be polled. Ask Joveo how the task id is returned.",
+            status=response.status_code,
+        )
+    return StatsTask(
+        task_id=task_id, status="SUBMITTED",
+        message="Submitted. Wait with joveo_wait_for_stats_report (or poll joveo_get_stats_report_status).",
+    )
+
+
+def _task(task_id: str, data: Any) -> StatsTask:
+    status = str(data.get("status") or "UNKNOWN") if isinstance(data, dict) else "UNKNOWN"
+    location = data.get("location") if isinstance(data, dict) else None
+    urls = [str(u) for u in location] if isinstance(location, list) else ([str(location)] if location else [])
+    if status == "SUCCESS":
+        message = "Ready: download the report from location."
+    elif status == "NO_RECORDS_FOUND":
+        message = ("No stats for this selection: Joveo keeps 60 days, and only job groups that ran (client, "
+                   "campaign and job group active, inside their dates) have numbers.")
+    elif status in ("FAILED", "FAILURE", "ERROR"):
+        message = "Joveo reports the task failed; submit it again."
+    else:
+        message = f"Still {status}; poll again shortly."
+    return StatsTask(task_id=task_id, status=status, location=urls, message=message,
+                     note=RATIO_NOTE if status == "SUCCESS" else None)
+
+
+async def stats_status(call: Call) -> StatsTask:
+    return _task(call.params.task_id, await send(call))
+
+
+DONE = {"SUCCESS", "NO_RECORDS_FOUND", "FAILED", "FAILURE", "ERROR"}
+
+
+async def wait_stats(call: Call) -> StatsTask:
+    p = call.params
+    settings = call.settings
+    interval = settings.poll_interval if isinstance(settings, JoveoSettings) else 2.0
+    started = anyio.current_time()
+    path = fill(STATS_STATUS, taskId=p.task_id)
+    polls = 0
+    while True:
+        data = decode(await call.client.request("GET", path, read=True, headers={"x-client-id": p.client_id}))
+        polls += 1
+        task = _task(p.task_id, data)
+        elapsed = anyio.current_time() - started
+        if call.ctx is not None:
+            await call.ctx.report_progress(min(elapsed, p.max_wait_seconds), p.max_wait_seconds,
+                                           message=f"poll {polls}: {task.status}")
+        if task.status in DONE:
+            return task
+        if elapsed + interval > p.max_wait_seconds:
+            task.message = (f"Still {task.status} after {math.ceil(elapsed)} s ({polls} polls). Call "
+                            f"joveo_wait_for_stats_report again with task_id {p.task_id} later.")
+            return task
+        await anyio.sleep(interval)
+
+
+# ----------------------------------------------------------------------- status cascade
+
+
+def _mdy(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    for fmt in ("%m/%d/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value[:10], fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _status(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+async def jobgroup_status(call: Call) -> JobGroupStatus:
+    p = call.params
+    client = await get(call, C + "/status", client_id=p.client_id)
+    campaign = await get(call, CAMPAIGN, client_id=p.client_id, campaign_id=p.campaign_id) or {}
+    group = await get(call, JOBGROUP, client_id=p.client_id, campaign_id=p.campaign_id, jobgroup_id=p.jobgroup_id) or {}
+    client_state = _status(client.get("result")) if isinstance(client, dict) else None
+    campaign_state = _status(campaign.get("activeStatus"))
+    group_state = _status(group.get("activeStatus"))
+    camp_name, group_name = campaign.get("name"), group.get("name")
+    reasons: list[str] = []
+    if client_state != "A":
+        reasons.append(f"its client is paused (client status {client_state})")
+    if campaign_state != "A":
+        reasons.append(f"its campaign '{camp_name}' is paused (status {campaign_state})")
+    if group_state != "A":
+        reasons.append(f"the job group itself is paused (status {group_state})")
+    today = datetime.now(UTC).date()
+    start, end = _mdy(group.get("startDate")), _mdy(group.get("endDate"))
+    if start is not None and today < start:
+        reasons.append(f"it has not started yet (start date {group.get('startDate')})")
+    if end is not None and today > end:
+        reasons.append(f"its end date {group.get('endDate')} has passed")
+    if not reasons:
+        summary = f"Job group '{group_name}' is running: client, campaign and job group are active and in dates."
+    else:
+        summary = f"Job group '{group_name}' is not running: " + "; ".join(reasons) + "."
+        fixes = []
+        if client_state != "A":
+            fixes.append("joveo_enable_client")
+        if campaign_state != "A":
+            fixes.append("joveo_enable_campaign")
+        if group_state != "A":
+            fixes.append("joveo_enable_jobgroup")
+        if end is not None and today > end:
+            fixes.append("a new end date (the vendor's update job group call cannot change dates)")
+        if group_state == "A" and (client_state != "A" or campaign_state != "A"):
+            summary += " The job group's own status is active: it is held by its parent, which must be enabled."
+        if fixes:
+            summary += " To resume: " + ", ".join(fixes) + "."
+    return JobGroupStatus(
+        running=not reasons, reasons=reasons, summary=summary, client_status=client_state,
+        campaign_status=campaign_state, jobgroup_status=group_state, campaign_name=camp_name,
+        jobgroup_name=group_name, start_date=group.get("startDate"), end_date=group.get("endDate"),
+    )
+
+
+# -------------------------------------------------------------------------------- plans
+
+
+def _name(record: Any, key: str, fallback: str) -> str:
+    value = record.get(key) if isinstance(record, dict) else None
+    return f"'{value}' ({fallback})" if value else fallback
+
+
+async def _client(call: Call) -> tuple[str, str | None]:
+    cid = call.params.client_id
+    record = await get(call, C, client_id=cid) or {}
+    status = await get(call, C + "/status", client_id=cid) or {}
+    return _name(record, "companyName", cid), _status(status.get("result")) if isinstance(status, dict) else None
+
+
+def client_state_plan(action: str) -> Any:
+    async def plan(call: Call) -> str:
+        name, status = await _client(call)
+        if action == "delete":
+            return (f"Delete Joveo client {name} (status {status}). Irreversible: its campaigns, job groups, "
+                    "jobs, feeds and postings go with it and all its spend stops.")
+        new = "P" if action == "pause" else "A"
+        effect = ("All its campaigns and job groups stop spending." if action == "pause"
+                  else "Its active campaigns and job groups start spending again.")
+        same = " (already so: no change)" if status == new else ""
+        return f"{action.capitalize()} Joveo client {name}: status {status} -> {new}{same}. {effect}"
+
+    return plan
+
+
+async def update_client_plan(call: Call) -> str:
+    record = await get(call, C, client_id=call.params.client_id) or {}
+    name = _name(record, "companyName", call.params.client_id)
+    current = record.get("caps") if isinstance(record, dict) else None
+    changes = call.params.model_dump(mode="json", include={"budget", "applies"}, exclude_none=True)
+    return (f"Update Joveo client {name}: caps {json.dumps(current)} -> apply {json.dumps(changes)}. "
+            "This changes how much the client can spend.")
+
+
+async def _job(call: Call) -> dict[str, Any]:
+    if "job" not in call.state:
+        call.state["job"] = await get(call, JOB, **_ids(call, "client_id", "job_reference")) or {}
+    return call.state["job"]
+
+
+async def job_valid_check(call: Call) -> None:
+    job = await _job(call)
+    if job.get("valid") is False:
+        raise ToolError(
+            f"Nothing was sent: job {call.params.job_reference} is invalid (Joveo only pauses, enables or updates "
+            "valid jobs). Fix its fields first (title, url, city, country)."
+        )
+
+
+def job_plan(action: str) -> Any:
+    async def plan(call: Call) -> str:
+        job = await _job(call)
+        ref = call.params.job_reference
+        title = f"'{job.get('title')}' ({ref})" if job.get("title") else ref
+        status = job.get("status")
+        if action == "delete":
+            return f"Delete Joveo job {title} (status {status}). Irreversible; it stops being advertised."
+        new = "PAUSED" if action == "pause" else "ACTIVE"
+        effect = "It stops being advertised (no more spend)." if action == "pause" else (
+            "It is advertised again by its job groups (spend resumes).")
+        same = " (already so: no change)" if status == new else ""
+        return f"{action.capitalize()} Joveo job {title}: status {status} -> {new}{same}. {effect}"
+
+    return plan
+
+
+async def _campaign(call: Call) -> dict[str, Any]:
+    return await get(call, CAMPAIGN, **_ids(call, "client_id", "campaign_id")) or {}
+
+
+def campaign_plan(action: str) -> Any:
+    async def plan(call: Call) -> str:
+        camp = await _campaign(call)
+        name = _name(camp, "name", call.params.campaign_id)
+        status = camp.get("activeStatus")
+        if action == "delete":
+            return (f"Delete Joveo campaign {name} (status {status}) with all its job groups. Irreversible; "
+                    "their spend stops.")
+        new = "P" if action == "pause" else "A"
+        effect = ("All its job groups stop spending (their own status stays as it is)." if action == "pause"
+                  else "Its active job groups start spending again (if the client is active).")
+        same = " (already so: no change)" if status == new else ""
+        return f"{action.capitalize()} Joveo campaign {name}: status {status} -> {new}{same}. {effect}"
+
+    return plan
+
+
+async def update_campaign_plan(call: Call) -> str:
+    camp = await _campaign(call)
+    name = _name(camp, "name", call.params.campaign_id)
+    return (f"Update caps of Joveo campaign {name}: {json.dumps(camp.get('caps'))} -> "
+            f"{json.dumps(call.params.caps)}. This changes how much it can spend.")
+
+
+async def create_jobgroup_plan(call: Call) -> str:
+    camp = await _campaign(call)
+    p = call.params
+    name = _name(camp, "name", p.campaign_id)
+    bids = ", ".join(f"{k} {v}" for k, v in (("CPC bid", p.cpc_bid), ("CPA bid", p.cpa_bid)) if v is not None)
+    dates = f" from {p.start_date or 'today'} to {p.end_date or 'open end'}"
+    return (f"Create job group '{p.name}' in Joveo campaign {name} (campaign status {camp.get('activeStatus')})"
+            f"{dates}{', ' + bids if bids else ''}. It is active on creation and starts spending on matching jobs.")
+
+
+async def _jobgroup(call: Call) -> dict[str, Any]:
+    return await get(call, JOBGROUP, **_ids(call, "client_id", "campaign_id", "jobgroup_id")) or {}
+
+
+def jobgroup_plan(action: str) -> Any:
+    async def plan(call: Call) -> str:
+        group = await _jobgroup(call)
+        name = _name(group, "name", call.params.jobgroup_id)
+        status = group.get("activeStatus")
+        if action == "delete":
+            return f"Delete Joveo job group {name} (status {status}). Irreversible; its spend stops."
+        new = "P" if action == "pause" else "A"
+        same = " (already so: no change)" if status == new else ""
+        text = f"{action.capitalize()} Joveo job group {name}: status {status} -> {new}{same}. "
+        if action == "pause":
+            return text + "It stops spending."
+        held = []
+        camp = await _campaign(call)
+        if camp.get("activeStatus") not in (None, "A"):
+            held.append(f"its campaign is paused ({camp.get('activeStatus')})")
+        client = await get(call, C + "/status", client_id=call.params.client_id) or {}
+        if isinstance(client, dict) and client.get("result") not in (None, "A"):
+            held.append("its client is paused")
+        if held:
+            return text + "It will still not spend: " + " and ".join(held) + "."
+        return text + "It starts spending again."
+
+    return plan
+
+
+async def update_jobgroup_plan(call: Call) -> str:
+    group = await _jobgroup(call)
+    p = call.params
+    name = _name(group, "name", p.jobgroup_id)
+    changes = []
+    if p.name is not None:
+        changes.append(f"name '{group.get('name')}' -> '{p.name}'")
+    if p.cpa_bid is not None:
+        changes.append(f"cpaBid {group.get('cpaBid')} -> {p.cpa_bid}")
+    if p.filters is not None:
+        changes.append(f"filters {json.dumps(group.get('Compound Filters', group.get('filters')))} -> "
+                       f"{json.dumps(p.filters)}")
+    return f"Update Joveo job group {name}: " + "; ".join(changes) + ". Bids and filters change what it spends."
+
+
+async def delete_feed_plan(call: Call) -> str:
+    feed = await get(call, FEED, **_ids(call, "client_id", "feed_id")) or {}
+    url = feed.get("xmlFeedUrl") or feed.get("source") or "?"
+    return (f"Delete Joveo feed {call.params.feed_id} ({url}, active {feed.get('active')}). Irreversible; "
+            "jobs imported from it may be removed and stop spending.")
+
+
+async def _config(call: Call) -> dict[str, Any]:
+    return await get(call, CONFIG, **_ids(call, "client_id", "publisher_id", "config_id")) or {}
+
+
+def _slots(cfg: dict[str, Any]) -> str:
+    return (f"cost {cfg.get('cost')}, {cfg.get('usedCount')}/{cfg.get('availableCount')} slots used, "
+            f"ends {cfg.get('endDate')}")
+
+
+async def update_config_plan(call: Call) -> str:
+    cfg = await _config(call)
+    p = call.params
+    wire = p.model_dump(mode="json", by_alias=True, exclude_none=True, context={"wire": True},
+                        exclude={"client_id", "publisher_id", "config_id"})
+    changes = "; ".join(f"{k} {cfg.get(k)} -> {v}" for k, v in wire.items())
+    return (f"Update Joveo posting config {p.config_id} on {p.publisher_id}: {changes}. "
+            "This changes what the posting costs.")
+
+
+async def delete_config_plan(call: Call) -> str:
+    cfg = await _config(call)
+    return (f"Delete Joveo posting config {call.params.config_id} on {call.params.publisher_id} ({_slots(cfg)}). "
+            "Irreversible; its postings stop.")
+
+
+async def create_config_plan(call: Call) -> str:
+    p = call.params
+    existing = _data(await get(call, PUBLISHER + "/configs", **_ids(call, "client_id", "publisher_id")))
+    return (f"Create a Joveo posting config for client {p.client_id} on {p.publisher_id}: cost {p.cost} for "
+            f"{p.available_count} slots from {p.start_date.date()} to {p.end_date.date()} (the client has "
+            f"{len(existing)} config(s) on this publisher now). This buys paid postings.")
+
+
+async def add_config_jobs_plan(call: Call) -> str:
+    p = call.params
+    configs = _data(await get(call, C + "/configs", params={"page": 1, "limit": 1000}, client_id=p.client_id))
+    cfg = next((c for c in configs if isinstance(c, dict) and c.get("id") == p.config_id), None)
+    refs = ", ".join(p.job_references[:10]) + (" ..." if len(p.job_references) > 10 else "")
+    state = (f" on {cfg.get('placement')} ({_slots(cfg)})" if cfg else "")
+    return (f"Add {len(p.job_references)} job(s) to Joveo posting config {p.config_id}{state}: {refs}. "
+            "Each uses a paid posting slot.")
+
+
+async def rules_plan(call: Call) -> str:
+    p = call.params
+    scope = p.job_group_id and f"job group {p.job_group_id}" or p.campaign_id and f"campaign {p.campaign_id}" or (
+        f"client {p.client_id}")
+    actions = json.dumps(p.admin_actions) if p.admin_actions else (p.action_type or "the rule's action")
+    return (f"Apply Joveo job rule '{p.name}' to {scope} (filter level {p.filter_level or 'default'}): "
+            f"{actions}. It may pause or enable many jobs at once. Joveo marks this API work in progress.")

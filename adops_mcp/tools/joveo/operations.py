@@ -1,0 +1,227 @@
+"""Joveo programmatic job advertising: V2-V60 of VENDORS.md section 2 as tools.
+
+V1 (access token) is internal (client.py). Paths are the PROPOSED table; client scoping follows
+the vendor: path for most resources, header x-client-id for stats/meta/rules/reports/funnel, header
+client_id for S2S, query client_id for the bulk job fetch; every tool takes it as `client_id`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...server.operation import Operation
+from ..vendor import Vendor
+from . import flows as f
+from . import models as m
+from .client import make_client
+from .diagnose import DIAGNOSE
+
+C, CAMPAIGN, JOBGROUP, JOB, FEED, PUBLISHER, CONFIG = f.C, f.CAMPAIGN, f.JOBGROUP, f.JOB, f.FEED, f.PUBLISHER, f.CONFIG
+WIP = "Work in progress at Joveo (may not be deployed yet). "
+
+
+def _account(params: Any) -> str | None:
+    return getattr(params, "client_id", None)
+
+
+def op(name: str, title: str, description: str, toolset: str, effect: str, method: str | None, path: str | None,
+       params: Any, **extra: Any) -> Operation:
+    extra.setdefault("run", f.send)
+    extra.setdefault("default", False)
+    return Operation(name=name, title=title, description=description, vendor="joveo", toolset=f"joveo_{toolset}",
+                     effect=effect, method=method, path=path, params=params, account=_account, **extra)  # type: ignore[arg-type]
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    # ------------------------------------------------------------------ clients V2-V10
+    op("joveo_create_client", "Create a Joveo client", "Creates a client (employer) of the agency with its dates, "
+       "time zone and caps. Returns the new client id.", "clients", "write", "POST", "/v1/clients",
+       m.CreateClientParams),
+    op("joveo_list_clients", "List Joveo clients", "Lists the agency's clients (id, name), a page at a time.", "clients", "read", "GET", "/v1/clients", m.ListParams,
+       run=f.lister("client"), result=m.Page, default=True),
+    op("joveo_update_client", "Update a Joveo client's budget or applies cap", "Changes a client's budget and/or "
+       "applies cap (changes spend). Asks the user to confirm.", "clients", "destructive", "PUT", C,
+       m.UpdateClientParams, plan=f.update_client_plan),
+    op("joveo_get_client", "Get a Joveo client", "Reads one client: dates, time zone, ATS, caps, excluded "
+       "publishers.", "clients", "read", "GET", C, m.ClientParams),
+    op("joveo_delete_client", "Delete a Joveo client", "Deletes a client with everything under it (irreversible; "
+       "stops its spend). Asks the user to confirm.", "clients", "destructive", "DELETE", C, m.ClientParams,
+       plan=f.client_state_plan("delete")),
+    op("joveo_get_client_status", "Get a Joveo client's status", "Reads whether a client is active (A) or "
+       "paused (P).", "clients", "read", "GET", C + "/status", m.ClientParams, run=f.client_status,
+       result=m.ClientStatus, resource="joveo://clients/{client_id}/status"),
+    op("joveo_get_cif_mappings", "Get a Joveo client's custom field mappings", "Reads the client's custom idx "
+       "field mappings (feed field -> cif1, cif2, ...).", "clients", "read", "GET", C + "/cif-mappings",
+       m.ClientParams),
+    op("joveo_pause_client", "Pause a Joveo client", "Pauses a client: all its campaigns and job groups stop "
+       "spending. Asks the user to confirm.", "clients", "destructive", "POST", C + "/pause", m.ClientParams,
+       plan=f.client_state_plan("pause")),
+    op("joveo_enable_client", "Enable a Joveo client", "Enables a paused client: its active campaigns and job "
+       "groups spend again. Asks the user to confirm.", "clients", "destructive", "POST", C + "/enable",
+       m.ClientParams, plan=f.client_state_plan("enable")),
+    # --------------------------------------------------------------------- jobs V11-V18
+    op("joveo_add_job", "Add a Joveo job", "Adds one job to a client (refNumber must be new). Active job groups "
+       "whose filters match start advertising it.", "jobs", "write", "POST", C + "/jobs", m.AddJobParams),
+    op("joveo_list_jobs", "List Joveo jobs", "Lists a client's jobs (ref, title, place, status, valid; no "
+       "descriptions), one page at a time, with the total. Joveo serves the first 10,000.", "jobs", "read", "GET",
+       C + "/jobs", m.ListJobsParams, run=f.list_jobs, result=m.Page),
+    op("joveo_get_job", "Get a Joveo job", "Reads one job in full by its reference number, with status "
+       "(ACTIVE/PAUSED) and valid.", "jobs", "read", "GET", JOB, m.JobParams,
+       resource="joveo://clients/{client_id}/jobs/{job_reference}"),
+    op("joveo_delete_job", "Delete a Joveo job", "Deletes a job (irreversible; stops its spend). Asks the user "
+       "to confirm.", "jobs", "destructive", "DELETE", JOB, m.JobParams, plan=f.job_plan("delete")),
+    op("joveo_update_job", "Update a Joveo job", "Changes fields of a valid job (title, url, location, dates, "
+       "settings); only the fields given are sent.", "jobs", "write", "PUT", JOB, m.UpdateJobParams,
+       check=f.job_valid_check),
+    op("joveo_pause_job", "Pause a Joveo job", "Pauses one valid job so it is no longer advertised. Asks the "
+       "user to confirm.", "jobs", "destructive", "POST", JOB + "/pause", m.JobParams, check=f.job_valid_check,
+       plan=f.job_plan("pause")),
+    op("joveo_enable_job", "Enable a Joveo job", "Enables a paused valid job so it is advertised (spends) again. "
+       "Asks the user to confirm.", "jobs", "destructive", "POST", JOB + "/enable", m.JobParams,
+       check=f.job_valid_check, plan=f.job_plan("enable")),
+    op("joveo_get_jobs_bulk", "Get Joveo jobs by jobId", "Reads up to 100 jobs of a client by jobId (trimmed; "
+       "read-only despite being a POST).", "jobs", "read", "POST", "/v1/jobs/bulk", m.BulkJobsParams,
+       run=f.bulk_jobs, result=m.Page, idempotent=True),
+    op("joveo_apply_job_rules", "Apply Joveo job rules", WIP + "Creates a rule that pauses or enables many jobs "
+       "at once by conditions. Asks the user to confirm.", "jobs", "destructive", "POST", "/v1/rules/jobs",
+       m.RulesParams, run=f.rules, plan=f.rules_plan),
+    # ---------------------------------------------------------------- campaigns V19-V25
+    op("joveo_create_campaign", "Create a Joveo campaign", "Creates a campaign for a client (name, dates, caps). "
+       "It spends only once it has active job groups.", "campaigns", "write", "POST", C + "/campaigns",
+       m.CreateCampaignParams),
+    op("joveo_list_campaigns", "List Joveo campaigns", "Lists a client's campaigns with status (A active, "
+       "P paused) and dates, one page at a time.", "campaigns", "read", "GET", C + "/campaigns",
+       m.ClientListParams, run=f.lister("campaign"), result=m.Page),
+    op("joveo_get_campaign", "Get a Joveo campaign", "Reads one campaign: status, caps, job group ids.",
+       "campaigns", "read", "GET", CAMPAIGN, m.CampaignParams,
+       resource="joveo://clients/{client_id}/campaigns/{campaign_id}"),
+    op("joveo_delete_campaign", "Delete a Joveo campaign", "Deletes a campaign and its job groups (irreversible; "
+       "stops their spend). Asks the user to confirm.", "campaigns", "destructive", "DELETE", CAMPAIGN,
+       m.CampaignParams, plan=f.campaign_plan("delete")),
+    op("joveo_update_campaign", "Update a Joveo campaign's caps", "Replaces caps of a campaign (changes spend). "
+       "Asks the user to confirm.", "campaigns", "destructive", "PUT", CAMPAIGN, m.UpdateCampaignParams,
+       plan=f.update_campaign_plan),
+    op("joveo_pause_campaign", "Pause a Joveo campaign", "Pauses a campaign: all its job groups stop spending. "
+       "Asks the user to confirm.", "campaigns", "destructive", "POST", CAMPAIGN + "/pause", m.CampaignParams,
+       plan=f.campaign_plan("pause")),
+    op("joveo_enable_campaign", "Enable a Joveo campaign", "Enables a paused campaign: its active job groups "
+       "spend again. Asks the user to confirm.", "campaigns", "destructive", "POST", CAMPAIGN + "/enable",
+       m.CampaignParams, plan=f.campaign_plan("enable")),
+    op("joveo_get_metadata", "Get Joveo campaign and job group metadata", "Reads all campaigns of a client with "
+       "their job groups (ids, names, statuses) in one call.", "campaigns", "read", "GET", "/v1/meta",
+       m.MetaParams),
+    # -------------------------------------------------------------- job groups V26-V33
+    op("joveo_create_jobgroup", "Create a Joveo job group", "Creates a job group (jobs by filters, bids, caps, "
+       "placements) in a campaign; it starts spending when active. Asks the user to confirm.", "jobgroups",
+       "destructive", "POST", CAMPAIGN + "/jobgroups", m.CreateJobGroupParams, plan=f.create_jobgroup_plan),
+    op("joveo_list_campaign_jobgroups", "List a Joveo campaign's job groups", "Lists the job groups of a campaign "
+       "with status, dates and bids, one page at a time.", "jobgroups", "read", "GET", CAMPAIGN + "/jobgroups",
+       m.CampaignListParams, run=f.lister("jobgroup"), result=m.Page),
+    op("joveo_list_client_jobgroups", "List a Joveo client's job groups", "Lists all job groups of a client "
+       "across campaigns, one page at a time.", "jobgroups", "read", "GET", C + "/jobgroups",
+       m.ClientListParams, run=f.lister("jobgroup"), result=m.Page),
+    op("joveo_get_jobgroup", "Get a Joveo job group", "Reads one job group: status, filters, bids, caps, "
+       "placements.", "jobgroups", "read", "GET", JOBGROUP, m.JobGroupParams,
+       resource="joveo://clients/{client_id}/campaigns/{campaign_id}/jobgroups/{jobgroup_id}"),
+    op("joveo_delete_jobgroup", "Delete a Joveo job group", "Deletes a job group (irreversible; stops its spend). "
+       "Asks the user to confirm.", "jobgroups", "destructive", "DELETE", JOBGROUP, m.JobGroupParams,
+       plan=f.jobgroup_plan("delete")),
+    op("joveo_update_jobgroup", "Update a Joveo job group", "Changes a job group's name, bid or filters (changes "
+       "spend). Asks the user to confirm.", "jobgroups", "destructive", "PUT", JOBGROUP, m.UpdateJobGroupParams,
+       plan=f.update_jobgroup_plan),
+    op("joveo_pause_jobgroup", "Pause a Joveo job group", "Pauses a job group so it stops spending. Asks the "
+       "user to confirm.", "jobgroups", "destructive", "POST", JOBGROUP + "/pause", m.JobGroupParams,
+       plan=f.jobgroup_plan("pause")),
+    op("joveo_enable_jobgroup", "Enable a Joveo job group", "Enables a paused job group so it spends again (if "
+       "its campaign and client are active). Asks the user to confirm.", "jobgroups", "destructive", "POST",
+       JOBGROUP + "/enable", m.JobGroupParams, plan=f.jobgroup_plan("enable")),
+    op("joveo_get_jobgroup_status", "Is a Joveo job group running?", "Explains whether a job group can spend "
+       "and why not: its client or campaign paused, itself paused, or outside its dates.", "jobgroups", "read",
+       None, None, m.JobGroupParams, run=f.jobgroup_status, result=m.JobGroupStatus,
+       resource="joveo://clients/{client_id}/campaigns/{campaign_id}/jobgroups/{jobgroup_id}/status"),
+    DIAGNOSE,
+    # ------------------------------------------------------------------- feeds V34-V38
+    op("joveo_create_feed", "Create a Joveo feed", "Adds an XML job feed to a client; Joveo imports its jobs.",
+       "feeds", "write", "POST", C + "/feeds", m.CreateFeedParams),
+    op("joveo_list_feeds", "List Joveo feeds", "Lists a client's job feeds (URL, active), one page at a time.",
+       "feeds", "read", "GET", C + "/feeds", m.ClientListParams, run=f.lister("feed"), result=m.Page),
+    op("joveo_get_feed", "Get a Joveo feed", "Reads one feed: URL, schema mappings, mandatory fields.", "feeds",
+       "read", "GET", FEED, m.FeedParams),
+    op("joveo_delete_feed", "Delete a Joveo feed", "Deletes a feed (irreversible; its jobs may go). Asks the "
+       "user to confirm.", "feeds", "destructive", "DELETE", FEED, m.FeedParams, plan=f.delete_feed_plan),
+    op("joveo_update_feed", "Update a Joveo feed", "Changes a feed's URL or schema mappings.", "feeds", "write",
+       "PUT", FEED, m.UpdateFeedParams),
+    # --------------------------------------------------------------- postings V39-V48
+    op("joveo_list_publisher_jobs", "List Joveo jobs posted on a publisher", "Lists a client's jobs posted on one "
+       "publisher (optionally only pinned or unpinned), one page at a time.", "postings", "read", "GET",
+       PUBLISHER + "/jobs", m.PublisherJobsParams, run=f.lister("posting_job"), result=m.Page),
+    op("joveo_add_jobs_to_posting_config", "Add jobs to a Joveo posting config", "Adds jobs (by reference) to a "
+       "posting config so they are posted on its publisher, using paid slots (Joveo's document mislabels this "
+       "'get all jobs of specific posting'). Asks the user to confirm.", "postings", "destructive", "POST",
+       C + "/configs/{config_id}/jobs", m.AddConfigJobsParams, run=f.body_list, plan=f.add_config_jobs_plan),
+    op("joveo_create_posting_config", "Create a Joveo posting config", "Buys fixed-price postings of a client "
+       "on a publisher (cost, slots, dates). Asks the user to confirm.", "postings", "destructive", "POST",
+       PUBLISHER + "/configs", m.CreatePostingConfigParams, plan=f.create_config_plan),
+    op("joveo_list_publisher_posting_configs", "List Joveo posting configs on a publisher", "Lists a client's "
+       "posting configs on one publisher (cost, slots used, active).", "postings", "read", "GET",
+       PUBLISHER + "/configs", m.PublisherParams, run=f.unpaged("config"), result=m.Page),
+    op("joveo_update_posting_config", "Update a Joveo posting config", "Changes a posting config's cost, end "
+       "date, slots or rotation (changes spend; applied asynchronously). Asks the user to confirm.", "postings",
+       "destructive", "PUT", CONFIG, m.UpdatePostingConfigParams, plan=f.update_config_plan),
+    op("joveo_get_posting_config", "Get a Joveo posting config", "Reads one posting config: cost, slots used, "
+       "dates, active, billing.", "postings", "read", "GET", CONFIG, m.PostingConfigParams,
+       resource="joveo://clients/{client_id}/publishers/{publisher_id}/configs/{config_id}"),
+    op("joveo_delete_posting_config", "Delete a Joveo posting config", "Deletes a posting config (irreversible; "
+       "its postings stop). Asks the user to confirm.", "postings", "destructive", "DELETE", CONFIG,
+       m.PostingConfigParams, plan=f.delete_config_plan),
+    op("joveo_list_posting_config_jobs", "List jobs of a Joveo posting config", "Lists the jobs in a posting "
+       "config, filtered by paused, pinned, posted or status.", "postings", "read", "GET", CONFIG + "/jobs",
+       m.ConfigJobsParams, run=f.unpaged("posting_job"), result=m.Page),
+    op("joveo_get_posting_config_job", "Get one job of a Joveo posting config", "Reads one job's posting state "
+       "in a config (posted, pinned, paused).", "postings", "read", "GET", CONFIG + "/jobs/{job_reference}",
+       m.ConfigJobParams),
+    op("joveo_list_posting_configs", "List a Joveo client's posting configs", "Lists all posting configs of a "
+       "client across publishers, one page at a time.", "postings", "read", "GET", C + "/configs",
+       m.ClientListParams, run=f.lister("config"), result=m.Page),
+    # ------------------------------------------------------- stats and reports V49-V56, V59-V60
+    op("joveo_submit_stats_report", "Request Joveo stats", "Starts a stats report for a client (last 60 days "
+       "max; by job group, campaign, client or job). Then call joveo_wait_for_stats_report.", "stats", "read",
+       "POST", "/v1/stats/reports", m.SubmitStatsParams, run=f.submit_stats, result=m.StatsTask,
+       idempotent=False),
+    op("joveo_get_stats_report_status", "Poll a Joveo stats report", "Reads a stats task's status once "
+       "(IN_PROGRESS, SUCCESS with download location, NO_RECORDS_FOUND).", "stats", "read", "GET",
+       f.STATS_STATUS, m.StatsTaskParams, run=f.stats_status, result=m.StatsTask),
+    op("joveo_wait_for_stats_report", "Wait for a Joveo stats report", "Polls a stats task until it is done or "
+       "max_wait_seconds pass; returns the report location, or the task id to try later.", "stats", "read",
+       "GET", f.STATS_STATUS, m.WaitStatsParams, run=f.wait_stats, result=m.StatsTask),
+    op("joveo_stream_stats", "Stream Joveo stats", WIP + "Returns stats rows grouped by job, job group, campaign "
+       "or client. Ratios (CPC, CPA, ...) are per row: never sum or average them.", "stats", "read", "POST",
+       "/v1/stats/stream", m.GroupedReportParams, run=f.stream_stats, idempotent=True),
+    op("joveo_generate_stats_report", "Generate a Joveo stats report", WIP + "Starts a stats report; returns "
+       "its id for joveo_get_report (and calls call_back_url when done).", "stats", "read", "POST",
+       "/v1/reports", m.GroupedReportParams, run=f.report_request, idempotent=False),
+    op("joveo_generate_ip_report", "Generate a Joveo IP report", "Starts an IP report for a client; returns its "
+       "id for joveo_get_report.", "stats", "read", "POST", "/v1/reports/ip", m.ReportRequestParams,
+       run=f.report_request, idempotent=False),
+    op("joveo_get_report", "Get a Joveo report", "Reads a report's status and download URL.", "stats", "read",
+       "GET", "/v1/reports/{report_id}", m.ReportParams),
+    op("joveo_request_publisher_report", "Request a Joveo publisher report", "For Joveo publisher partners only: "
+       "starts a report for a publisher family and period.", "stats", "read", "POST",
+       "/v1/publisher-families/{publisherFamilyId}/reports", m.PublisherReportParams, run=f.publisher_report,
+       idempotent=False),
+    op("joveo_get_publisher_report", "Get a Joveo publisher report", "For Joveo publisher partners only: reads "
+       "a publisher report's status.", "stats", "read", "GET",
+       "/v1/publisher-families/{publisherFamilyId}/reports/{reportId}", m.PublisherReportStatusParams),
+    # --------------------------------------------------------------- tracking V57-V58
+    op("joveo_update_candidate_status", "Send candidate statuses to Joveo", "Reports hiring-stage changes of job "
+       "applications in bulk (funnel tracking); feeds Joveo's CPA/CPH metrics.", "tracking", "write", "POST",
+       "/v1/funnel/candidate-status", m.FunnelParams, run=f.funnel),
+    op("joveo_send_s2s_event", "Send a Joveo S2S conversion", "Sends one server-to-server conversion (view, "
+       "apply start, apply) for a click; counts toward billing metrics, so send each apply once.", "tracking",
+       "write", "POST", "/s2s/events", m.S2SParams, run=f.s2s),
+)
+
+TOOLSETS = ("joveo_clients", "joveo_jobs", "joveo_campaigns", "joveo_jobgroups", "joveo_feeds", "joveo_postings",
+            "joveo_stats", "joveo_tracking")
+
+VENDOR = Vendor(name="joveo", display="Joveo", operations=OPERATIONS, make_client=make_client, toolsets=TOOLSETS)
