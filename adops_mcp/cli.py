@@ -1,9 +1,11 @@
-"""The `adops-mcp` command (INTERFACE.md): serve, demo, sandbox, tools, audit."""
+"""The `adops-mcp` command (INTERFACE.md): serve, demo, sandbox, tools, audit, doctor, pending/approve/deny."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -19,6 +21,7 @@ Configure at least one vendor with environment variables, for example:
   ADOPS_JOVEO_API_KEY=...  ADOPS_JOVEO_CLIENT_ID=...
   ADOPS_MERCHENTA_USERNAME=...  ADOPS_MERCHENTA_PASSWORD=...  ADOPS_MERCHENTA_ADVERTISER=...
   ADOPS_DELTA_BASE_URL=...  ADOPS_DELTA_API_KEY=...  ADOPS_DELTA_MEDIA_AGENCY_ID=...
+or name several accounts in a config file (--config FILE or ADOPS_CONFIG; README: "Several accounts").
 
 Or try it without credentials against the built-in sandbox:
   adops-mcp serve --sandbox
@@ -34,12 +37,17 @@ def _settings(**overrides: Any) -> Settings:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="adops-mcp")
-def main() -> None:
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="TOML file of named vendor accounts (profiles). Default: the user config dir's "
+              "adops-mcp/config.toml. Env: ADOPS_CONFIG.")
+def main(config_file: Path | None) -> None:
     """MCP server for campaign operations: Jivox, Joveo, Merchenta and Delta Projects.
 
     Every destructive action (activate, pause, enable, delete, spend changes) waits for a human
     confirmation that the model cannot give itself. Start with `adops-mcp demo`.
     """
+    if config_file is not None:
+        os.environ["ADOPS_CONFIG"] = str(config_file)
 
 
 @main.command()
@@ -153,20 +161,104 @@ def tools(as_json: bool, markdown: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def audit(limit: int, vendor: str | None, as_json: bool) -> None:
     """Show the audit log: every change sent to a vendor, with who confirmed it and the outcome."""
-    from .server.store import Store
-
     settings = _settings()
     path = settings.data_dir / "adops.sqlite3"
-    if not path.exists():
+    if settings.database_url is None and not path.exists():
         click.echo(f"No audit log yet at {path}.", err=True)
         return
-    records = [r.public() for r in Store(path).audit(limit=limit, vendor=vendor)]
+    records = [r.public() for r in _store(settings).audit(limit=limit, vendor=vendor)]
     if as_json:
         click.echo(json.dumps(records, indent=2))
         return
     for r in records:
-        click.echo(f"#{r['id']:<5} {r['at']} {r['status']:8} {r['tool']:40} confirmed by {r['confirmed_by']}")
+        profile = f" [{r['profile']}]" if r["profile"] != "default" else ""
+        click.echo(f"#{r['id']:<5} {r['at']} {r['status']:8} {r['tool'] + profile:40} confirmed by {r['confirmed_by']}")
         click.echo(f"       {r['request']}  {json.dumps(r['arguments'])}" + (f"\n       {r['detail']}" if r['detail'] else ""))
+
+
+def _store(settings: Settings) -> Any:
+    from .server.store import open_store
+
+    try:
+        return open_store(settings)
+    except Exception as exc:  # unreachable database, missing driver: say so without the URL's password
+        from .server import secrets
+
+        raise click.ClickException(f"Cannot open the state store: {secrets.scrub(str(exc))}") from None
+
+
+@main.command()
+@click.option("--sandbox", is_flag=True, default=None, help="Check against the built-in sandbox instead of the "
+              "configured vendors.")
+def doctor(sandbox: bool | None) -> None:
+    """Check the configuration: each vendor profile answers with its credentials, the state store opens.
+
+    Makes one cheap authenticated call per profile and prints what works; never prints a credential.
+    Exits 1 when something fails.
+    """
+    import anyio
+
+    from . import doctor as checks
+
+    settings = _settings(sandbox=sandbox)
+    ok, lines = anyio.run(checks.run_sandbox if settings.sandbox else checks.run, settings)
+    for line in lines:
+        click.echo(line)
+    sys.exit(0 if ok else 1)
+
+
+def _show_action(action: Any) -> None:
+    data = action.public()
+    click.echo(f"{data['id']}  {data['status']:9} {data['tool']} ({data['vendor']}, profile {data['profile']})"
+               f"  expires {data['expires_at']}")
+    click.echo(f"    {data['plan']}")
+    click.echo(f"    arguments: {json.dumps(data['arguments'], sort_keys=True)}")
+
+
+@main.command()
+@click.option("--all", "show_all", is_flag=True, help="Also decided and expired ones.")
+@click.option("--json", "as_json", is_flag=True)
+def pending(show_all: bool, as_json: bool) -> None:
+    """Changes waiting for approval (ADOPS_CONFIRM_MODE=out-of-band)."""
+    actions = _store(_settings()).pending_actions(include_decided=show_all)
+    if as_json:
+        click.echo(json.dumps([a.public() for a in actions], indent=2))
+        return
+    if not actions:
+        click.echo("No change is waiting for approval.")
+    for action in actions:
+        _show_action(action)
+
+
+def _decide(action_id: str, approve: bool) -> None:
+    import getpass
+
+    store = _store(_settings())
+    action = store.decide(action_id, approve=approve, by=getpass.getuser())
+    if action is None:
+        raise click.ClickException(f"No pending change with id {action_id} (see `adops-mcp pending`).")
+    wanted = "approved" if approve else "denied"
+    _show_action(action)
+    if action.status != wanted or action.decided_by is None:
+        raise click.ClickException(f"Change {action_id} is {action.status}; nothing was changed.")
+    if approve:
+        click.echo("Approved. The assistant performs it (once) when it calls confirm_action with its token.")
+    else:
+        click.echo("Denied. Nothing will be sent to the vendor.")
+
+
+@main.command()
+@click.argument("action_id")
+def approve(action_id: str) -> None:
+    """Approve a pending change (out-of-band mode): the assistant may then perform it, once."""
+    _decide(action_id, True)
+
+
+@main.command()
+@click.argument("action_id")
+def deny(action_id: str) -> None:
+    """Deny a pending change: it is never sent."""
+    _decide(action_id, False)
 
 
 if __name__ == "__main__":

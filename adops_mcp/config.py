@@ -164,6 +164,9 @@ class Settings(BaseSettings):
     http_stateless: bool = True  # no session state in the process: replicas are interchangeable
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("adops-mcp")))
     confirm_key: SecretStr | None = None
+    # Shared state for replicas: postgresql://... (audit log, used tokens, approvals); default SQLite in data_dir.
+    database_url: SecretStr | None = None
+    config: Path | None = None  # the TOML file of named vendor profiles (profiles.py); ADOPS_CONFIG
     confirm_ttl: int = Field(default=600, ge=30, le=86400)
     timeout: float = Field(default=30.0, gt=0, le=600)
     max_concurrency: int = Field(default=8, ge=1, le=256)
@@ -172,6 +175,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
     vendors: dict[str, VendorSettings] = Field(default_factory=dict, exclude=True)
+    # vendor -> profile name -> account, from the config file (the env account is `vendors[vendor]`).
+    profiles: dict[str, dict[str, VendorSettings]] = Field(default_factory=dict, exclude=True)
 
     @field_validator("toolsets", "tools", "exclude_tools")
     @classmethod
@@ -206,6 +211,11 @@ def load_settings(**overrides: Any) -> Settings:
             continue
         problems += vendor.problems()
         settings.vendors[cls.vendor] = vendor
+    if not settings.sandbox:  # the sandbox answers every vendor itself: no real account is loaded
+        from .profiles import load_profiles, resolve_defaults
+
+        problems += load_profiles(settings)
+        resolve_defaults(settings)
     if problems:
         raise ConfigError("\n".join(problems))
     register_secrets(settings)
@@ -215,7 +225,12 @@ def load_settings(**overrides: Any) -> Settings:
 def register_secrets(settings: Settings) -> None:
     if settings.confirm_key is not None:
         secrets.register(settings.confirm_key.get_secret_value())
-    for vendor in settings.vendors.values():
+    if settings.database_url is not None:
+        from urllib.parse import urlsplit
+
+        secrets.register(urlsplit(settings.database_url.get_secret_value()).password)
+    accounts = [*settings.vendors.values(), *(v for p in settings.profiles.values() for v in p.values())]
+    for vendor in accounts:
         for name in vendor.credential_fields:
             value = getattr(vendor, name)
             if isinstance(value, SecretStr):

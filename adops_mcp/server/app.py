@@ -16,6 +16,7 @@ from pydantic import Field
 
 from .. import __version__
 from ..config import VENDOR_SETTINGS, Settings
+from ..profiles import vendor_profiles
 from ..prompts import register_prompts
 from ..tools import VENDORS, ClientOptions
 from . import policy, secrets
@@ -23,7 +24,7 @@ from .guard import Tokens, load_key
 from .operation import Operation
 from .overview import configuration_tool, register_configuration
 from .registry import Runtime, build_confirm_action, build_tool, finalize, resource_function
-from .store import Store
+from .store import Store, open_store
 
 INSTRUCTIONS = """\
 Campaign operations across Jivox, Joveo, Merchenta and Delta Projects.
@@ -79,13 +80,17 @@ def build_server(
     secrets.install_log_filter()
     if settings.sandbox:
         sandbox, transport = sandbox_settings(settings, sandbox)
-    store = store or Store(settings.data_dir / "adops.sqlite3", stale_after=settings.timeout * 4 + 60)
+    store = store or open_store(settings)
     key = load_key(settings.confirm_key.get_secret_value() if settings.confirm_key else None, settings.data_dir)
     tokens = Tokens(key, store, settings.confirm_ttl)
     options = ClientOptions.from_settings(settings, transport)
     enabled = settings.enabled_vendors
     clients = {v.name: v.make_client(enabled[v.name], options) for v in VENDORS if v.name in enabled}
     runtime = Runtime(settings=settings, store=store, tokens=tokens, clients=clients)
+    for v in VENDORS:  # one client per (vendor, profile); the default account's is clients[vendor]
+        for name, account in vendor_profiles(settings, v.name).items():
+            client = clients[v.name] if account is enabled[v.name] else v.make_client(account, options)
+            runtime.profile_clients[(v.name, name)] = client
 
     tools: list[Tool] = []
     for vendor in VENDORS:
@@ -94,6 +99,7 @@ def build_server(
         for op in vendor.operations:
             if selected(op, settings):
                 runtime.operations[op.name] = op
+            if selected(op, settings):
                 tools.append(build_tool(op, runtime))
     if any(op.guarded for op in runtime.operations.values()) and settings.confirm_mode != "elicitation-only":
         tools.append(build_confirm_action(runtime))
@@ -108,7 +114,7 @@ def build_server(
         try:
             yield
         finally:
-            for client in clients.values():
+            for client in set(runtime.profile_clients.values()) | set(clients.values()):
                 await client.aclose()
 
     server: MCPServer[Any] = MCPServer(

@@ -53,6 +53,7 @@ class Grant:
     account: str
     nonce: str
     expires_at: float
+    pending: str | None = None  # out-of-band mode: the approval this token waits for
 
 
 def load_key(configured: str | None, data_dir: Path) -> str:
@@ -83,8 +84,10 @@ class Tokens:
         self.ttl = ttl
         self.clock = time.time
 
-    def issue(self, tool: str, arguments: dict[str, Any], account: str) -> str:
+    def issue(self, tool: str, arguments: dict[str, Any], account: str, pending: str | None = None) -> str:
         payload = {"t": tool, "a": arguments, "acct": account, "n": pysecrets.token_urlsafe(12)}
+        if pending is not None:
+            payload["p"] = pending
         return self._serializer.dumps(payload)
 
     def open(self, token: str) -> Grant:
@@ -107,11 +110,22 @@ class Tokens:
             account=payload["acct"],
             nonce=payload["n"],
             expires_at=signed_at.timestamp() + self.ttl,
+            pending=payload.get("p"),
         )
 
     def spend(self, grant: Grant) -> None:
         if not self._store.use_token(grant.nonce, grant.expires_at):
             raise ToolError("This confirmation token was already used. Nothing was sent again.")
+
+
+def approval_instructions(action_id: str, ttl: int) -> str:
+    minutes = max(1, ttl // 60)
+    return (
+        f"Nothing has been sent yet. This server needs a person to approve this change outside the chat: ask "
+        f"the user to run `adops-mcp approve {action_id}` (or `adops-mcp deny {action_id}`) where the server "
+        f"runs, and show them this plan. After they approve, call confirm_action with this confirmation_token "
+        f"(valid {minutes} min, executes once)."
+    )
 
 
 def elicitation_message(plan: str) -> str:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import inspect
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import (
     AcceptedElicitation,
@@ -27,13 +28,23 @@ from mcp.types import ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..config import Settings, VendorSettings
+from ..profiles import vendor_profiles
 from . import policy, secrets
-from .guard import Confirm, NotNeeded, TokenNeeded, Tokens, elicitation_message, token_instructions
+from .guard import (
+    Confirm,
+    Grant,
+    NotNeeded,
+    TokenNeeded,
+    Tokens,
+    approval_instructions,
+    elicitation_message,
+    token_instructions,
+)
 from .http import VendorClient, VendorError
 from .operation import Call, Operation
 from .results import WriteResult
 from .sanitize import clean
-from .store import Store
+from .store import PendingAction, Store, profile_of
 
 
 def annotations_for(op: Operation) -> ToolAnnotations:
@@ -71,15 +82,27 @@ class Runtime:
     settings: Settings
     store: Store
     tokens: Tokens
-    clients: dict[str, VendorClient]
+    clients: dict[str, VendorClient]  # each vendor's default account
     operations: dict[str, Operation] = field(default_factory=dict)
+    profile_clients: dict[tuple[str, str], VendorClient] = field(default_factory=dict)  # (vendor, profile)
 
     def vendor_settings(self, op: Operation) -> VendorSettings:
         return self.settings.vendors[op.vendor]
 
-    def call(self, op: Operation, arguments: dict[str, Any], ctx: Context[Any, Any] | None) -> Call:
+    def call(
+        self, op: Operation, arguments: dict[str, Any], ctx: Context[Any, Any] | None, profile: str | None = None
+    ) -> Call:
+        arguments = dict(arguments)
+        profile = arguments.pop("profile", None) or profile  # the tool argument of multi-account vendors
         params = op.params.model_validate(arguments)
-        return Call(op=op, params=params, client=self.clients[op.vendor], settings=self.vendor_settings(op), ctx=ctx)
+        if profile is None or profile == self.vendor_settings(op).profile:
+            return Call(op=op, params=params, client=self.clients[op.vendor], settings=self.vendor_settings(op), ctx=ctx)
+        accounts = vendor_profiles(self.settings, op.vendor)
+        if profile not in accounts or (op.vendor, profile) not in self.profile_clients:
+            raise ToolError(f"No {op.vendor} profile named {profile!r} (configured: {', '.join(accounts)}). "
+                            "Nothing was sent.")
+        return Call(op=op, params=params, client=self.profile_clients[(op.vendor, profile)],
+                    settings=accounts[profile], ctx=ctx)
 
     def policy_check(self, op: Operation, call: Call | None = None) -> None:
         """Operator policy that needs no vendor call: read-only, enabled tools, account allowlist."""
@@ -187,13 +210,57 @@ async def ask_confirmation(runtime: Runtime, op: Operation, arguments: dict[str,
         if mode == "elicitation-only" and not _supports_elicitation(ctx):
             raise ToolError(ELICITATION_ONLY)
         plan = await runtime.plan(call)
-    if mode == "out-of-band":
-        # Seam for approval outside the chat (issue 6b); until it is wired, refuse with nothing sent.
-        raise ToolError("This server requires approval outside the chat (ADOPS_CONFIRM_MODE=out-of-band), which is "
-                        "not available in this build. Nothing was sent.")
-    if _supports_elicitation(ctx):
+    if mode != "out-of-band" and _supports_elicitation(ctx):  # out-of-band: only `adops-mcp approve` counts
         return Elicit(elicitation_message(plan), Confirm)
     return TokenNeeded(plan)
+
+
+def request_approval(runtime: Runtime, call: Call, plan: str) -> WriteResult:
+    """Out-of-band mode: record a pending action a person approves with `adops-mcp approve <id>`."""
+    arguments = call.params.model_dump(mode="json")
+    account = call.settings.account_key
+    action = runtime.store.create_pending(
+        vendor=call.op.vendor, account=account, tool=call.op.name, arguments=arguments, plan=plan,
+        expires_at=time.time() + runtime.tokens.ttl,
+    )
+    return WriteResult(
+        status="pending_approval",
+        message=approval_instructions(action.id, runtime.tokens.ttl),
+        plan=plan,
+        confirmation_token=runtime.tokens.issue(call.op.name, arguments, account, pending=action.id),
+        account=call.settings.profile,
+    )
+
+
+def approval_state(runtime: Runtime, grant: Grant, token: str) -> WriteResult | PendingAction:
+    """For a pending-approval token: the approved action, a waiting result while pending, else refused."""
+    assert grant.pending is not None
+    action = runtime.store.pending(grant.pending)
+    if action is None or (action.tool, action.account, action.arguments) != (grant.tool, grant.account, grant.arguments):
+        raise ToolError("This confirmation token names no pending approval on this server. Nothing was sent.")
+    if action.status == "pending":
+        return WriteResult(
+            status="pending_approval",
+            message=f"Not approved yet. {approval_instructions(action.id, runtime.tokens.ttl)}",
+            plan=action.plan,
+            confirmation_token=token,
+            account=action.profile,
+        )
+    if action.status == "approved":
+        return action
+    refusal = {
+        "denied": f"A person denied this change (`adops-mcp deny {action.id}`). Nothing was sent.",
+        "expired": "The approval window for this change has expired. Nothing was sent. Call the tool again to "
+                   "request a new approval.",
+        "executed": "This approved change was already performed. Nothing was sent again.",
+    }
+    raise ToolError(refusal.get(action.status, "This change cannot be performed. Nothing was sent."))
+
+
+OUT_OF_BAND_ONLY = (
+    "This server requires a person to approve changes outside the chat (ADOPS_CONFIRM_MODE=out-of-band); this "
+    "token carries no such approval. Nothing was sent. Call the tool again to request an approval."
+)
 
 
 ELICITATION_ONLY = (
@@ -212,6 +279,8 @@ async def perform(
         if not op.guarded or isinstance(getattr(confirmation, "data", None), NotNeeded):
             return await runtime.execute(call, confirmed_by="not required")
         if isinstance(confirmation, AcceptedElicitation) and isinstance(confirmation.data, TokenNeeded):
+            if runtime.settings.confirm_mode == "out-of-band":
+                return request_approval(runtime, call, confirmation.data.plan)
             token = runtime.tokens.issue(op.name, call.params.model_dump(mode="json"), call.settings.account_key)
             return WriteResult(
                 status="confirmation_required",
@@ -234,9 +303,22 @@ async def perform(
         )
 
 
+def profile_param(op: Operation, runtime: Runtime) -> inspect.Parameter | None:
+    """`profile` for a vendor with several configured accounts (hidden when there is one)."""
+    names = tuple(vendor_profiles(runtime.settings, op.vendor))
+    if len(names) < 2:
+        return None
+    assert "profile" not in op.params.model_fields, op.name
+    description = f"Which configured {op.vendor} account to use. Default: {names[0]}."
+    annotation = Annotated[Literal[names] | None, Field(description=description)]  # type: ignore[valid-type]
+    return inspect.Parameter("profile", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+
+
 def build_tool(op: Operation, runtime: Runtime) -> Tool:
     fields = op.params.model_fields
     params = [_param(name, info) for name, info in fields.items()]
+    if (profile := profile_param(op, runtime)) is not None:
+        params.append(profile)
     ctx_param = inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)
 
     async def resolve_confirmation(ctx: Context[Any, Any], **arguments: Any) -> Any:
@@ -309,21 +391,34 @@ def build_confirm_action(runtime: Runtime) -> Tool:
         if runtime.settings.confirm_mode == "elicitation-only":
             raise ToolError(ELICITATION_ONLY)
         grant = runtime.tokens.open(confirmation_token)
+        if runtime.settings.confirm_mode == "out-of-band" and grant.pending is None:
+            raise ToolError(OUT_OF_BAND_ONLY)
         op = runtime.operations.get(grant.tool)
         if op is None or not op.guarded:
             raise ToolError("This confirmation token names a tool this server does not offer. Nothing was sent.")
         with tool_errors():
-            call = runtime.call(op, grant.arguments, ctx)
+            profile = profile_of(grant.account)
+            if profile not in vendor_profiles(runtime.settings, op.vendor):
+                raise ToolError("This confirmation token was issued for another vendor account. Nothing was sent.")
+            call = runtime.call(op, grant.arguments, ctx, profile=profile)
             if grant.account != call.settings.account_key:
                 raise ToolError(
                     "This confirmation token was issued for another vendor account. Nothing was sent."
                 )
+            confirmed_by = "token"
+            if grant.pending is not None:
+                state = approval_state(runtime, grant, confirmation_token)
+                if isinstance(state, WriteResult):
+                    return state  # still waiting for the person
+                confirmed_by = f"out-of-band approval {state.id} by {state.decided_by}"
             runtime.policy_check(op, call)
             if op.check is not None:
                 await op.check(call)  # the world may have changed since the plan
             await runtime.spend_check(call)
+            if grant.pending is not None and not runtime.store.claim(grant.pending):
+                raise ToolError("This approved change was already performed or has expired. Nothing was sent again.")
             runtime.tokens.spend(grant)
-            return await runtime.execute(call, confirmed_by="token")
+            return await runtime.execute(call, confirmed_by=confirmed_by)
 
     tool = Tool.from_function(
         confirm_action,

@@ -1,0 +1,128 @@
+"""`adops-mcp doctor`: does each configured account answer, and is the shared state reachable?
+
+For every vendor profile it makes one cheap authenticated call through the vendor's own client
+(so base URL joining, auth and error messages are the ones the tools use): the credential
+exchange for vendors that mint tokens (Joveo, Merchenta), otherwise a cheap read (Jivox accounts,
+Delta's clients of the default media agency), else a plain request to the base URL, which proves
+reachability only. Output carries no credential: every line goes through the scrubber.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+
+from .config import Settings, VendorSettings
+from .profiles import config_path, vendor_profiles
+from .server import secrets
+from .server.http import VendorClient, VendorError
+
+
+@dataclass
+class Check:
+    subject: str  # "jivox/default", "store", ...
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        return secrets.scrub(f"{'ok  ' if self.ok else 'FAIL'}  {self.subject:28} {self.detail}")
+
+
+Probe = Callable[[VendorClient, VendorSettings], Awaitable[str]]
+
+
+async def _jivox(client: VendorClient, settings: VendorSettings) -> str:
+    response = await client.request("GET", "/v2/accounts", read=True)
+    body = response.json()
+    items = body if isinstance(body, list) else next((v for v in body.values() if isinstance(v, list)), [])
+    return f"credentials accepted ({len(items)} account(s) visible)"
+
+
+async def _delta(client: VendorClient, settings: VendorSettings) -> str:
+    agency = getattr(settings, "media_agency_id", None)
+    if not agency:
+        return await _reachable(client, settings)
+    await client.request("GET", f"/api/v1/media_agency/{agency}/client", read=True)
+    return f"credentials accepted (media agency {agency})"
+
+
+async def _reachable(client: VendorClient, settings: VendorSettings) -> str:
+    if client.auth.token is not None:
+        await client.auth.token.get()  # the vendor's credential exchange
+        return "credentials accepted (access token issued)"
+    response = await client.request("GET", "/", read=True, ok_statuses=frozenset(range(300, 500)))
+    return f"reachable (HTTP {response.status_code}); credentials not verified by a read"
+
+
+PROBES: dict[str, Probe] = {"jivox": _jivox, "deltaprojects": _delta}
+
+
+async def check_vendors(settings: Settings, transport: httpx2.AsyncBaseTransport | None = None) -> list[Check]:
+    from .tools import VENDORS, ClientOptions
+
+    options = ClientOptions.from_settings(settings, transport)
+    checks = []
+    for vendor in VENDORS:
+        for name, account in vendor_profiles(settings, vendor.name).items():
+            subject = f"{vendor.name}/{name}"
+            client = vendor.make_client(account, options)
+            try:
+                detail = await PROBES.get(vendor.name, _reachable)(client, account)
+                checks.append(Check(subject, True, f"{account.url}: {detail}"))
+            except VendorError as exc:
+                checks.append(Check(subject, False, f"{account.url}: {exc.message}"))
+            except Exception as exc:  # a bug or an odd answer: say which, never the details
+                checks.append(Check(subject, False, f"{account.url}: unexpected {type(exc).__name__}"))
+            finally:
+                await client.aclose()
+    return checks
+
+
+def check_store(settings: Settings) -> Check:
+    from .server.store import open_store
+
+    try:
+        store = open_store(settings)
+    except Exception as exc:
+        return Check("state store", False, f"cannot open: {type(exc).__name__}: {secrets.scrub(str(exc))[:200]}")
+    try:
+        store.audit(limit=1)
+        waiting = len(store.pending_actions())
+        return Check("state store", True, f"{store.describe()} ({waiting} approval(s) waiting)")
+    except Exception as exc:
+        return Check("state store", False, f"{store.describe()}: {type(exc).__name__}")
+    finally:
+        store.close()
+
+
+def summary(settings: Settings) -> list[str]:
+    path, explicit = config_path(settings)
+    where = f"{path}" + ("" if path.is_file() else " (not present)")
+    key = "configured (ADOPS_CONFIRM_KEY: replicas can share tokens)" if settings.confirm_key else (
+        "per-install key file (set ADOPS_CONFIRM_KEY when running replicas)")
+    return [
+        f"config file        {where if not settings.sandbox else 'ignored (sandbox)'}",
+        f"confirmation mode  {getattr(settings, 'confirm_mode', 'elicitation-or-token')}",
+        f"confirmation key   {key}",
+    ]
+
+
+async def run(settings: Settings, transport: httpx2.AsyncBaseTransport | None = None) -> tuple[bool, list[str]]:
+    """Every check; (all ok, printable lines without secrets)."""
+    lines = summary(settings)
+    checks = [check_store(settings), *await check_vendors(settings, transport)]
+    if not any(c.subject != "state store" for c in checks):
+        checks.append(Check("vendors", False, "no vendor is configured (env variables or the config file)"))
+    lines += [c.line() for c in checks]
+    return all(c.ok for c in checks), [secrets.scrub(line) for line in lines]
+
+
+def run_sandbox(settings: Settings) -> Any:
+    """Doctor against the in-process sandbox (every vendor, sandbox credentials)."""
+    from .server.app import sandbox_settings
+
+    _, transport = sandbox_settings(settings)
+    return run(settings, transport)
