@@ -99,7 +99,6 @@ def build_server(
         for op in vendor.operations:
             if selected(op, settings):
                 runtime.operations[op.name] = op
-            if selected(op, settings):
                 tools.append(build_tool(op, runtime))
     if any(op.guarded for op in runtime.operations.values()) and settings.confirm_mode != "elicitation-only":
         tools.append(build_confirm_action(runtime))
