@@ -23,6 +23,7 @@ from . import policy, secrets
 from .guard import Tokens, load_key
 from .operation import Operation
 from .overview import configuration_tool, register_configuration
+from .discovery import build_discovery_tools
 from .registry import Runtime, build_confirm_action, build_tool, finalize, resource_function
 from .store import Store, open_store
 
@@ -69,6 +70,21 @@ def selected(op: Operation, settings: Settings) -> bool:
     return policy.tool_selected(op.name, op.toolset, op.vendor, op.default, settings)
 
 
+def reachable(op: Operation, settings: Settings) -> bool:
+    """Whether the server runs this operation at all (listed, or through adops_call_tool).
+
+    Without --toolsets/--tools every operation of a configured vendor stays reachable beyond the
+    compact listed surface; an operator who narrows the surface narrows reachability with it.
+    """
+    if settings.read_only and op.effect != "read":
+        return False  # read-only beats every other option
+    if op.name in policy.names(settings.exclude_tools):
+        return False
+    if settings.toolsets or settings.tools:
+        return selected(op, settings)
+    return True
+
+
 def build_server(
     settings: Settings,
     *,
@@ -97,9 +113,13 @@ def build_server(
         if vendor.name not in enabled:
             continue
         for op in vendor.operations:
-            if selected(op, settings):
+            if reachable(op, settings):
                 runtime.operations[op.name] = op
+            if selected(op, settings):
                 tools.append(build_tool(op, runtime))
+    listed = {t.name for t in tools}
+    if set(runtime.operations) - listed:
+        tools += build_discovery_tools(runtime, listed)
     if any(op.guarded for op in runtime.operations.values()) and settings.confirm_mode != "elicitation-only":
         tools.append(build_confirm_action(runtime))
     tools.append(audit_tool(runtime))

@@ -367,16 +367,27 @@ def finalize(tool: Tool) -> Tool:
 
 
 def compact_schema(schema: Any, *, in_properties: bool = False) -> Any:
-    """Drop what costs the model tokens without telling it anything: titles."""
-    if isinstance(schema, dict):
-        return {
-            key: compact_schema(value, in_properties=key in ("properties", "$defs", "definitions") and not in_properties)
-            for key, value in schema.items()
-            if in_properties or key != "title"
-        }
+    """Drop what costs the model tokens without telling it anything.
+
+    Titles go, and an optional field's `anyOf: [X, null], default: null` becomes plain X: leaving
+    the argument out already means "none", and validation still accepts an explicit null.
+    """
     if isinstance(schema, list):
         return [compact_schema(item) for item in schema]
-    return schema
+    if not isinstance(schema, dict):
+        return schema
+    if in_properties:
+        return {name: compact_schema(value) for name, value in schema.items()}
+    options = schema.get("anyOf")
+    if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options and schema.get("default", 0) is None:
+        (kept,) = [o for o in options if o != {"type": "null"}]
+        rest = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
+        return compact_schema({**kept, **rest})
+    return {
+        key: compact_schema(value, in_properties=key in ("properties", "$defs", "definitions"))
+        for key, value in schema.items()
+        if key != "title" and not (key == "default" and value is None)
+    }
 
 
 def build_confirm_action(runtime: Runtime) -> Tool:

@@ -1,0 +1,132 @@
+"""Every operation reachable from a small default surface, in any client.
+
+About 80 operations cannot all sit in a model's context, and many clients ignore
+`tools/list_changed`. So the default surface lists each vendor's everyday tools, and two tools
+reach the rest: `adops_find_tools` searches the catalogue and returns input schemas, and
+`adops_call_tool` runs any reachable operation through the same path as its own tool
+(validation, operator policy, the confirmation guard, the audit log). Stateless, so it works
+the same over stdio and behind a load balancer.
+
+No `from __future__ import annotations` here: the SDK evaluates the tools' annotations, and the
+`Resolve(resolve)` marker names a local function.
+"""
+
+import re
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context, ElicitationResult, Resolve
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools import Tool
+from mcp.types import ToolAnnotations
+from pydantic import Field
+
+from .guard import Confirm
+from .operation import Operation
+from .registry import Runtime, ask_confirmation, build_tool, finalize, perform
+
+
+CALL_DESCRIPTION = "Runs a tool found with adops_find_tools. Same checks and confirmation as calling it directly."
+FIND_HINTS = ToolAnnotations(title="Find more tools", read_only_hint=True, destructive_hint=False,
+                             idempotent_hint=True, open_world_hint=False)
+CALL_HINTS = ToolAnnotations(title="Call a found tool", read_only_hint=False, destructive_hint=True,
+                             idempotent_hint=False, open_world_hint=True)
+
+
+FIND_DESCRIPTION = (
+    "Searches every operation, including the many not listed here (deletes, feeds, postings, reports, "
+    "tracking, ...), and returns their input schemas. Use it before saying something cannot be done."
+)
+
+
+def catalogue_entries() -> list[dict[str, Any]]:
+    """The two discovery tools as `adops-mcp tools` lists them."""
+    return [
+        {"name": name, "title": hints.title, "description": description, "vendor": "adops", "toolset": "adops",
+         "effect": "read" if hints.read_only_hint else "destructive", "method": None, "path": None,
+         "annotations": {"readOnlyHint": hints.read_only_hint, "destructiveHint": hints.destructive_hint,
+                         "idempotentHint": hints.idempotent_hint, "openWorldHint": hints.open_world_hint}}
+        for name, hints, description in (
+            ("adops_find_tools", FIND_HINTS, FIND_DESCRIPTION),
+            ("adops_call_tool", CALL_HINTS, CALL_DESCRIPTION),
+        )
+    ]
+
+
+def _lookup(runtime: Runtime, name: str) -> Operation:
+    op = runtime.operations.get(name)
+    if op is None:
+        raise ToolError(f"No tool named {name!r} is available here. Use adops_find_tools to search.")
+    return op
+
+
+def build_discovery_tools(runtime: Runtime, listed: set[str]) -> list[Tool]:
+    schemas: dict[str, dict[str, Any]] = {}
+
+    def schema(op: Operation) -> dict[str, Any]:
+        if op.name not in schemas:
+            schemas[op.name] = build_tool(op, runtime).parameters
+        return schemas[op.name]
+
+    toolsets = sorted({op.toolset for op in runtime.operations.values()})
+
+    async def adops_find_tools(
+        query: Annotated[str, Field(max_length=200, description="Words to look for, e.g. 'pause job group'.")] = "",
+        toolset: Annotated[str | None, Field(description="Only this toolset (see toolsets in the result).")] = None,
+        limit: Annotated[int, Field(ge=1, le=25)] = 8,
+    ) -> dict[str, Any]:
+        words = [w for w in re.split(r"\W+", query.lower()) if w]
+        ranked = []
+        for op in runtime.operations.values():
+            if toolset and op.toolset != toolset:
+                continue
+            text = f"{op.name} {op.title} {op.description}".lower().replace("_", " ")
+            score = sum(2 if w in op.name else 1 for w in words if w in text)
+            if score or not words:
+                ranked.append((-score, op.name, op))
+        ranked.sort()
+        found = [
+            {
+                "name": op.name,
+                "description": op.description,
+                "effect": op.effect,
+                "toolset": op.toolset,
+                "listed": op.name in listed,
+                "input_schema": None if op.name in listed else schema(op),
+            }
+            for _, _, op in ranked[:limit]
+        ]
+        return {
+            "tools": found,
+            "toolsets": toolsets,
+            "how_to_call": "Call listed tools directly; call the others with adops_call_tool(name, arguments).",
+        }
+
+    async def resolve(ctx: Context[Any, Any], name: str, arguments: dict[str, Any]) -> Any:
+        return await ask_confirmation(runtime, _lookup(runtime, name), arguments, ctx)
+
+    async def adops_call_tool(
+        name: Annotated[str, Field(max_length=64, description="Tool name from adops_find_tools.")],
+        arguments: Annotated[dict[str, Any], Field(description="Arguments matching its input_schema.")],
+        ctx: Context[Any, Any],
+        confirmation: Annotated[ElicitationResult[Confirm], Resolve(resolve)],
+    ) -> dict[str, Any]:
+        result = await perform(runtime, _lookup(runtime, name), arguments, ctx, confirmation)
+        return result.model_dump(mode="json") if hasattr(result, "model_dump") else result
+
+    find = Tool.from_function(
+        adops_find_tools,
+        name="adops_find_tools",
+        title=FIND_HINTS.title,
+        description=FIND_DESCRIPTION,
+        annotations=FIND_HINTS,
+        meta={"vendor": "adops", "toolset": "adops", "effect": "read"},
+    )
+    call = Tool.from_function(
+        adops_call_tool,
+        name="adops_call_tool",
+        title=CALL_HINTS.title,
+        description=CALL_DESCRIPTION,
+        annotations=CALL_HINTS,
+        meta={"vendor": "adops", "toolset": "adops", "effect": "destructive"},
+    )
+    return [finalize(find), finalize(call)]
