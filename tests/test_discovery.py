@@ -63,3 +63,19 @@ async def test_operator_narrowing_also_narrows_what_call_can_reach() -> None:
         assert h.writes("jivox") == 0
     async with connect(toolsets="jivox") as h:
         assert set(h.built.runtime.operations) == {e["name"] for e in catalogue() if e["toolset"] == "jivox"}
+
+
+@pytest.mark.parametrize(("vendor", "everyday"), [("deltaprojects", "delta_create_activity"),
+                                                  ("joveo", "joveo_submit_stats_report"),
+                                                  ("merchenta", "merchenta_set_creative_status")])
+async def test_a_single_vendor_setup_lists_its_everyday_tools(vendor: str, everyday: str) -> None:
+    from adops_mcp.sandbox import Sandbox
+    from adops_mcp.sandbox.core import default_simulators
+
+    async with connect(toolsets=None) as everything:
+        assert everyday not in {t.name for t in (await everything.client.list_tools()).tools}
+    sims = [s for s in default_simulators() if s.vendor == vendor]
+    async with connect(toolsets=None, sandbox=Sandbox(sims)) as focused:
+        listed = {t.name for t in (await focused.client.list_tools()).tools}
+        assert everyday in listed
+        assert all(name.startswith(("adops_", "confirm_action", everyday.split("_")[0])) for name in listed)

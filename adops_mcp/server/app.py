@@ -67,7 +67,9 @@ def selected(op: Operation, settings: Settings) -> bool:
     """
     if settings.read_only and op.effect != "read":
         return False
-    return policy.tool_selected(op.name, op.toolset, op.vendor, op.default, settings)
+    focused = len(settings.enabled_vendors) == 1  # one vendor: its everyday tools fit the budget too
+    listed_by_default = op.default or (op.everyday and focused)
+    return policy.tool_selected(op.name, op.toolset, op.vendor, listed_by_default, settings)
 
 
 def reachable(op: Operation, settings: Settings) -> bool:

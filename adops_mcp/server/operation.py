@@ -152,7 +152,8 @@ class Operation:
     check: Callable[[Call], Awaitable[None]] | None = None  # refuse before asking (raise ToolError)
     destructive_if: Callable[[Any], bool] | None = None  # effect that depends on the arguments
     resource: str | None = None  # URI template of the status resource twin
-    default: bool = True  # part of the default (compact) surface
+    default: bool = True  # listed by default (the compact surface, whatever vendors are configured)
+    everyday: bool = False  # also listed by default when its vendor is the only one configured
     account: Callable[[Any], str | None] | None = None  # the vendor-side account the call targets
     # budgets the call sets (reading current values from the vendor when needed), for the spend caps
     spend: Callable[[Call], Awaitable[list[SpendChange]]] | None = None

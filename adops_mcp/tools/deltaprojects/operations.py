@@ -378,7 +378,8 @@ OPERATIONS: tuple[Operation, ...] = (
              "Lists the activity templates (id, name) new activities are created from.",
              "/api/v1/activity_templates", NoParams),
     _read_op("delta_list_bidding_plans", "List Delta bidding plans",
-             "Lists an activity's bidding plans, optionally with their creatives.", PLANS, ListBiddingPlansParams),
+             "Lists an activity's bidding plans, optionally with their creatives.", PLANS, ListBiddingPlansParams,
+             default=False, everyday=True),
     _read_op("delta_get_bidding_plan", "Get a Delta bidding plan", "Reads one bidding plan of an activity.",
              PLAN, BiddingPlanParams, default=False),
     _read_op("delta_list_creatives", "List Delta creatives",
@@ -389,7 +390,7 @@ OPERATIONS: tuple[Operation, ...] = (
     _read_op("delta_get_activity_statistics", "Get Delta activity statistics",
              "Delivery statistics of an activity (bids, impressions, viewable, clicks, spend) over a date range, "
              "grouped by bidding plan, platform, format or site, in totals or per day.",
-             ACTIVITY + "/statistics", StatisticsParams, run=statistics),
+             ACTIVITY + "/statistics", StatisticsParams, run=statistics, default=False, everyday=True),
     Operation(
         name="delta_create_activity",
         title="Create a Delta activity from a template",
@@ -406,6 +407,8 @@ OPERATIONS: tuple[Operation, ...] = (
         destructive_if=lambda params: params.enabled is True,
         account=_account,
         spend=create_spend,
+        default=False,
+        everyday=True,
     ),
     Operation(
         name="delta_update_activity",

@@ -503,6 +503,8 @@ OPERATIONS: tuple[Operation, ...] = (
         result=CreativeStatusResult,
         run=get_creative_status,
         resource="merchenta://creatives/{creative_code}/status",
+        default=False,
+        everyday=True,
     ),
     Operation(
         name="merchenta_set_creative_status",
@@ -520,6 +522,8 @@ OPERATIONS: tuple[Operation, ...] = (
         check=creative_check,
         plan=creative_plan,
         run=set_creative_status,
+        default=False,
+        everyday=True,
     ),
     Operation(
         name="merchenta_set_campaign_status",
