@@ -140,8 +140,13 @@ async def _login(client: VendorClient, credentials: dict[str, str], clock: Calla
     # The password travels in the query string (as documented): the HTTP layer logs paths only,
     # and the log filter and error scrubber know every credential.
     response = await client.request("GET", LOGIN, read=True, params=credentials, authenticated=False)
-    body = _jsend(response)
-    data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    _jsend(response)  # raises on a fail/error envelope
+    # The token itself is read raw: it is a credential, not display text, and cleaning would redact it.
+    try:
+        raw = response.json()
+    except ValueError:
+        raw = None
+    data = raw.get("data") if isinstance(raw, dict) and isinstance(raw.get("data"), dict) else {}
     token = data.get("accessToken")
     if not isinstance(token, str) or not token:
         raise VendorError("merchenta", "Merchenta's login answered without an access token.", status=response.status_code)
