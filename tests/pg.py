@@ -49,7 +49,9 @@ def _start() -> str:
     user = None
     if os.geteuid() == 0:
         user = next((u for u in ("postgres", "nobody") if _user_exists(u)), None)
+    _reap_orphans(bin_dir, user)
     root = Path(tempfile.mkdtemp(prefix="adops-pg-"))
+    (root / "owner").write_text(str(os.getpid()))
     data, sockets = root / "data", root / "run"
     sockets.mkdir()
     if user:
@@ -69,6 +71,19 @@ def _start() -> str:
 
     atexit.register(stop)
     return f"postgresql://adops@127.0.0.1:{port}"
+
+
+def _reap_orphans(bin_dir: Path, user: str | None) -> None:
+    """Stop servers left by test sessions that were killed before their atexit ran."""
+    for root in Path(tempfile.gettempdir()).glob("adops-pg-*"):
+        try:
+            os.kill(int((root / "owner").read_text()), 0)
+            continue  # its session is still running
+        except (OSError, ValueError):
+            pass
+        subprocess.run(_as_owner(user, [str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-m", "immediate",
+                                        "stop"]), capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _user_exists(name: str) -> bool:
