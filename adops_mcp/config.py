@@ -169,7 +169,7 @@ class Settings(BaseSettings):
     config: Path | None = None  # the TOML file of named vendor profiles (profiles.py); ADOPS_CONFIG
     confirm_ttl: int = Field(default=600, ge=30, le=86400)
     timeout: float = Field(default=30.0, gt=0, le=600)
-    max_concurrency: int = Field(default=8, ge=1, le=256)
+    max_concurrency: int = Field(default=32, ge=1, le=256)  # 200 calls at 50 ms: ~0.35 s floor (bench/concurrency.py)
     read_attempts: int = Field(default=4, ge=1, le=10)
     retry_wait: float = Field(default=0.25, ge=0, le=30)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"

@@ -206,6 +206,14 @@ class VendorClient:
             response = exc.response
         except (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError) as exc:
             raise self._transport_error(exc, method, path, read) from None
+        except (httpx2.InvalidURL, UnicodeError) as exc:
+            # Raised while building the request (a control character in a path, a non-ASCII header):
+            # nothing left the process.
+            raise VendorError(
+                self.vendor,
+                f"{self.vendor} request not sent: an argument has characters the vendor's API cannot carry "
+                f"({type(exc).__name__}). Nothing was sent; check the ids.",
+            ) from None
         if response.is_success or response.status_code in ok_statuses:
             return response
         raise self.error_for(response, read=read)

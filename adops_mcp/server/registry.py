@@ -43,7 +43,7 @@ from .guard import (
 from .http import VendorClient, VendorError
 from .operation import Call, Operation
 from .results import WriteResult
-from .sanitize import clean
+from .sanitize import clean, clean_model
 from .store import PendingAction, Store, profile_of
 
 
@@ -169,7 +169,7 @@ class Runtime:
 
 def shape_read(op: Operation, data: Any) -> Any:
     if isinstance(data, BaseModel):
-        return data
+        return clean_model(data)  # built by a handler from vendor data: still untrusted text
     data = clean(data)
     if op.result is not None:
         return op.result.model_validate(data)

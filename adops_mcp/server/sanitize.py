@@ -1,9 +1,12 @@
-"""Vendor text is untrusted data: strip what could hide or reorder instructions, bound its size."""
+"""Vendor text is untrusted data: strip what could hide or reorder instructions, bound its size,
+and redact any credential a vendor echoes back (a "self" URL with the API key, a debug echo)."""
 
 from __future__ import annotations
 
 import unicodedata
 from typing import Any
+
+from . import secrets
 
 MAX_TEXT = 2000
 
@@ -16,7 +19,7 @@ def clean_text(value: str, limit: int = MAX_TEXT) -> str:
         for ch in value
         if ch in "\t\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cn", "Cs")
     ]
-    text = "".join(kept)
+    text = secrets.scrub("".join(kept))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -29,3 +32,21 @@ def clean(value: Any) -> Any:
     if isinstance(value, list):
         return [clean(v) for v in value]
     return value
+
+
+def clean_model(model: Any) -> Any:
+    """`clean` for a pydantic model a handler built from vendor data: every string field, nested."""
+    from pydantic import BaseModel
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, BaseModel):
+            return value.model_copy(update={name: walk(getattr(value, name)) for name in type(value).model_fields})
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {clean_text(str(k), 200) if isinstance(k, str) else k: walk(v) for k, v in value.items()}
+        if isinstance(value, str) and not hasattr(value, "value"):  # keep enum members as they are
+            return clean_text(value)
+        return value
+
+    return walk(model)

@@ -10,6 +10,8 @@ import base64
 import logging
 import re
 import threading
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 REDACTED = "[redacted]"
@@ -66,8 +68,30 @@ class SecretScrubFilter(logging.Filter):
         return True
 
 
+_scrubber = SecretScrubFilter()
+_factory_installed = False
+
+
+def _scrubbed_record_factory(previous: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        try:
+            _scrubber.filter(record)
+        except Exception:  # a malformed record is the logging machinery's to report
+            pass
+        return record
+
+    return factory
+
+
 def install_log_filter() -> None:
-    """Scrub every record that reaches any handler of the root logger."""
+    """Scrub every log record when it is created, so handlers added later (MCPServer's stderr
+    handler, uvicorn's) see only scrubbed text; also filter the root logger's current handlers."""
+    global _factory_installed
+    with _lock:
+        if not _factory_installed:
+            logging.setLogRecordFactory(_scrubbed_record_factory(logging.getLogRecordFactory()))
+            _factory_installed = True
     root = logging.getLogger()
     for handler in root.handlers:
         if not any(isinstance(f, SecretScrubFilter) for f in handler.filters):
