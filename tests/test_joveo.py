@@ -366,7 +366,7 @@ def _tokens(result: Any) -> float:
 async def test_jobs_paging_is_complete_and_bounded() -> None:
     async with connect() as h:
         seen: list[str] = []
-        args: dict[str, Any] = {"client_id": GLOBEX, "page": 1, "limit": 100}
+        args: dict[str, Any] = {"client_id": GLOBEX, "page": 1, "limit": 50}
         pages = 0
         while True:
             page = await h.ok("joveo_list_jobs", args)
@@ -378,14 +378,14 @@ async def test_jobs_paging_is_complete_and_bounded() -> None:
             if page["next"] is None:
                 break
             args = {"client_id": GLOBEX, **page["next"]}
-        assert pages == 50 and len(seen) == 5000 and len(set(seen)) == 5000
-        assert len(h.requests("joveo", "GET", "/jobs")) == 50
+        assert pages == 100 and len(seen) == 5000 and len(set(seen)) == 5000
+        assert len(h.requests("joveo", "GET", "/jobs")) == 100
 
 
 async def test_jobs_limit_and_10000_cap_refused_before_sending() -> None:
     async with connect() as h:
-        for args, words in (({"limit": 101}, "less than or equal to 100"), ({"limit": 0}, "greater than or equal"),
-                            ({"page": 0}, "greater than or equal"), ({"page": 101, "limit": 100}, "10,000")):
+        for args, words in (({"limit": 71}, "less than or equal to 70"), ({"limit": 0}, "greater than or equal"),
+                            ({"page": 0}, "greater than or equal"), ({"page": 144, "limit": 70}, "10,000")):
             error = await h.error("joveo_list_jobs", {"client_id": GLOBEX, **args})
             assert words in error
         assert h.requests("joveo") == []

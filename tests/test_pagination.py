@@ -57,8 +57,6 @@ async def test_a_repeated_page_does_not_loop() -> None:
         assert pages <= first["count"] // LIMIT + 2
 
 
-@pytest.mark.xfail(strict=True, reason="jivox list_campaigns ends the walk (next_offset null) on an empty page "
-                   "while count says more remain: the rest becomes unreachable (tools/jivox, reported in issue 7)")
 async def test_an_empty_middle_page_does_not_hide_the_rest() -> None:
     async with connect() as h:
         total = (await h.ok("jivox_list_retail_campaigns", {**ACCOUNT, "limit": 1}))["count"]

@@ -64,8 +64,9 @@ async def list_campaigns(call: Call) -> CampaignPage:
     data = decode(await call.client.request("GET", path, read=True, params=query)) or {}
     campaigns = [CampaignSummary.model_validate(c) for c in data.get("campaigns", [])]
     count = int(data.get("count") or len(campaigns))
-    end = p.offset + len(campaigns)
-    return CampaignPage(campaigns=campaigns, count=count, next_offset=end if end < count and campaigns else None)
+    # An empty page while the count says more remain is skipped past, not taken as the end.
+    end = p.offset + (len(campaigns) or p.limit)
+    return CampaignPage(campaigns=campaigns, count=count, next_offset=end if end < count else None)
 
 
 async def retail_settings(call: Call) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from ...server.operation import Call, decode
 from ...server.sanitize import clean
 from .models import ClientStatus, JobGroupStatus, NextPage, Page, StatsTask
 
-BUDGET_CHARS = 36_000  # ~9,000 tokens at ~4 chars/token: every result stays under ~10,000 tokens
+BUDGET_CHARS = 21_000  # indented JSON of short fields runs ~3 chars/token (~115 per job): under ~9,000 tokens
 JOBS_REACHABLE = 10_000
 RATIO_NOTE = (
     "CPC, CPA, CTA, ATH and CPH are ratios: never sum or average them across rows; recompute them from "
@@ -106,7 +106,8 @@ def trim(item: Any, kind: str) -> dict[str, Any]:
 
 
 def _size(value: Any) -> int:
-    return len(json.dumps(value, ensure_ascii=False, default=str))
+    # Measured as the model reads it: clients show the result as indented JSON text.
+    return len(json.dumps(value, ensure_ascii=False, default=str, indent=2))
 
 
 def fit(items: list[dict[str, Any]], budget: int = BUDGET_CHARS) -> list[dict[str, Any]]:

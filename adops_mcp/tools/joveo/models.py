@@ -223,7 +223,7 @@ class JobParams(ClientParams):
 
 class ListJobsParams(ClientParams):
     page: Page_ = 1
-    limit: Annotated[int, Field(ge=1, le=100, description="Jobs per page (1-100; trimmed jobs).")] = 50
+    limit: Annotated[int, Field(ge=1, le=70, description="Jobs per page (1-70; trimmed jobs).")] = 50
 
     @model_validator(mode="after")
     def _reachable(self) -> ListJobsParams:
