@@ -208,17 +208,9 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 def default_simulators() -> list[Simulator]:
     """One simulator per vendor, seeded with the demo accounts."""
-    sims: list[Simulator] = []
-    # Each vendor module is optional while vendors are being built; import what exists.
-    for module_name, class_name in (
-        ("jivox", "JivoxSimulator"),
-        ("joveo", "JoveoSimulator"),
-        ("merchenta", "MerchentaSimulator"),
-        ("deltaprojects", "DeltaSimulator"),
-    ):
-        try:
-            module = __import__(f"adops_mcp.sandbox.{module_name}", fromlist=[class_name])
-        except ModuleNotFoundError:
-            continue
-        sims.append(getattr(module, class_name)())
-    return sims
+    from .deltaprojects import DeltaSimulator
+    from .jivox import JivoxSimulator
+    from .joveo import JoveoSimulator
+    from .merchenta import MerchentaSimulator
+
+    return [JivoxSimulator(), JoveoSimulator(), MerchentaSimulator(), DeltaSimulator()]
