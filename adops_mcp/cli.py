@@ -182,7 +182,7 @@ def _store(settings: Settings) -> Any:
     try:
         return open_store(settings)
     except Exception as exc:  # unreachable database, missing driver: say so without the URL's password
-        from .server import secrets
+        from .vendorcall import secrets
 
         raise click.ClickException(f"Cannot open the state store: {secrets.scrub(str(exc))}") from None
 

@@ -14,7 +14,7 @@ import platformdirs
 from pydantic import AnyHttpUrl, BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .server import secrets
+from .vendorcall import secrets
 
 
 class ConfigError(Exception):

@@ -17,8 +17,8 @@ import httpx2
 
 from .config import Settings, VendorSettings
 from .profiles import config_path, vendor_profiles
-from .server import secrets
-from .server.http import VendorClient, VendorError
+from .vendorcall import secrets
+from .vendorcall.http import VendorClient, VendorError
 
 
 @dataclass

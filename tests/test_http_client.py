@@ -10,7 +10,7 @@ import anyio
 import httpx2
 import pytest
 
-from adops_mcp.server.http import Auth, TokenCache, VendorClient, VendorError
+from adops_mcp.vendorcall.http import Auth, TokenCache, VendorClient, VendorError
 
 pytestmark = pytest.mark.anyio
 ATTEMPTS = 3

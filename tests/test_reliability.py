@@ -7,7 +7,7 @@ import time
 import anyio
 import pytest
 
-from adops_mcp.server.http import parse_retry_after
+from adops_mcp.vendorcall.http import parse_retry_after
 from tests.harness import answer, connect
 
 pytestmark = pytest.mark.anyio

@@ -21,7 +21,7 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from .guard import Confirm
-from .operation import Operation
+from ..vendorcall.operation import Operation
 from .registry import Runtime, ask_confirmation, build_tool, finalize, perform
 
 

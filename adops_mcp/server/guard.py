@@ -24,7 +24,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
-from . import secrets
+from ..vendorcall import secrets
 from .store import Store
 
 

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 from mcp.server.mcpserver.exceptions import ToolError
 
 from ..config import ConfigError, Settings, VendorSettings
-from .operation import SpendChange
+from ..vendorcall.operation import SpendChange
 
 if TYPE_CHECKING:
-    from .operation import Call, Operation
+    from ..vendorcall.operation import Call, Operation
 
 ADOPS_TOOLS = ("confirm_action",)  # listed only in some modes, still a valid name
 

@@ -29,7 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..config import Settings, VendorSettings
 from ..profiles import vendor_profiles
-from . import policy, secrets
+from . import policy
+from ..vendorcall import secrets
 from .guard import (
     Confirm,
     Grant,
@@ -40,10 +41,10 @@ from .guard import (
     elicitation_message,
     token_instructions,
 )
-from .http import VendorClient, VendorError
-from .operation import Call, Operation
-from .results import WriteResult
-from .sanitize import clean, clean_model
+from ..vendorcall.http import VendorClient, VendorError
+from ..vendorcall.operation import Call, Operation
+from ..vendorcall.results import WriteResult
+from ..vendorcall.sanitize import clean, clean_model
 from .store import PendingAction, Store, profile_of
 
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import httpx2
 
 from ..config import Settings, VendorSettings
-from ..server.http import VendorClient
-from ..server.operation import Operation
+from ..vendorcall.http import VendorClient
+from ..vendorcall.operation import Operation
 
 
 @dataclass(frozen=True)

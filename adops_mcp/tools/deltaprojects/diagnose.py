@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from ...server.operation import Call, Operation
+from ...vendorcall.operation import Call, Operation
 from ..diagnosis import Diagnoser, Diagnosis
 from .models import ActivityParams
 from .operations import _activity

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ...server.operation import Params, Wire
+from ...vendorcall.operation import Params, Wire
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 

@@ -19,10 +19,10 @@ from urllib.parse import quote, urlsplit
 from mcp.server.mcpserver.exceptions import ToolError
 
 from ...config import DeltaSettings, VendorSettings
-from ...server import secrets
-from ...server.http import Auth, VendorClient, VendorError
-from ...server.operation import Call, NoParams, Operation, SpendChange, decode
-from ...server.sanitize import clean, clean_text
+from ...vendorcall import secrets
+from ...vendorcall.http import Auth, VendorClient, VendorError
+from ...vendorcall.operation import Call, NoParams, Operation, SpendChange, decode
+from ...vendorcall.sanitize import clean, clean_text
 from ..vendor import ClientOptions, Vendor
 from .models import (
     UPDATE_FIELDS,

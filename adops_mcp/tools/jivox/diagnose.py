@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...server.operation import Call, Operation, decode
+from ...vendorcall.operation import Call, Operation, decode
 from ..diagnosis import Diagnoser, Diagnosis
 from .models import CampaignParams
 from .operations import CAMPAIGN, _approval, _fill, _ids, activation_status, retail_settings

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...server.operation import Params, Wire
+from ...vendorcall.operation import Params, Wire
 
 AccountId = Annotated[
     str,

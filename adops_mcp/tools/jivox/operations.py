@@ -10,8 +10,8 @@ from typing import Any
 from mcp.server.mcpserver.exceptions import ToolError
 
 from ...config import JivoxSettings, VendorSettings
-from ...server.http import Auth, VendorClient, VendorError
-from ...server.operation import Call, Operation, decode
+from ...vendorcall.http import Auth, VendorClient, VendorError
+from ...vendorcall.operation import Call, Operation, decode
 from ..vendor import ClientOptions, Vendor
 from .models import (
     AccountParams,

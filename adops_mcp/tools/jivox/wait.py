@@ -8,7 +8,7 @@ import anyio
 from pydantic import BaseModel, Field
 
 from ...config import JivoxSettings
-from ...server.operation import Call, Operation
+from ...vendorcall.operation import Call, Operation
 from .models import CampaignParams
 from .operations import activation_status
 

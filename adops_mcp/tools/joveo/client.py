@@ -12,7 +12,7 @@ from typing import Any
 import httpx2
 
 from ...config import JoveoSettings, VendorSettings
-from ...server.http import Auth, TokenCache, VendorClient, VendorError
+from ...vendorcall.http import Auth, TokenCache, VendorClient, VendorError
 from ..vendor import ClientOptions
 
 TOKEN_TTL = 86400.0  # the vendor documents 1 day; used when expires_in is missing

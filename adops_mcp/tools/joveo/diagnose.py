@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from ...server.operation import Call, Operation
+from ...vendorcall.operation import Call, Operation
 from ..diagnosis import Diagnoser, Diagnosis
 from .flows import JOB, _mdy, get, jobgroup_status
 from .models import JobGroupParams, JobReference

@@ -12,9 +12,9 @@ import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 
 from ...config import JoveoSettings
-from ...server.http import VendorError
-from ...server.operation import Call, decode
-from ...server.sanitize import clean
+from ...vendorcall.http import VendorError
+from ...vendorcall.operation import Call, decode
+from ...vendorcall.sanitize import clean
 from .models import ClientStatus, JobGroupStatus, NextPage, Page, StatsTask
 
 BUDGET_CHARS = 21_000  # indented JSON of short fields runs ~3 chars/token (~115 per job): under ~9,000 tokens

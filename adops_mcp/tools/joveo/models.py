@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from ...server.operation import Params, Wire
+from ...vendorcall.operation import Params, Wire
 
 ID_PATTERN = r"^[\w.:~-]{1,128}$"
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

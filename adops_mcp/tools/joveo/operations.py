@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...server.operation import Operation
+from ...vendorcall.operation import Operation
 from ..vendor import Vendor
 from . import flows as f
 from . import models as m

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...server.operation import Call, Operation
+from ...vendorcall.operation import Call, Operation
 from ..diagnosis import Diagnoser, Diagnosis
 from .models import CampaignParams
 from .operations import _campaign_creatives, explain_status

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ...server.operation import Params
+from ...vendorcall.operation import Params
 
 CampaignCode = Annotated[
     str,

@@ -21,9 +21,9 @@ import httpx2
 from mcp.server.mcpserver.exceptions import ToolError
 
 from ...config import MerchentaSettings, VendorSettings
-from ...server.http import Auth, TokenCache, VendorClient, VendorError
-from ...server.operation import Call, Operation
-from ...server.sanitize import clean
+from ...vendorcall.http import Auth, TokenCache, VendorClient, VendorError
+from ...vendorcall.operation import Call, Operation
+from ...vendorcall.sanitize import clean
 from ..vendor import ClientOptions, Vendor
 from .models import (
     CampaignCreativesStatus,
