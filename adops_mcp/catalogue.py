@@ -18,8 +18,7 @@ CROSS_VENDOR: tuple[dict[str, Any], ...] = (
         "effect": "destructive",
         "method": None,
         "path": None,
-        "annotations": {"readOnlyHint": False, "destructiveHint": True, "idempotentHint": False,
-                        "openWorldHint": True},
+        "annotations": {"readOnlyHint": False, "destructiveHint": True, "idempotentHint": False, "openWorldHint": True},
     },
     {
         "name": "adops_audit_log",
@@ -31,8 +30,7 @@ CROSS_VENDOR: tuple[dict[str, Any], ...] = (
         "effect": "read",
         "method": None,
         "path": None,
-        "annotations": {"readOnlyHint": True, "destructiveHint": False, "idempotentHint": True,
-                        "openWorldHint": False},
+        "annotations": {"readOnlyHint": True, "destructiveHint": False, "idempotentHint": True, "openWorldHint": False},
     },
 )
 

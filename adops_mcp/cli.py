@@ -37,9 +37,14 @@ def _settings(**overrides: Any) -> Settings:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="adops-mcp")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="TOML file of named vendor accounts (profiles). Default: the user config dir's "
-              "adops-mcp/config.toml. Env: ADOPS_CONFIG.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="TOML file of named vendor accounts (profiles). Default: the user config dir's "
+    "adops-mcp/config.toml. Env: ADOPS_CONFIG.",
+)
 def main(config_file: Path | None) -> None:
     """MCP server for campaign operations: Jivox, Joveo, Merchenta and Delta Projects.
 
@@ -51,41 +56,99 @@ def main(config_file: Path | None) -> None:
 
 
 @main.command()
-@click.option("--transport", type=click.Choice(["stdio", "http"]), default="stdio", show_default=True,
-              envvar="ADOPS_TRANSPORT", help="stdio for desktop/IDE clients; http for streamable HTTP at /mcp.")
+@click.option(
+    "--transport",
+    type=click.Choice(["stdio", "http"]),
+    default="stdio",
+    show_default=True,
+    envvar="ADOPS_TRANSPORT",
+    help="stdio for desktop/IDE clients; http for streamable HTTP at /mcp.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="ADOPS_HOST", help="HTTP bind address.")
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535), envvar="ADOPS_PORT",
-              help="HTTP port.")
-@click.option("--sandbox", is_flag=True, default=None, help="Answer every vendor from the built-in sandbox "
-              "(no credentials, no spend). Env: ADOPS_SANDBOX=1.")
-@click.option("--read-only", is_flag=True, default=None, help="List and allow only read tools; beats every "
-              "other option. Env: ADOPS_READ_ONLY=1.")
-@click.option("--toolsets", default=None, metavar="LIST", help="Comma-separated toolsets or vendors to list, or "
-              "'all'. Default: each configured vendor's everyday tools. Env: ADOPS_TOOLSETS.")
-@click.option("--tools", default=None, metavar="LIST", help="Comma-separated tool names to list: alone, exactly "
-              "these; with --toolsets, in addition. Env: ADOPS_TOOLS.")
-@click.option("--exclude-tools", default=None, metavar="LIST", help="Comma-separated tool names never to list "
-              "(beats --tools and --toolsets). Env: ADOPS_EXCLUDE_TOOLS.")
-@click.option("--confirm-mode", type=click.Choice(["elicitation-or-token", "elicitation-only", "out-of-band"]),
-              default=None, help="How destructive actions are confirmed. elicitation-or-token (default): the "
-              "client's form, else a plan + confirm_action; elicitation-only: refuse clients without a form. "
-              "Env: ADOPS_CONFIRM_MODE.")
-@click.option("--allowed-hosts", default=None, metavar="LIST", help="HTTP: Host header values to accept besides "
-              "loopback names (required for a 0.0.0.0 bind). Env: ADOPS_ALLOWED_HOSTS.")
-@click.option("--allowed-origins", default=None, metavar="LIST", help="HTTP: browser Origin values to accept. "
-              "Env: ADOPS_ALLOWED_ORIGINS.")
-def serve(transport: str, host: str, port: int, sandbox: bool | None, read_only: bool | None,
-          toolsets: str | None, tools: str | None, exclude_tools: str | None, confirm_mode: str | None,
-          allowed_hosts: str | None, allowed_origins: str | None) -> None:
+@click.option(
+    "--port", default=8765, show_default=True, type=click.IntRange(1, 65535), envvar="ADOPS_PORT", help="HTTP port."
+)
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    default=None,
+    help="Answer every vendor from the built-in sandbox (no credentials, no spend). Env: ADOPS_SANDBOX=1.",
+)
+@click.option(
+    "--read-only",
+    is_flag=True,
+    default=None,
+    help="List and allow only read tools; beats every other option. Env: ADOPS_READ_ONLY=1.",
+)
+@click.option(
+    "--toolsets",
+    default=None,
+    metavar="LIST",
+    help="Comma-separated toolsets or vendors to list, or "
+    "'all'. Default: each configured vendor's everyday tools. Env: ADOPS_TOOLSETS.",
+)
+@click.option(
+    "--tools",
+    default=None,
+    metavar="LIST",
+    help="Comma-separated tool names to list: alone, exactly these; with --toolsets, in addition. Env: ADOPS_TOOLS.",
+)
+@click.option(
+    "--exclude-tools",
+    default=None,
+    metavar="LIST",
+    help="Comma-separated tool names never to list (beats --tools and --toolsets). Env: ADOPS_EXCLUDE_TOOLS.",
+)
+@click.option(
+    "--confirm-mode",
+    type=click.Choice(["elicitation-or-token", "elicitation-only", "out-of-band"]),
+    default=None,
+    help="How destructive actions are confirmed. elicitation-or-token (default): the "
+    "client's form, else a plan + confirm_action; elicitation-only: refuse clients without a form. "
+    "Env: ADOPS_CONFIRM_MODE.",
+)
+@click.option(
+    "--allowed-hosts",
+    default=None,
+    metavar="LIST",
+    help="HTTP: Host header values to accept besides "
+    "loopback names (required for a 0.0.0.0 bind). Env: ADOPS_ALLOWED_HOSTS.",
+)
+@click.option(
+    "--allowed-origins",
+    default=None,
+    metavar="LIST",
+    help="HTTP: browser Origin values to accept. Env: ADOPS_ALLOWED_ORIGINS.",
+)
+def serve(
+    transport: str,
+    host: str,
+    port: int,
+    sandbox: bool | None,
+    read_only: bool | None,
+    toolsets: str | None,
+    tools: str | None,
+    exclude_tools: str | None,
+    confirm_mode: str | None,
+    allowed_hosts: str | None,
+    allowed_origins: str | None,
+) -> None:
     """Run the MCP server (stdio by default).
 
     \b
     Over HTTP, binding beyond loopback requires bearer tokens (ADOPS_HTTP_TOKENS or ADOPS_HTTP_TOKENS_FILE).
     Spend caps: ADOPS_MAX_BUDGET, ADOPS_MAX_BUDGET_INCREASE. Accounts: ADOPS_<VENDOR>_ALLOWED_ACCOUNTS.
     """
-    settings = _settings(sandbox=sandbox, read_only=read_only, toolsets=toolsets, tools=tools,
-                         exclude_tools=exclude_tools, confirm_mode=confirm_mode, allowed_hosts=allowed_hosts,
-                         allowed_origins=allowed_origins)
+    settings = _settings(
+        sandbox=sandbox,
+        read_only=read_only,
+        toolsets=toolsets,
+        tools=tools,
+        exclude_tools=exclude_tools,
+        confirm_mode=confirm_mode,
+        allowed_hosts=allowed_hosts,
+        allowed_origins=allowed_origins,
+    )
     if not settings.sandbox and not settings.enabled_vendors:
         click.echo(NO_VENDOR, err=True)
         sys.exit(2)
@@ -108,8 +171,12 @@ def serve(transport: str, host: str, port: int, sandbox: bool | None, read_only:
 
 
 @main.command()
-@click.option("--elicitation/--no-elicitation", default=False, show_default=True,
-              help="Confirm through an elicitation form instead of the plan + confirmation_token flow.")
+@click.option(
+    "--elicitation/--no-elicitation",
+    default=False,
+    show_default=True,
+    help="Confirm through an elicitation form instead of the plan + confirmation_token flow.",
+)
 def demo(elicitation: bool) -> None:
     """Drive the server over stdio against the sandbox, as an assistant would; exit 0 if every step behaved."""
     import anyio
@@ -173,7 +240,9 @@ def audit(limit: int, vendor: str | None, as_json: bool) -> None:
     for r in records:
         profile = f" [{r['profile']}]" if r["profile"] != "default" else ""
         click.echo(f"#{r['id']:<5} {r['at']} {r['status']:8} {r['tool'] + profile:40} confirmed by {r['confirmed_by']}")
-        click.echo(f"       {r['request']}  {json.dumps(r['arguments'])}" + (f"\n       {r['detail']}" if r['detail'] else ""))
+        click.echo(
+            f"       {r['request']}  {json.dumps(r['arguments'])}" + (f"\n       {r['detail']}" if r["detail"] else "")
+        )
 
 
 def _store(settings: Settings) -> Any:
@@ -188,8 +257,12 @@ def _store(settings: Settings) -> Any:
 
 
 @main.command()
-@click.option("--sandbox", is_flag=True, default=None, help="Check against the built-in sandbox instead of the "
-              "configured vendors.")
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    default=None,
+    help="Check against the built-in sandbox instead of the configured vendors.",
+)
 def doctor(sandbox: bool | None) -> None:
     """Check the configuration: each vendor profile answers with its credentials, the state store opens.
 
@@ -209,8 +282,10 @@ def doctor(sandbox: bool | None) -> None:
 
 def _show_action(action: Any) -> None:
     data = action.public()
-    click.echo(f"{data['id']}  {data['status']:9} {data['tool']} ({data['vendor']}, profile {data['profile']})"
-               f"  expires {data['expires_at']}")
+    click.echo(
+        f"{data['id']}  {data['status']:9} {data['tool']} ({data['vendor']}, profile {data['profile']})"
+        f"  expires {data['expires_at']}"
+    )
     click.echo(f"    {data['plan']}")
     click.echo(f"    arguments: {json.dumps(data['arguments'], sort_keys=True)}")
 

@@ -61,9 +61,10 @@ class VendorSettings(BaseSettings):
     @property
     def account_key(self) -> str:
         """Identifies the vendor account a confirmation token is bound to (no secret in it)."""
-        material = "|".join([self.vendor, self.profile, self.url] + [
-            self.secret(n) for n in self.credential_fields if getattr(self, n) is not None
-        ])
+        material = "|".join(
+            [self.vendor, self.profile, self.url]
+            + [self.secret(n) for n in self.credential_fields if getattr(self, n) is not None]
+        )
         return f"{self.vendor}:{self.profile}:{hashlib.sha256(material.encode()).hexdigest()[:16]}"
 
     def public(self) -> dict[str, Any]:

@@ -101,8 +101,11 @@ def check_store(settings: Settings) -> Check:
 def summary(settings: Settings) -> list[str]:
     path, explicit = config_path(settings)
     where = f"{path}" + ("" if path.is_file() else " (not present)")
-    key = "configured (ADOPS_CONFIRM_KEY: replicas can share tokens)" if settings.confirm_key else (
-        "per-install key file (set ADOPS_CONFIRM_KEY when running replicas)")
+    key = (
+        "configured (ADOPS_CONFIRM_KEY: replicas can share tokens)"
+        if settings.confirm_key
+        else ("per-install key file (set ADOPS_CONFIRM_KEY when running replicas)")
+    )
     return [
         f"config file        {where if not settings.sandbox else 'ignored (sandbox)'}",
         f"confirmation mode  {getattr(settings, 'confirm_mode', 'elicitation-or-token')}",

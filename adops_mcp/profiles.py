@@ -96,8 +96,10 @@ def _add(settings: Settings, cls: type[VendorSettings], name: str, values: objec
     accounts = settings.profiles.setdefault(cls.vendor, {})
     env_default = settings.vendors.get(cls.vendor)
     if name in accounts or (name == "default" and env_default is not None and env_default.enabled):
-        return [f"{where}: the profile {name} is defined twice (the ADOPS_{cls.vendor.upper()}_* variables "
-                "form the profile default)"]
+        return [
+            f"{where}: the profile {name} is defined twice (the ADOPS_{cls.vendor.upper()}_* variables "
+            "form the profile default)"
+        ]
     accounts[name] = profile
     return []
 

@@ -68,40 +68,66 @@ async def measure() -> dict[str, Any]:
         for name, tool in sorted(tools.items()):
             if "_list_" not in name:
                 continue
-            args = biggest_args(name, tool.input_schema, ids | ({"client_id": ids.get("client_id_delta", "")}
-                                                              if name.startswith("delta_") else {}))
+            args = biggest_args(
+                name,
+                tool.input_schema,
+                ids | ({"client_id": ids.get("client_id_delta", "")} if name.startswith("delta_") else {}),
+            )
             if args is None:
                 rows.append({"tool": name, "skipped": "needs ids the bench does not discover"})
                 continue
             result = await client.call_tool(name, args)
             text = " ".join(getattr(c, "text", "") for c in result.content)
             data = result.structured_content
-            items = next((v for v in (data or {}).values() if isinstance(v, list)), []) if isinstance(data, dict) else []
-            rows.append({
-                "tool": name,
-                "arguments": args,
-                "error": bool(result.is_error),
-                "items": len(items),
-                "total": (data or {}).get("total") or (data or {}).get("count") if isinstance(data, dict) else None,
-                "tokens": count_tokens(text),
-                "structured_tokens": count_tokens(json.dumps(data, separators=(",", ":"))) if data else 0,
-                "more": more_pointer(data),
-            })
+            items = (
+                next((v for v in (data or {}).values() if isinstance(v, list)), []) if isinstance(data, dict) else []
+            )
+            rows.append(
+                {
+                    "tool": name,
+                    "arguments": args,
+                    "error": bool(result.is_error),
+                    "items": len(items),
+                    "total": (data or {}).get("total") or (data or {}).get("count") if isinstance(data, dict) else None,
+                    "tokens": count_tokens(text),
+                    "structured_tokens": count_tokens(json.dumps(data, separators=(",", ":"))) if data else 0,
+                    "more": more_pointer(data),
+                }
+            )
     measured = [r for r in rows if "tokens" in r and not r["error"]]
     largest = max(measured, key=lambda r: r["tokens"]) if measured else None
-    return {"rows": rows, "largest": largest, "target_tokens": TARGET,
-            "ok": all(r["tokens"] <= TARGET for r in measured)}
+    return {
+        "rows": rows,
+        "largest": largest,
+        "target_tokens": TARGET,
+        "ok": all(r["tokens"] <= TARGET for r in measured),
+    }
 
 
 def main() -> dict[str, Any]:
     r = anyio.run(measure)
-    print(table("Big lists: the largest page each list tool returns (o200k tokens of the result text)",
-                ["tool", "items", "total", "tokens (text)", "tokens (structured, compact)", "next page"],
-                [[x["tool"], x.get("items", "-"), x.get("total") or "-", x.get("tokens", x.get("skipped")),
-                  x.get("structured_tokens", "-"), "error" if x.get("error") else json.dumps(x.get("more"))] for x in r["rows"]]))
+    print(
+        table(
+            "Big lists: the largest page each list tool returns (o200k tokens of the result text)",
+            ["tool", "items", "total", "tokens (text)", "tokens (structured, compact)", "next page"],
+            [
+                [
+                    x["tool"],
+                    x.get("items", "-"),
+                    x.get("total") or "-",
+                    x.get("tokens", x.get("skipped")),
+                    x.get("structured_tokens", "-"),
+                    "error" if x.get("error") else json.dumps(x.get("more")),
+                ]
+                for x in r["rows"]
+            ],
+        )
+    )
     if r["largest"]:
-        print(f"largest: {r['largest']['tool']} {r['largest']['tokens']} tokens (target <= {TARGET}) -> "
-              f"{'OK' if r['ok'] else 'OVER'}\n")
+        print(
+            f"largest: {r['largest']['tool']} {r['largest']['tokens']} tokens (target <= {TARGET}) -> "
+            f"{'OK' if r['ok'] else 'OVER'}\n"
+        )
     write("big_lists", r)
     return r
 

@@ -55,8 +55,13 @@ async def measure() -> dict[str, Any]:
     data_dir = tempfile.mkdtemp(prefix="adops-bench-")
     net_log = Path(data_dir) / "net.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ADOPS_")}
-    env.update({"ADOPS_DATA_DIR": data_dir, "ADOPS_BENCH_NET_LOG": str(net_log),
-                "PYTHONPATH": os.pathsep.join([str(HERE / "netguard"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)})
+    env.update(
+        {
+            "ADOPS_DATA_DIR": data_dir,
+            "ADOPS_BENCH_NET_LOG": str(net_log),
+            "PYTHONPATH": os.pathsep.join([str(HERE / "netguard"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+        }
+    )
     adops_args = ["-m", "adops_mcp", "serve", "--sandbox"]
     bare_args = [str(HERE / "bare_server.py")]
     await spawn_to_list(adops_args, env)  # warm the OS file cache and bytecode for both
@@ -90,13 +95,21 @@ async def measure() -> dict[str, Any]:
 
 def main() -> dict[str, Any]:
     r = anyio.run(measure)
-    print(table(f"Cold start: spawn to first tools/list answer over stdio (median of {r['runs']})",
-                ["server", "tools", "median ms", "runs ms"],
-                [["adops-mcp serve --sandbox", r["adops_tools"], r["adops_median_ms"], r["adops_ms"]],
-                 ["bare MCPServer, 1 tool", r["bare_tools"], r["bare_median_ms"], r["bare_ms"]]]))
-    print(f"ratio {r['ratio']} (target <= {TARGET_RATIO}); non-loopback connections at start-up: "
-          f"{len(r['network_calls'])}; sandbox requests at start-up: {r['sandbox_requests_at_startup']} "
-          f"-> {'OK' if r['ok'] else 'MISSED'}\n")
+    print(
+        table(
+            f"Cold start: spawn to first tools/list answer over stdio (median of {r['runs']})",
+            ["server", "tools", "median ms", "runs ms"],
+            [
+                ["adops-mcp serve --sandbox", r["adops_tools"], r["adops_median_ms"], r["adops_ms"]],
+                ["bare MCPServer, 1 tool", r["bare_tools"], r["bare_median_ms"], r["bare_ms"]],
+            ],
+        )
+    )
+    print(
+        f"ratio {r['ratio']} (target <= {TARGET_RATIO}); non-loopback connections at start-up: "
+        f"{len(r['network_calls'])}; sandbox requests at start-up: {r['sandbox_requests_at_startup']} "
+        f"-> {'OK' if r['ok'] else 'MISSED'}\n"
+    )
     write("cold_start", r)
     return r
 

@@ -50,8 +50,13 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    return {"python": sys.version.split()[0], "platform": platform.platform(), "cpu": cpu,
-            "cpus": os.cpu_count(), "load_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None}
+    return {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "load_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+    }
 
 
 def median(values: list[float]) -> float:
@@ -61,8 +66,7 @@ def median(values: list[float]) -> float:
 def table(title: str, header: list[str], rows: list[list[Any]]) -> str:
     cells = [header] + [[str(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    lines = [title, "  ".join(h.ljust(w) for h, w in zip(header, widths)),
-             "  ".join("-" * w for w in widths)]
+    lines = [title, "  ".join(h.ljust(w) for h, w in zip(header, widths)), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells[1:]]
     return "\n".join(lines)
 
@@ -70,6 +74,7 @@ def table(title: str, header: list[str], rows: list[list[Any]]) -> str:
 def write(name: str, data: dict[str, Any]) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    path.write_text(json.dumps({"bench": name, "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine(),
-                                **data}, indent=2))
+    path.write_text(
+        json.dumps({"bench": name, "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine(), **data}, indent=2)
+    )
     return path

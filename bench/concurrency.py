@@ -77,18 +77,39 @@ async def burst(limit: int | None) -> dict[str, Any]:
 async def measure() -> dict[str, Any]:
     rows = [await burst(None)] + [await burst(n) for n in LIMITS]
     default = rows[0]
-    return {"calls": CALLS, "latency_ms": LATENCY_MS, "target_seconds": TARGET_S, "rows": rows,
-            "ok": default["within_target"] and all(r["within_limit"] and not r["errors"] for r in rows)}
+    return {
+        "calls": CALLS,
+        "latency_ms": LATENCY_MS,
+        "target_seconds": TARGET_S,
+        "rows": rows,
+        "ok": default["within_target"] and all(r["within_limit"] and not r["errors"] for r in rows),
+    }
 
 
 def main() -> dict[str, Any]:
     r = anyio.run(measure)
-    print(table(f"Concurrency: {CALLS} concurrent {TOOL} calls, vendor latency {LATENCY_MS:.0f} ms",
-                ["per-vendor limit", "seconds", "floor s", "cpu s", "max in flight", "vendor requests", "errors"],
-                [[f"{x['limit']}{' (default)' if x['default'] else ''}", x["seconds"], x["floor_seconds"],
-                  x["cpu_seconds"], x["max_in_flight"], x["vendor_requests"], x["errors"]] for x in r["rows"]]))
-    print(f"default limit: {r['rows'][0]['seconds']} s (target <= {TARGET_S}); in flight never above the limit: "
-          f"{all(x['within_limit'] for x in r['rows'])} -> {'OK' if r['ok'] else 'MISSED'}\n")
+    print(
+        table(
+            f"Concurrency: {CALLS} concurrent {TOOL} calls, vendor latency {LATENCY_MS:.0f} ms",
+            ["per-vendor limit", "seconds", "floor s", "cpu s", "max in flight", "vendor requests", "errors"],
+            [
+                [
+                    f"{x['limit']}{' (default)' if x['default'] else ''}",
+                    x["seconds"],
+                    x["floor_seconds"],
+                    x["cpu_seconds"],
+                    x["max_in_flight"],
+                    x["vendor_requests"],
+                    x["errors"],
+                ]
+                for x in r["rows"]
+            ],
+        )
+    )
+    print(
+        f"default limit: {r['rows'][0]['seconds']} s (target <= {TARGET_S}); in flight never above the limit: "
+        f"{all(x['within_limit'] for x in r['rows'])} -> {'OK' if r['ok'] else 'MISSED'}\n"
+    )
     write("concurrency", r)
     return r
 

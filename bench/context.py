@@ -53,8 +53,9 @@ async def measure() -> dict[str, Any]:
     for label, toolsets in [("default", None)] + [(t, t) for t in toolset_names()] + [("all", "all")]:
         tools = await listed_tools(toolsets)
         tokens = tool_list_tokens(tools)
-        rows.append({"surface": label, "tools": len(tools), "tokens": tokens,
-                     "per_tool": round(tokens / max(1, len(tools)), 1)})
+        rows.append(
+            {"surface": label, "tools": len(tools), "tokens": tokens, "per_tool": round(tokens / max(1, len(tools)), 1)}
+        )
     default = rows[0]
     full = rows[-1]
     return {
@@ -68,11 +69,17 @@ async def measure() -> dict[str, Any]:
 
 def main() -> dict[str, Any]:
     result = anyio.run(measure)
-    print(table("Context cost (o200k tokens of name + description + inputSchema, compact JSON)",
-                ["surface", "tools", "tokens", "tokens/tool"],
-                [[r["surface"], r["tools"], r["tokens"], r["per_tool"]] for r in result["rows"]]))
-    print(f"default {result['default_tokens']} (target <= {DEFAULT_BUDGET}); full catalogue "
-          f"{result['full_per_tool']} per tool (target <= {PER_TOOL_BUDGET}) -> {'OK' if result['ok'] else 'OVER'}\n")
+    print(
+        table(
+            "Context cost (o200k tokens of name + description + inputSchema, compact JSON)",
+            ["surface", "tools", "tokens", "tokens/tool"],
+            [[r["surface"], r["tools"], r["tokens"], r["per_tool"]] for r in result["rows"]],
+        )
+    )
+    print(
+        f"default {result['default_tokens']} (target <= {DEFAULT_BUDGET}); full catalogue "
+        f"{result['full_per_tool']} per tool (target <= {PER_TOOL_BUDGET}) -> {'OK' if result['ok'] else 'OVER'}\n"
+    )
     write("context", result)
     return result
 

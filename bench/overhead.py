@@ -67,18 +67,29 @@ async def measure() -> dict[str, Any]:
     port = free_port()
     data_dir = tempfile.mkdtemp(prefix="adops-bench-")
     base = {k: v for k, v in os.environ.items() if not k.startswith("ADOPS_")}
-    sandbox = subprocess.Popen([sys.executable, "-m", "adops_mcp", "sandbox", "--port", str(port)], env=base,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sandbox = subprocess.Popen(
+        [sys.executable, "-m", "adops_mcp", "sandbox", "--port", str(port)],
+        env=base,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         await wait_for_port(port)
         origin = f"http://127.0.0.1:{port}"
-        env = {**base, "ADOPS_DATA_DIR": data_dir, "ADOPS_JIVOX_BASE_URL": f"{origin}/jivox",
-               "ADOPS_JIVOX_API_KEY": KEY}
+        env = {
+            **base,
+            "ADOPS_DATA_DIR": data_dir,
+            "ADOPS_JIVOX_BASE_URL": f"{origin}/jivox",
+            "ADOPS_JIVOX_API_KEY": KEY,
+        }
         server = StdioServerParameters(command=sys.executable, args=["-m", "adops_mcp", "serve"], env=env)
         bare = StdioServerParameters(command=sys.executable, args=[str(HERE / "bare_server.py")], env=env)
         args = {"account_id": ACCOUNT, "retail_campaign_idx": CAMPAIGN}
-        async with httpx2.AsyncClient(base_url=origin, headers={"jvx_apikey": KEY, "Accept": "application/json"}) as http, \
-                Client(server) as client, Client(bare) as echo:
+        async with (
+            httpx2.AsyncClient(base_url=origin, headers={"jvx_apikey": KEY, "Accept": "application/json"}) as http,
+            Client(server) as client,
+            Client(bare) as echo,
+        ):
 
             async def direct() -> None:
                 response = await http.get(PATH)
@@ -119,10 +130,17 @@ async def measure() -> dict[str, Any]:
 
 def main() -> dict[str, Any]:
     r = anyio.run(measure)
-    print(table(f"Per-call overhead: {TOOL} over stdio vs direct httpx2, sandbox on loopback ({r['calls']} calls)",
-                ["path", "median ms"],
-                [["direct httpx2 GET", r["direct_median_ms"]], ["tool over stdio (adops-mcp serve)", r["tool_median_ms"]],
-                 ["bare MCPServer echo over stdio (no vendor call)", r["bare_echo_median_ms"]]]))
+    print(
+        table(
+            f"Per-call overhead: {TOOL} over stdio vs direct httpx2, sandbox on loopback ({r['calls']} calls)",
+            ["path", "median ms"],
+            [
+                ["direct httpx2 GET", r["direct_median_ms"]],
+                ["tool over stdio (adops-mcp serve)", r["tool_median_ms"]],
+                ["bare MCPServer echo over stdio (no vendor call)", r["bare_echo_median_ms"]],
+            ],
+        )
+    )
     print(f"added per call: {r['added_median_ms']} ms (target <= {TARGET_MS}) -> {'OK' if r['ok'] else 'MISSED'}\n")
     write("overhead", r)
     return r

@@ -17,8 +17,13 @@ from bench import big_lists, cold_start, common, concurrency, context, overhead 
 def main() -> None:
     print(f"machine: {common.machine()}\n")
     results = {}
-    for name, module in (("context", context), ("cold_start", cold_start), ("overhead", overhead),
-                         ("concurrency", concurrency), ("big_lists", big_lists)):
+    for name, module in (
+        ("context", context),
+        ("cold_start", cold_start),
+        ("overhead", overhead),
+        ("concurrency", concurrency),
+        ("big_lists", big_lists),
+    ):
         results[name] = module.main()
     summary = {name: bool(r.get("ok")) for name, r in results.items()}
     common.write("summary", {"targets_met": summary})

@@ -65,8 +65,9 @@ def _start() -> str:
     run([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "-t", "60", "start"])
 
     def stop() -> None:
-        subprocess.run(_as_owner(user, [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                       capture_output=True)
+        subprocess.run(
+            _as_owner(user, [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True
+        )
         shutil.rmtree(root, ignore_errors=True)
 
     atexit.register(stop)
@@ -81,8 +82,10 @@ def _reap_orphans(bin_dir: Path, user: str | None) -> None:
             continue  # its session is still running
         except (OSError, ValueError):
             pass
-        subprocess.run(_as_owner(user, [str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-m", "immediate",
-                                        "stop"]), capture_output=True)
+        subprocess.run(
+            _as_owner(user, [str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -24,14 +24,25 @@ def test_readme_tool_table_is_current() -> None:
 
 
 def test_tools_json_matches_interface() -> None:
-    out = subprocess.run([sys.executable, "-m", "adops_mcp", "tools", "--json"], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "adops_mcp", "tools", "--json"], capture_output=True, text=True, check=True
+    )
     entries = json.loads(out.stdout)
     assert entries == json.loads(json.dumps(catalogue()))
     names = [e["name"] for e in entries]
     assert len(names) == len(set(names))
     for e in entries:
-        assert {"name", "title", "description", "vendor", "toolset", "effect", "method", "path", "annotations"} <= e.keys()
+        assert {
+            "name",
+            "title",
+            "description",
+            "vendor",
+            "toolset",
+            "effect",
+            "method",
+            "path",
+            "annotations",
+        } <= e.keys()
         assert e["vendor"] in ("jivox", "joveo", "merchenta", "deltaprojects", "adops")
         assert e["effect"] in ("read", "write", "destructive")
         assert all(isinstance(e["annotations"][k], bool) for k in HINTS), e["name"]

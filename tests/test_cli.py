@@ -16,8 +16,13 @@ pytestmark = pytest.mark.anyio
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "adops_mcp", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "adops_mcp", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
 
 
 def test_serve_without_credentials_explains_how_to_start() -> None:
@@ -73,7 +78,9 @@ async def test_streamable_http_transport(tmp_path: Path) -> None:
     env = {**os.environ, "ADOPS_DATA_DIR": str(tmp_path)}
     process = subprocess.Popen(
         [sys.executable, "-m", "adops_mcp", "serve", "--transport", "http", "--sandbox", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         with anyio.fail_after(30):
@@ -84,8 +91,9 @@ async def test_streamable_http_transport(tmp_path: Path) -> None:
                 except OSError:
                     await anyio.sleep(0.1)
             async with Client(f"http://127.0.0.1:{port}/mcp") as client:
-                result = await client.call_tool("jivox_get_activation_status",
-                                                {"account_id": "acme-retail", "retail_campaign_idx": 5303})
+                result = await client.call_tool(
+                    "jivox_get_activation_status", {"account_id": "acme-retail", "retail_campaign_idx": 5303}
+                )
                 assert not result.is_error and result.structured_content["status"] == "ACTIVE"
     finally:
         process.terminate()

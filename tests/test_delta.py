@@ -44,22 +44,53 @@ def vendor_writes(h) -> list:
     [
         ("delta_list_clients", {}, f"/api/v1/media_agency/{MA}/client", {}),
         ("delta_get_client", {"client_id": CLIENT_SE}, f"/api/v1/media_agency/{MA}/client/{CLIENT_SE}", {}),
-        ("delta_list_activities", {"client_id": CLIENT_SE, "fetch": "biddingPlans"}, f"{P}/activity",
-         {"fetch": "biddingPlans"}),
+        (
+            "delta_list_activities",
+            {"client_id": CLIENT_SE, "fetch": "biddingPlans"},
+            f"{P}/activity",
+            {"fetch": "biddingPlans"},
+        ),
         ("delta_get_activity", {"client_id": CLIENT_SE, "activity_id": ACT_LIVE}, f"{P}/activity/{ACT_LIVE}", {}),
         ("delta_list_activity_templates", {}, "/api/v1/activity_templates", {}),
-        ("delta_list_bidding_plans", {"client_id": CLIENT_SE, "activity_id": ACT_LIVE, "include_creatives": True},
-         f"{P}/activity/{ACT_LIVE}/bidding_plan", {"fetch": "creatives"}),
-        ("delta_get_bidding_plan", {"client_id": CLIENT_SE, "activity_id": ACT_LIVE, "bidding_plan_id": PLAN_ID},
-         f"{P}/activity/{ACT_LIVE}/bidding_plan/{PLAN_ID}", {}),
-        ("delta_list_creatives", {"client_id": CLIENT_SE, "activity_id": ACT_LIVE, "bidding_plan_id": PLAN_ID},
-         f"{P}/activity/{ACT_LIVE}/bidding_plan/{PLAN_ID}/creative", {}),
-        ("delta_get_activity_statistics",
-         {"client_id": CLIENT_SE, "activity_id": ACT_LIVE, "start_date": "2026-01-01", "end_date": "2026-01-31",
-          "group_by": "site", "granularity": "day", "sort_order": "DESC", "limit": 2},
-         f"{P}/activity/{ACT_LIVE}/statistics",
-         {"interval": "2026-01-01/2026-01-31", "group_by": "site", "granularity": "day", "sort_order": "DESC",
-          "limit": "2"}),
+        (
+            "delta_list_bidding_plans",
+            {"client_id": CLIENT_SE, "activity_id": ACT_LIVE, "include_creatives": True},
+            f"{P}/activity/{ACT_LIVE}/bidding_plan",
+            {"fetch": "creatives"},
+        ),
+        (
+            "delta_get_bidding_plan",
+            {"client_id": CLIENT_SE, "activity_id": ACT_LIVE, "bidding_plan_id": PLAN_ID},
+            f"{P}/activity/{ACT_LIVE}/bidding_plan/{PLAN_ID}",
+            {},
+        ),
+        (
+            "delta_list_creatives",
+            {"client_id": CLIENT_SE, "activity_id": ACT_LIVE, "bidding_plan_id": PLAN_ID},
+            f"{P}/activity/{ACT_LIVE}/bidding_plan/{PLAN_ID}/creative",
+            {},
+        ),
+        (
+            "delta_get_activity_statistics",
+            {
+                "client_id": CLIENT_SE,
+                "activity_id": ACT_LIVE,
+                "start_date": "2026-01-01",
+                "end_date": "2026-01-31",
+                "group_by": "site",
+                "granularity": "day",
+                "sort_order": "DESC",
+                "limit": 2,
+            },
+            f"{P}/activity/{ACT_LIVE}/statistics",
+            {
+                "interval": "2026-01-01/2026-01-31",
+                "group_by": "site",
+                "granularity": "day",
+                "sort_order": "DESC",
+                "limit": "2",
+            },
+        ),
     ],
 )
 async def test_reads_send_the_documented_request(mode, tool, args, path, query) -> None:
@@ -77,9 +108,15 @@ async def test_get_creative_and_resource_twin() -> None:
     async with connect() as h:
         sim = h.sandbox["deltaprojects"]
         plan = sim.bidding_plans(ACT_LIVE)[0]
-        creative = await h.ok("delta_get_creative", {"client_id": CLIENT_SE, "activity_id": ACT_LIVE,
-                                                     "bidding_plan_id": plan["id"],
-                                                     "creative_id": plan["creatives"][0]["id"]})
+        creative = await h.ok(
+            "delta_get_creative",
+            {
+                "client_id": CLIENT_SE,
+                "activity_id": ACT_LIVE,
+                "bidding_plan_id": plan["id"],
+                "creative_id": plan["creatives"][0]["id"],
+            },
+        )
         assert creative["type"] == "DISPLAY"
         result = await h.client.read_resource(f"delta://clients/{CLIENT_SE}/activities/{ACT_LIVE}")
         assert '"Spring Sale Stockholm"' in result.contents[0].text
@@ -103,8 +140,12 @@ async def test_create_disabled_sends_documented_body_and_parses_location(mode) -
         assert post.path == f"{P}/activity/create_from_template" and post.query == {"apikey": "sandbox-delta-key"}
         assert post.headers["content-type"] == "application/json"
         assert post.json() == {
-            "templateId": TEMPLATE_PLAIN, "activityName": "Autumn Push", "flightStart": "2030-01-01T00:00:00Z",
-            "flightStop": "2030-02-01T00:00:00Z", "orderId": "PO-77", "budget": 5000.0,
+            "templateId": TEMPLATE_PLAIN,
+            "activityName": "Autumn Push",
+            "flightStart": "2030-01-01T00:00:00Z",
+            "flightStop": "2030-02-01T00:00:00Z",
+            "orderId": "PO-77",
+            "budget": 5000.0,
             "overrideVariables": '{"color": "red"}',
         }
         sim = h.sandbox["deltaprojects"]
@@ -128,8 +169,9 @@ async def test_create_enabled_is_guarded(mode) -> None:
 async def test_create_with_geo_on_geo_template() -> None:
     async with connect() as h:
         geo = [{"lat": 59.33, "long": 18.07, "radius": 10}]
-        done = await h.ok("delta_create_activity", {**NEW, "template_id": TEMPLATE_GEO, "geo_details": geo,
-                                                    "exclude_geo": True})
+        done = await h.ok(
+            "delta_create_activity", {**NEW, "template_id": TEMPLATE_GEO, "geo_details": geo, "exclude_geo": True}
+        )
         activity = h.sandbox["deltaprojects"].activity(done["result"]["activity_id"])
         assert activity["excludeGeo"] is True and activity["geoDetails"] == geo
 
@@ -182,8 +224,9 @@ async def test_update_preserves_exclude_geo(mode) -> None:
 
 async def test_update_exclude_geo_changed_on_purpose_and_shown() -> None:
     async with connect() as h:
-        first = await h.ok("delta_update_activity", {"client_id": CLIENT_DE, "activity_id": ACT_GEO,
-                                                     "exclude_geo": False})
+        first = await h.ok(
+            "delta_update_activity", {"client_id": CLIENT_DE, "activity_id": ACT_GEO, "exclude_geo": False}
+        )
         assert "excludeGeo: true -> false" in first["plan"]
         await h.ok("confirm_action", {"confirmation_token": first["confirmation_token"]})
         (post,) = vendor_writes(h)
@@ -211,8 +254,9 @@ async def test_update_refusals_send_nothing(change) -> None:
 @pytest.mark.parametrize(("action", "confirm"), [("decline", None), ("cancel", None), ("accept", False)])
 async def test_update_elicitation_refusal_sends_nothing(mode, action, confirm) -> None:
     async with connect(mode=mode, elicitation=answer(action, confirm)) as h:
-        result = await h.ok("delta_update_activity", {"client_id": CLIENT_SE, "activity_id": ACT_DISABLED,
-                                                      "enabled": True})
+        result = await h.ok(
+            "delta_update_activity", {"client_id": CLIENT_SE, "activity_id": ACT_DISABLED, "enabled": True}
+        )
         assert result["status"] == "declined" and vendor_writes(h) == []
 
 
@@ -244,8 +288,9 @@ async def test_no_apikey_in_any_output_or_log(caplog) -> None:
     async with connect(sandbox=Sandbox([DeltaSimulator(API_KEY=canary)]), elicitation=answer("accept")) as h:
         outputs.append(str(await h.ok("delta_list_clients", {})))
         outputs.append(str(await h.ok("delta_create_activity", NEW)))
-        outputs.append(str(await h.ok("delta_update_activity", {"client_id": CLIENT_DE, "activity_id": ACT_GEO,
-                                                                "budget": 1})))
+        outputs.append(
+            str(await h.ok("delta_update_activity", {"client_id": CLIENT_DE, "activity_id": ACT_GEO, "budget": 1}))
+        )
         outputs.append(await h.error("delta_get_activity", {"client_id": CLIENT_SE, "activity_id": ACT_GEO}))
         h.sandbox.faults.add(status=0, vendor="deltaprojects", times=10)
         outputs.append(await h.error("delta_list_clients", {}))

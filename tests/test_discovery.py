@@ -9,8 +9,10 @@ from tests.harness import answer, connect
 
 pytestmark = pytest.mark.anyio
 
-ACTIVATE = {"name": "jivox_activate_retail_campaign",
-            "arguments": {"account_id": "northwind-grocers", "retail_campaign_idx": 7101}}
+ACTIVATE = {
+    "name": "jivox_activate_retail_campaign",
+    "arguments": {"account_id": "northwind-grocers", "retail_campaign_idx": 7101},
+}
 
 
 async def test_default_surface_is_compact_and_everything_stays_reachable() -> None:
@@ -27,8 +29,9 @@ async def test_find_returns_schemas_of_unlisted_tools_and_call_runs_them(mode: s
         found = await h.ok("adops_find_tools", {"query": "jivox retail settings"})
         hit = next(t for t in found["tools"] if t["name"] == "jivox_get_retail_settings")
         assert hit["listed"] is False and hit["input_schema"]["required"] == ["account_id"]
-        result = await h.ok("adops_call_tool", {"name": "jivox_get_retail_settings",
-                                                "arguments": {"account_id": "acme-retail"}})
+        result = await h.ok(
+            "adops_call_tool", {"name": "jivox_get_retail_settings", "arguments": {"account_id": "acme-retail"}}
+        )
         assert result["approvers"] and all(s["sellerAuthKey"] == "[redacted]" for s in result["amzSellerDetails"])
 
 
@@ -65,9 +68,14 @@ async def test_operator_narrowing_also_narrows_what_call_can_reach() -> None:
         assert set(h.built.runtime.operations) == {e["name"] for e in catalogue() if e["toolset"] == "jivox"}
 
 
-@pytest.mark.parametrize(("vendor", "everyday"), [("deltaprojects", "delta_create_activity"),
-                                                  ("joveo", "joveo_submit_stats_report"),
-                                                  ("merchenta", "merchenta_set_creative_status")])
+@pytest.mark.parametrize(
+    ("vendor", "everyday"),
+    [
+        ("deltaprojects", "delta_create_activity"),
+        ("joveo", "joveo_submit_stats_report"),
+        ("merchenta", "merchenta_set_creative_status"),
+    ],
+)
 async def test_a_single_vendor_setup_lists_its_everyday_tools(vendor: str, everyday: str) -> None:
     from adops_mcp.sandbox import Sandbox
     from adops_mcp.sandbox.core import default_simulators

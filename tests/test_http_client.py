@@ -18,8 +18,13 @@ ATTEMPTS = 3
 
 def client(handler, **kwargs) -> VendorClient:  # type: ignore[no-untyped-def]
     options = {"read_attempts": ATTEMPTS, "retry_wait": 0.0, "timeout": 5.0} | kwargs
-    return VendorClient("acme", "http://vendor.test/base", kwargs.pop("auth", Auth()),
-                        transport=httpx2.MockTransport(handler), **{k: v for k, v in options.items() if k != "auth"})
+    return VendorClient(
+        "acme",
+        "http://vendor.test/base",
+        kwargs.pop("auth", Auth()),
+        transport=httpx2.MockTransport(handler),
+        **{k: v for k, v in options.items() if k != "auth"},
+    )
 
 
 # (exception, method, read, attempts sent, outcome). A connection that never opened cannot have
@@ -39,10 +44,12 @@ MATRIX = [
 ]
 
 
-@pytest.mark.parametrize(("exc", "method", "read", "attempts", "outcome"), MATRIX,
-                         ids=[f"{e.__name__}-{m}" for e, m, *_ in MATRIX])
-async def test_transport_failure_retry_matrix(exc: type[Exception], method: str, read: bool, attempts: int,
-                                              outcome: str) -> None:
+@pytest.mark.parametrize(
+    ("exc", "method", "read", "attempts", "outcome"), MATRIX, ids=[f"{e.__name__}-{m}" for e, m, *_ in MATRIX]
+)
+async def test_transport_failure_retry_matrix(
+    exc: type[Exception], method: str, read: bool, attempts: int, outcome: str
+) -> None:
     sent: list[httpx2.Request] = []
 
     def handler(request: httpx2.Request) -> httpx2.Response:

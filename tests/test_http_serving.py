@@ -34,7 +34,9 @@ pytestmark = pytest.mark.anyio
 TOKEN = "client-token-7f3a9c1e5b2d4a6f"
 OTHER_TOKEN = "second-token-0b1c2d3e4f5a6b7c"
 INITIALIZE = {
-    "jsonrpc": "2.0", "id": 1, "method": "initialize",
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
     "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "curl", "version": "1"}},
 }
 MCP_HEADERS = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
@@ -49,8 +51,9 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def serving(*, bind: str = "127.0.0.1", sandbox: Sandbox | None = None, **settings: Any) -> AsyncIterator[
-        tuple[str, Built]]:
+async def serving(
+    *, bind: str = "127.0.0.1", sandbox: Sandbox | None = None, **settings: Any
+) -> AsyncIterator[tuple[str, Built]]:
     """The HTTP app built for `bind` (its Host/Origin/auth rules), actually served on 127.0.0.1."""
     built = build_server(load_settings(sandbox=True, toolsets="all", retry_wait=0.0, **settings), sandbox=sandbox)
     app = build_http_app(built.server, built.runtime.settings, bind)
@@ -74,8 +77,9 @@ def mcp_client(url: str, token: str | None = TOKEN, **kwargs: Any) -> Client:
 
 async def post(url: str, body: bytes | None = None, **headers: str) -> httpx2.Response:
     async with httpx2.AsyncClient() as http:
-        return await http.post(url + "/mcp", content=body or json.dumps(INITIALIZE).encode(),
-                               headers={**MCP_HEADERS, **headers})
+        return await http.post(
+            url + "/mcp", content=body or json.dumps(INITIALIZE).encode(), headers={**MCP_HEADERS, **headers}
+        )
 
 
 async def test_health_needs_no_token_and_tells_nothing() -> None:
@@ -89,8 +93,14 @@ async def test_health_needs_no_token_and_tells_nothing() -> None:
 
 @pytest.mark.parametrize(
     ("authorization", "invalid"),
-    [(None, False), ("Bearer wrong-token-wrong-token", True), (f"Basic {TOKEN}", True), ("Bearer", False),
-     (f"Bearer {TOKEN}x", True), (f"Bearer {TOKEN[:-1]}", True)],
+    [
+        (None, False),
+        ("Bearer wrong-token-wrong-token", True),
+        (f"Basic {TOKEN}", True),
+        ("Bearer", False),
+        (f"Bearer {TOKEN}x", True),
+        (f"Bearer {TOKEN[:-1]}", True),
+    ],
 )
 async def test_missing_or_wrong_token_is_401(authorization: str | None, invalid: bool) -> None:
     async with serving(http_tokens=f"{TOKEN},{OTHER_TOKEN}") as (url, built):
@@ -109,8 +119,9 @@ async def test_good_token_works_and_never_reaches_the_vendor(mode: str) -> None:
             assert not result.is_error and len(result.structured_content["campaigns"]) == 2
             first = await client.call_tool(*ACTIVATE)
             assert first.structured_content["status"] == "confirmation_required"
-            done = await client.call_tool("confirm_action",
-                                          {"confirmation_token": first.structured_content["confirmation_token"]})
+            done = await client.call_tool(
+                "confirm_action", {"confirmation_token": first.structured_content["confirmation_token"]}
+            )
             assert not done.is_error and done.structured_content["status"] == "done"
         seen = built.sandbox.vendor_requests("jivox")
         assert seen and any(r.method == "POST" for r in seen)
@@ -152,8 +163,12 @@ async def test_host_and_origin_checked(headers: dict[str, str], status: int) -> 
 
 async def test_oversized_body_refused() -> None:
     async with serving(http_tokens=TOKEN, http_max_body=4096) as (url, built):
-        call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
-                "params": {"name": LIST[0], "arguments": {"account_id": "x" * 8000}}}
+        call = {
+            "jsonrpc": "2.0",
+            "id": 2,
+            "method": "tools/call",
+            "params": {"name": LIST[0], "arguments": {"account_id": "x" * 8000}},
+        }
         response = await post(url, json.dumps(call).encode(), authorization=f"Bearer {TOKEN}")
         assert response.status_code == 413
         assert (await post(url, authorization=f"Bearer {TOKEN}")).status_code == 200
@@ -161,16 +176,22 @@ async def test_oversized_body_refused() -> None:
 
 
 async def test_wildcard_bind_checks_the_configured_host_names() -> None:
-    async with serving(bind="0.0.0.0", http_tokens=TOKEN, allowed_hosts="mcp.example.test",
-                       allowed_origins="https://console.example.test") as (url, _):
+    async with serving(
+        bind="0.0.0.0",
+        http_tokens=TOKEN,
+        allowed_hosts="mcp.example.test",
+        allowed_origins="https://console.example.test",
+    ) as (url, _):
         auth = f"Bearer {TOKEN}"
         assert (await post(url, authorization=auth, host="mcp.example.test")).status_code == 200
         assert (await post(url, authorization=auth, host="mcp.example.test:443")).status_code == 200
         assert (await post(url, authorization=auth, host=url.removeprefix("http://"))).status_code == 421
-        assert (await post(url, authorization=auth, host="mcp.example.test",
-                           origin="https://console.example.test")).status_code == 200
-        assert (await post(url, authorization=auth, host="mcp.example.test",
-                           origin="http://localhost:3000")).status_code == 403
+        assert (
+            await post(url, authorization=auth, host="mcp.example.test", origin="https://console.example.test")
+        ).status_code == 200
+        assert (
+            await post(url, authorization=auth, host="mcp.example.test", origin="http://localhost:3000")
+        ).status_code == 403
         assert (await post(url, host="mcp.example.test")).status_code == 401
 
 
@@ -193,7 +214,10 @@ def test_cli_refuses_a_public_bind_without_tokens(tmp_path) -> None:
     env = {**os.environ, "ADOPS_DATA_DIR": str(tmp_path), "ADOPS_SANDBOX": "1"}
     result = subprocess.run(
         [sys.executable, "-m", "adops_mcp", "serve", "--transport", "http", "--host", "0.0.0.0"],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "Refusing to serve on 0.0.0.0 without authentication" in result.stderr
@@ -234,8 +258,9 @@ def test_registry_server_json_and_dockerfile_match_the_package() -> None:
         known |= {cls().env(name) for name in cls.model_fields}
     for variable in package["environmentVariables"]:
         assert variable["name"] in known, variable["name"]
-        assert variable.get("isSecret", False) == any(w in variable["name"] for w in ("KEY", "PASSWORD", "USERNAME",
-                                                                                       "CLIENT_ID"))
+        assert variable.get("isSecret", False) == any(
+            w in variable["name"] for w in ("KEY", "PASSWORD", "USERNAME", "CLIENT_ID")
+        )
     dockerfile = (root / "Dockerfile").read_text()
     assert "FROM python:3.11-slim" in dockerfile and "\nUSER 10001" in dockerfile
     assert '"serve", "--transport", "http", "--host", "0.0.0.0"' in dockerfile

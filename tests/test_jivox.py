@@ -20,17 +20,35 @@ A, C = "acme-retail", 5302
     ("tool", "arguments", "method", "path", "body"),
     [
         ("jivox_list_retail_campaigns", {"account_id": A}, "GET", "/v2/accounts/acme-retail/retail-campaigns", None),
-        ("jivox_get_retail_campaign", {"account_id": A, "retail_campaign_idx": C}, "GET",
-         "/v2/accounts/acme-retail/retail-campaigns/5302", None),
+        (
+            "jivox_get_retail_campaign",
+            {"account_id": A, "retail_campaign_idx": C},
+            "GET",
+            "/v2/accounts/acme-retail/retail-campaigns/5302",
+            None,
+        ),
         ("jivox_get_retail_settings", {"account_id": A}, "GET", "/v2/accounts/acme-retail/retail-settings", None),
-        ("jivox_get_approval_status", {"account_id": "acme-retail", "retail_campaign_idx": 5301}, "GET",
-         "/v2/accounts/acme-retail/retail-campaigns/5301/approvalStatus", None),
-        ("jivox_get_activation_status", {"account_id": A, "retail_campaign_idx": 5305}, "GET",
-         "/v2/accounts/acme-retail/retailcampaigns/5305/activationstatus", None),
-        ("jivox_submit_approval_request",
-         {"account_id": A, "retail_campaign_idx": C, "user_name": "Ann", "user_email": "ann@example.com"},
-         "POST", "/v2/accounts/acme-retail/retail-campaigns/5302/approvalRequest",
-         {"userName": "Ann", "userEmail": "ann@example.com"}),
+        (
+            "jivox_get_approval_status",
+            {"account_id": "acme-retail", "retail_campaign_idx": 5301},
+            "GET",
+            "/v2/accounts/acme-retail/retail-campaigns/5301/approvalStatus",
+            None,
+        ),
+        (
+            "jivox_get_activation_status",
+            {"account_id": A, "retail_campaign_idx": 5305},
+            "GET",
+            "/v2/accounts/acme-retail/retailcampaigns/5305/activationstatus",
+            None,
+        ),
+        (
+            "jivox_submit_approval_request",
+            {"account_id": A, "retail_campaign_idx": C, "user_name": "Ann", "user_email": "ann@example.com"},
+            "POST",
+            "/v2/accounts/acme-retail/retail-campaigns/5302/approvalRequest",
+            {"userName": "Ann", "userEmail": "ann@example.com"},
+        ),
     ],
 )
 async def test_documented_requests(tool: str, arguments: dict, method: str, path: str, body: dict | None) -> None:
@@ -44,12 +62,21 @@ async def test_documented_requests(tool: str, arguments: dict, method: str, path
 
 async def test_activate_request_and_body() -> None:
     async with connect(elicitation=answer("accept")) as h:
-        await h.ok("jivox_activate_retail_campaign", {"account_id": "northwind-grocers", "retail_campaign_idx": 7101,
-                                                      "tracker_types": ["GCM"], "asset_generation_type": "png"})
+        await h.ok(
+            "jivox_activate_retail_campaign",
+            {
+                "account_id": "northwind-grocers",
+                "retail_campaign_idx": 7101,
+                "tracker_types": ["GCM"],
+                "asset_generation_type": "png",
+            },
+        )
         posts = h.requests("jivox", "POST")
         assert [(r.path, r.json()) for r in posts] == [
-            ("/v2/accounts/northwind-grocers/retail-campaigns/7101/activate",
-             {"trackerTypes": ["GCM"], "assetGenerationType": "png"})
+            (
+                "/v2/accounts/northwind-grocers/retail-campaigns/7101/activate",
+                {"trackerTypes": ["GCM"], "assetGenerationType": "png"},
+            )
         ]
         # The gate read the retail settings before anything was sent.
         assert any(r.path.endswith("/retail-settings") for r in h.requests("jivox", "GET"))
@@ -81,7 +108,9 @@ async def test_activation_status_falls_back_to_hyphenated_path() -> None:
         status = await h.ok("jivox_get_activation_status", {"account_id": A, "retail_campaign_idx": 5305})
         assert status["status"] == "IN_PROGRESS"
         assert [r.path.rsplit("/", 2)[-2:] for r in h.requests("jivox")] == [
-            ["5305", "activationstatus"], ["5305", "activationStatus"]]
+            ["5305", "activationstatus"],
+            ["5305", "activationStatus"],
+        ]
 
 
 async def test_activation_progress_and_failure_are_reported() -> None:

@@ -77,7 +77,8 @@ async def test_unknown_campaign_is_a_clear_error() -> None:
 async def test_creative_change_lock_change_unlock_form_encoded(mode) -> None:
     async with connect(mode=mode) as h:
         done = await confirmed(
-            h, "merchenta_set_creative_status",
+            h,
+            "merchenta_set_creative_status",
             {"campaign_code": SPRING, "creative_code": f"{SPRING}-2", "status": "INACTIVE"},
         )
         assert done["status"] == "done" and done["result"]["status_now"] == "INACTIVE"
@@ -163,8 +164,7 @@ async def test_vendor_e10059_on_campaign_wide_refusal_is_explained() -> None:
 
 
 async def test_missing_lock_endpoint_said_clearly() -> None:
-    async with connect(sandbox=Sandbox([MerchentaSimulator(lock_endpoint=False)]),
-                       elicitation=answer("accept")) as h:
+    async with connect(sandbox=Sandbox([MerchentaSimulator(lock_endpoint=False)]), elicitation=answer("accept")) as h:
         text = await h.error("merchenta_set_campaign_status", {"campaign_code": AUTUMN, "status": "INACTIVE"})
         assert "no campaign lock endpoint" in text and "ADOPS_MERCHENTA_LOCK_PATH" in text and "PROPOSED" in text
         assert status_posts(h) == []  # no status change attempted without the lock
@@ -172,8 +172,7 @@ async def test_missing_lock_endpoint_said_clearly() -> None:
 
 async def test_lock_path_configurable(monkeypatch) -> None:
     monkeypatch.setenv("ADOPS_MERCHENTA_LOCK_PATH", "")
-    async with connect(sandbox=Sandbox([MerchentaSimulator(require_lock=False)]),
-                       elicitation=answer("accept")) as h:
+    async with connect(sandbox=Sandbox([MerchentaSimulator(require_lock=False)]), elicitation=answer("accept")) as h:
         done = await h.ok("merchenta_set_campaign_status", {"campaign_code": SPRING, "status": "INACTIVE"})
         assert done["status"] == "done"
         assert [r.path for r in h.requests("merchenta") if r.method != "GET"] == [f"/v3/campaigns/{SPRING}/status"]
@@ -182,12 +181,17 @@ async def test_lock_path_configurable(monkeypatch) -> None:
 @pytest.mark.parametrize(
     ("tool", "args"),
     [
-        ("merchenta_set_creative_status", {"campaign_code": SPRING, "creative_code": f"{SPRING}-1", "status": "INACTIVE"}),
+        (
+            "merchenta_set_creative_status",
+            {"campaign_code": SPRING, "creative_code": f"{SPRING}-1", "status": "INACTIVE"},
+        ),
         ("merchenta_set_campaign_status", {"campaign_code": SPRING, "status": "INACTIVE"}),
     ],
 )
-@pytest.mark.parametrize(("action", "confirm", "writes"), [("decline", None, 0), ("cancel", None, 0),
-                                                           ("accept", False, 0), ("accept", True, 3)])
+@pytest.mark.parametrize(
+    ("action", "confirm", "writes"),
+    [("decline", None, 0), ("cancel", None, 0), ("accept", False, 0), ("accept", True, 3)],
+)
 async def test_guard_elicitation(mode, tool, args, action, confirm, writes) -> None:
     seen: list[str] = []
     async with connect(mode=mode, elicitation=answer(action, confirm, seen)) as h:
@@ -269,8 +273,10 @@ async def test_no_credential_in_any_output_or_log(caplog) -> None:
     async with connect(sandbox=Sandbox([MerchentaSimulator(**canary)])) as h:
         sim = h.sandbox["merchenta"]
         outputs.append(str(await h.ok("merchenta_get_campaign_creatives_status", {"campaign_code": SPRING})))
-        first = await h.ok("merchenta_set_creative_status",
-                           {"campaign_code": AUTUMN, "creative_code": f"{AUTUMN}-2", "status": "INACTIVE"})
+        first = await h.ok(
+            "merchenta_set_creative_status",
+            {"campaign_code": AUTUMN, "creative_code": f"{AUTUMN}-2", "status": "INACTIVE"},
+        )
         outputs.append(str(first))
         outputs.append(await h.error("confirm_action", {"confirmation_token": first["confirmation_token"]}))
         # The vendor now refuses the login: the failure names the variables, never the values.
@@ -280,7 +286,9 @@ async def test_no_credential_in_any_output_or_log(caplog) -> None:
         assert "401" in text and "ADOPS_MERCHENTA_PASSWORD" in text
         outputs.append(text)
         outputs.append(str(await h.ok("adops_audit_log", {})))
-        tokens = [r.headers.get("authorization", "")[7:] for r in h.requests("merchenta") if "authorization" in r.headers]
+        tokens = [
+            r.headers.get("authorization", "")[7:] for r in h.requests("merchenta") if "authorization" in r.headers
+        ]
     everything = "\n".join(outputs) + caplog.text
     for secret in (canary["PASSWORD"], canary["USERNAME"], *filter(None, tokens)):
         assert secret not in everything

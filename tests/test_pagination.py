@@ -38,8 +38,17 @@ async def test_a_repeated_page_does_not_loop() -> None:
     """The vendor ignores the offset once and answers the first page again."""
     async with connect() as h:
         first = await h.ok("jivox_list_retail_campaigns", {**ACCOUNT, "limit": LIMIT})
-        raw = {"campaigns": [{"retailCampaignIdx": c["retailCampaignIdx"], "retailCampaignName": c["retailCampaignName"],
-                              "status": c["status"]} for c in first["campaigns"]], "count": first["count"]}
+        raw = {
+            "campaigns": [
+                {
+                    "retailCampaignIdx": c["retailCampaignIdx"],
+                    "retailCampaignName": c["retailCampaignName"],
+                    "status": c["status"],
+                }
+                for c in first["campaigns"]
+            ],
+            "count": first["count"],
+        }
         h.sandbox.faults.add(status=200, body=raw, vendor="jivox", path_contains=PATH, times=1)
         h.sandbox.faults.queue[-1].times = 0  # armed below, after the first page
         seen: list[int] = []
@@ -60,8 +69,9 @@ async def test_a_repeated_page_does_not_loop() -> None:
 async def test_an_empty_middle_page_does_not_hide_the_rest() -> None:
     async with connect() as h:
         total = (await h.ok("jivox_list_retail_campaigns", {**ACCOUNT, "limit": 1}))["count"]
-        h.sandbox.faults.add(status=200, body={"campaigns": [], "count": total}, vendor="jivox", path_contains=PATH,
-                             times=0)
+        h.sandbox.faults.add(
+            status=200, body={"campaigns": [], "count": total}, vendor="jivox", path_contains=PATH, times=0
+        )
         seen: list[int] = []
         offset: int | None = 0
         pages = 0

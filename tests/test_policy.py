@@ -14,8 +14,12 @@ pytestmark = pytest.mark.anyio
 LIST = ("jivox_list_retail_campaigns", {"account_id": "acme-retail", "limit": 2})
 ACTIVATE = ("jivox_activate_retail_campaign", {"account_id": "northwind-grocers", "retail_campaign_idx": 7101})
 NEW_ACTIVITY = {
-    "client_id": CLIENT_SE, "template_id": TEMPLATE_PLAIN, "activity_name": "Autumn Push",
-    "flight_start": "2030-01-01T00:00:00Z", "flight_stop": "2030-02-01T00:00:00Z", "order_id": "PO-77",
+    "client_id": CLIENT_SE,
+    "template_id": TEMPLATE_PLAIN,
+    "activity_name": "Autumn Push",
+    "flight_start": "2030-01-01T00:00:00Z",
+    "flight_stop": "2030-02-01T00:00:00Z",
+    "order_id": "PO-77",
 }
 
 
@@ -31,7 +35,8 @@ async def test_read_only_beats_every_other_option(mode: str) -> None:
         tools = await listed(h)
         assert LIST[0] in tools and ACTIVATE[0] not in tools and "confirm_action" not in tools
         assert all(t.annotations.read_only_hint for t in tools.values()), [
-            n for n, t in tools.items() if not t.annotations.read_only_hint]
+            n for n, t in tools.items() if not t.annotations.read_only_hint
+        ]
         await h.error(ACTIVATE[0], ACTIVATE[1])
         assert h.writes("jivox") == 0
 
@@ -67,8 +72,9 @@ async def test_tools_alone_lists_exactly_those() -> None:
 
 
 async def test_tools_add_to_toolsets_and_exclude_beats_both() -> None:
-    async with connect(toolsets="deltaprojects", tools=LIST[0], exclude_tools=f"delta_update_activity,{LIST[0]},"
-                       "adops_audit_log") as h:
+    async with connect(
+        toolsets="deltaprojects", tools=LIST[0], exclude_tools=f"delta_update_activity,{LIST[0]},adops_audit_log"
+    ) as h:
         tools = await listed(h)
         names = vendor_tools(tools)
         assert "delta_get_activity" in names and "delta_update_activity" not in names
@@ -119,20 +125,41 @@ def test_allowlist_refuses_a_change_that_names_no_account() -> None:
     from adops_mcp.server.policy import check_account
 
     vendor = DeltaSettings(api_key="k", allowed_accounts=CLIENT_SE)
-    write = Operation(name="delta_create_thing", title="t", description="d", vendor="deltaprojects", toolset="delta",
-                      effect="write", method="POST", path="/things")
+    write = Operation(
+        name="delta_create_thing",
+        title="t",
+        description="d",
+        vendor="deltaprojects",
+        toolset="delta",
+        effect="write",
+        method="POST",
+        path="/things",
+    )
     with pytest.raises(ToolError, match="does not name one Delta Projects account"):
         check_account(write, NoParams(), vendor)
-    check_account(Operation(name="delta_list_things", title="t", description="d", vendor="deltaprojects",
-                            toolset="delta", effect="read", method="GET", path="/things"), NoParams(), vendor)
+    check_account(
+        Operation(
+            name="delta_list_things",
+            title="t",
+            description="d",
+            vendor="deltaprojects",
+            toolset="delta",
+            effect="read",
+            method="GET",
+            path="/things",
+        ),
+        NoParams(),
+        vendor,
+    )
 
 
 async def test_allowlist_allows_unscoped_reads(monkeypatch) -> None:
     monkeypatch.setenv("ADOPS_DELTA_ALLOWED_ACCOUNTS", CLIENT_SE)
     async with connect() as h:
-        assert (await h.ok("delta_list_clients"))  # not scoped to one client
-        assert "not one this server may use" in await h.error("delta_get_activity",
-                                                               {"client_id": CLIENT_DE, "activity_id": ACT_LIVE})
+        assert await h.ok("delta_list_clients")  # not scoped to one client
+        assert "not one this server may use" in await h.error(
+            "delta_get_activity", {"client_id": CLIENT_DE, "activity_id": ACT_LIVE}
+        )
         await h.ok("delta_get_activity", {"client_id": CLIENT_SE, "activity_id": ACT_LIVE})
         assert not [r for r in h.requests("deltaprojects") if CLIENT_DE in r.path]
 
@@ -144,7 +171,11 @@ async def test_allowlist_allows_unscoped_reads(monkeypatch) -> None:
     ("caps", "budget", "refused"),
     [
         ({"max_budget": 180000}, 200000, "above the maximum budget 180000 (ADOPS_MAX_BUDGET)"),
-        ({"max_budget_increase": 10000}, 200000, "150000 to 200000 (+50000), above the maximum increase per change 10000"),
+        (
+            {"max_budget_increase": 10000},
+            200000,
+            "150000 to 200000 (+50000), above the maximum increase per change 10000",
+        ),
         ({"max_budget": 250000, "max_budget_increase": 60000}, 200000, None),
         ({"max_budget_increase": 10000}, 20000, None),  # a decrease is never capped by the increase cap
     ],
@@ -169,8 +200,11 @@ async def test_spend_caps_on_create_and_at_confirm_time(mode: str) -> None:
         assert "maximum budget 1000" in text
         assert not [r for r in h.requests("deltaprojects") if r.method != "GET"]
     async with connect(mode=mode, confirm_key="k") as uncapped:
-        token = (await uncapped.ok("delta_update_activity", {"client_id": CLIENT_SE, "activity_id": ACT_LIVE,
-                                                              "budget": 900000}))["confirmation_token"]
+        token = (
+            await uncapped.ok(
+                "delta_update_activity", {"client_id": CLIENT_SE, "activity_id": ACT_LIVE, "budget": 900000}
+            )
+        )["confirmation_token"]
     async with connect(mode=mode, confirm_key="k", max_budget=500000) as h:
         assert "ADOPS_MAX_BUDGET" in await h.error("confirm_action", {"confirmation_token": token})
         assert not [r for r in h.requests("deltaprojects") if r.method != "GET"]
@@ -206,12 +240,12 @@ async def test_elicitation_only_refuses_tokens(mode: str) -> None:
         assert h.writes("jivox") == 0
 
 
-
 async def test_merchenta_allowlist_by_campaign_code_prefix(monkeypatch) -> None:
     monkeypatch.setenv("ADOPS_MERCHENTA_ALLOWED_ACCOUNTS", "SANDBOX1-SPRING*")
     async with connect() as h:
-        text = await h.error("merchenta_set_campaign_status", {"campaign_code": "SANDBOX1-WINTER-PAUSED",
-                                                               "status": "ACTIVE"})
+        text = await h.error(
+            "merchenta_set_campaign_status", {"campaign_code": "SANDBOX1-WINTER-PAUSED", "status": "ACTIVE"}
+        )
         assert "SANDBOX1-WINTER-PAUSED" in text and "ADOPS_MERCHENTA_ALLOWED_ACCOUNTS" in text
         await h.error("merchenta_get_creative_status", {"creative_code": "SANDBOX1-WINTER-PAUSED-1"})
         assert not h.requests("merchenta", path_contains="WINTER")

@@ -129,7 +129,9 @@ def test_environment_forms_the_default_profile(tmp_path, monkeypatch) -> None:
     from adops_mcp.profiles import vendor_profiles
 
     assert list(vendor_profiles(settings, "jivox")) == ["default", "acme", "globex"]
-    write_config(tmp_path, monkeypatch, CONFIG + '\n[jivox.profiles.default]\napi_key = "x-key-1234"\nbase_url = "http://h"\n')
+    write_config(
+        tmp_path, monkeypatch, CONFIG + '\n[jivox.profiles.default]\napi_key = "x-key-1234"\nbase_url = "http://h"\n'
+    )
     with pytest.raises(ConfigError, match="defined twice"):
         load_settings()
 

@@ -20,21 +20,56 @@ JOVEO_LANDED = "joveo_diagnose_jobgroup" in NAMES  # Joveo's tools land separate
 
 def joveo_row(*row: Any) -> Any:
     needs_joveo = row[1].get("vendor") == "joveo" or row[0] == "weekly_performance_review"
-    return pytest.param(*row, marks=pytest.mark.skipif(needs_joveo and not JOVEO_LANDED,
-                                                       reason="Joveo diagnosis not wired yet"))
+    return pytest.param(
+        *row, marks=pytest.mark.skipif(needs_joveo and not JOVEO_LANDED, reason="Joveo diagnosis not wired yet")
+    )
+
 
 RENDERS: list[tuple[str, dict[str, str], list[str]]] = [
-    *[("troubleshoot_campaign", {"vendor": v, "campaign": "X-123", "account": "acct-9"}, ["X-123", "acct-9"])
-      for v in GUIDES],
-    *[("pause_safely", {"vendor": v, "target": "client Globex", "reason": "budget freeze"},
-       ["client Globex", "budget freeze", "adops_audit_log", "confirm_action"]) for v in GUIDES],
-    ("launch_jivox_campaign", {"account_id": "acme-retail", "retail_campaign_idx": "5302",
-                               "requester_name": "Jo Lee", "requester_email": "jo@example.com"},
-     ["jivox_submit_approval_request", "jivox_get_approval_status", "jivox_activate_retail_campaign",
-      "jivox_wait_for_activation", "Jo Lee <jo@example.com>", "confirm_action"]),
-    ("weekly_performance_review", {"start_date": "2025-09-01", "end_date": "2025-09-07"},
-     ["2025-09-01", "2025-09-07", "delta_get_activity_statistics", "never sum or average", "CPC", "CPA", "CTA",
-      "ATH", "CPH"]),
+    *[
+        ("troubleshoot_campaign", {"vendor": v, "campaign": "X-123", "account": "acct-9"}, ["X-123", "acct-9"])
+        for v in GUIDES
+    ],
+    *[
+        (
+            "pause_safely",
+            {"vendor": v, "target": "client Globex", "reason": "budget freeze"},
+            ["client Globex", "budget freeze", "adops_audit_log", "confirm_action"],
+        )
+        for v in GUIDES
+    ],
+    (
+        "launch_jivox_campaign",
+        {
+            "account_id": "acme-retail",
+            "retail_campaign_idx": "5302",
+            "requester_name": "Jo Lee",
+            "requester_email": "jo@example.com",
+        },
+        [
+            "jivox_submit_approval_request",
+            "jivox_get_approval_status",
+            "jivox_activate_retail_campaign",
+            "jivox_wait_for_activation",
+            "Jo Lee <jo@example.com>",
+            "confirm_action",
+        ],
+    ),
+    (
+        "weekly_performance_review",
+        {"start_date": "2025-09-01", "end_date": "2025-09-07"},
+        [
+            "2025-09-01",
+            "2025-09-07",
+            "delta_get_activity_statistics",
+            "never sum or average",
+            "CPC",
+            "CPA",
+            "CTA",
+            "ATH",
+            "CPH",
+        ],
+    ),
     ("weekly_performance_review", {}, ["never sum or average"]),
 ]
 
@@ -43,10 +78,12 @@ def text_of(result: Any) -> str:
     return "\n".join(m.content.text for m in result.messages)
 
 
-@pytest.mark.parametrize(("name", "args", "expected"), [joveo_row(*r) for r in RENDERS],
-                         ids=[f"{r[0]}-{i}" for i, r in enumerate(RENDERS)])
-async def test_prompt_renders_and_names_only_existing_tools(mode: str, name: str, args: dict[str, str],
-                                                            expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("name", "args", "expected"), [joveo_row(*r) for r in RENDERS], ids=[f"{r[0]}-{i}" for i, r in enumerate(RENDERS)]
+)
+async def test_prompt_renders_and_names_only_existing_tools(
+    mode: str, name: str, args: dict[str, str], expected: list[str]
+) -> None:
     async with connect(mode=mode) as h:
         text = text_of(await h.client.get_prompt(name, args))
     for snippet in expected:
@@ -58,8 +95,12 @@ async def test_prompt_renders_and_names_only_existing_tools(mode: str, name: str
 
 
 async def test_troubleshoot_names_each_vendors_diagnose_tool() -> None:
-    diagnose = {"jivox": "jivox_diagnose_retail_campaign", "merchenta": "merchenta_diagnose_campaign",
-                "deltaprojects": "delta_diagnose_activity", "joveo": "joveo_diagnose_jobgroup"}
+    diagnose = {
+        "jivox": "jivox_diagnose_retail_campaign",
+        "merchenta": "merchenta_diagnose_campaign",
+        "deltaprojects": "delta_diagnose_activity",
+        "joveo": "joveo_diagnose_jobgroup",
+    }
     async with connect() as h:
         for vendor, tool in diagnose.items():
             if vendor == "joveo" and not JOVEO_LANDED:
@@ -79,12 +120,19 @@ async def test_jivox_pause_prompt_says_there_is_no_pause_endpoint() -> None:
 async def test_prompts_are_listed_with_their_arguments() -> None:
     async with connect() as h:
         prompts = {p.name: p for p in (await h.client.list_prompts()).prompts}
-    assert set(prompts) == {"troubleshoot_campaign", "pause_safely", "launch_jivox_campaign",
-                            "weekly_performance_review"}
+    assert set(prompts) == {
+        "troubleshoot_campaign",
+        "pause_safely",
+        "launch_jivox_campaign",
+        "weekly_performance_review",
+    }
     required = {n: {a.name for a in p.arguments or [] if a.required} for n, p in prompts.items()}
-    assert required == {"troubleshoot_campaign": {"vendor", "campaign"}, "pause_safely": {"vendor", "target"},
-                        "launch_jivox_campaign": {"account_id", "retail_campaign_idx"},
-                        "weekly_performance_review": set()}
+    assert required == {
+        "troubleshoot_campaign": {"vendor", "campaign"},
+        "pause_safely": {"vendor", "target"},
+        "launch_jivox_campaign": {"account_id", "retail_campaign_idx"},
+        "weekly_performance_review": set(),
+    }
     for p in prompts.values():
         assert p.description and all(a.description for a in p.arguments or [])
 

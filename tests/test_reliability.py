@@ -44,8 +44,17 @@ def test_retry_after_http_date_in_the_future() -> None:
 
 @pytest.mark.parametrize(
     ("status", "attempts", "succeeds"),
-    [(408, 2, True), (429, 2, True), (500, 2, True), (502, 2, True), (503, 2, True), (504, 2, True),
-     (400, 1, False), (404, 1, False), (401, 1, False)],
+    [
+        (408, 2, True),
+        (429, 2, True),
+        (500, 2, True),
+        (502, 2, True),
+        (503, 2, True),
+        (504, 2, True),
+        (400, 1, False),
+        (404, 1, False),
+        (401, 1, False),
+    ],
 )
 async def test_read_retry_matrix(status: int, attempts: int, succeeds: bool) -> None:
     async with connect() as h:
@@ -77,8 +86,9 @@ async def test_retry_after_too_long_is_reported_not_waited() -> None:
 async def test_write_is_sent_once_and_never_reported_as_success(status: int, outcome: str) -> None:
     async with connect(elicitation=answer("accept")) as h:
         # The vendor applies the activation, then the answer is lost or is an error.
-        h.sandbox.faults.add(status=status, vendor="jivox", method="POST", path_contains=ACTIVATE_PATH,
-                             after_apply=status != 400)
+        h.sandbox.faults.add(
+            status=status, vendor="jivox", method="POST", path_contains=ACTIVATE_PATH, after_apply=status != 400
+        )
         text = await h.error(*ACTIVATE)
         assert len(h.requests("jivox", "POST", ACTIVATE_PATH)) == 1
         assert ("Outcome unknown" if outcome == "unknown" else "Failed") in text
@@ -105,8 +115,15 @@ async def test_crash_between_send_and_outcome_reads_back_as_unknown(tmp_path) ->
     from adops_mcp.server.store import Store
 
     store = Store(tmp_path / "audit.sqlite3", stale_after=0.0)
-    store.record_intent(vendor="jivox", account="jivox:default:x", tool="jivox_activate_retail_campaign",
-                        method="POST", path="/x", arguments={}, confirmed_by="token")
+    store.record_intent(
+        vendor="jivox",
+        account="jivox:default:x",
+        tool="jivox_activate_retail_campaign",
+        method="POST",
+        path="/x",
+        arguments={},
+        confirmed_by="token",
+    )
     store.close()  # the process dies here
     record = Store(tmp_path / "audit.sqlite3", stale_after=0.0).audit(limit=1)[0]
     assert record.status == "unknown" and "no outcome" in (record.detail or "")

@@ -32,10 +32,24 @@ def store(request, tmp_path: Path) -> Store:
 
 
 def test_audit_round_trip(store: Store) -> None:
-    first = store.record_intent(vendor="jivox", account="jivox:globex:0123", tool="t", method="POST", path="/x",
-                                arguments={"b": 2, "a": 1}, confirmed_by="token")
-    second = store.record_intent(vendor="joveo", account="joveo:default:4567", tool="u", method=None, path=None,
-                                 arguments={}, confirmed_by="elicitation")
+    first = store.record_intent(
+        vendor="jivox",
+        account="jivox:globex:0123",
+        tool="t",
+        method="POST",
+        path="/x",
+        arguments={"b": 2, "a": 1},
+        confirmed_by="token",
+    )
+    second = store.record_intent(
+        vendor="joveo",
+        account="joveo:default:4567",
+        tool="u",
+        method=None,
+        path=None,
+        arguments={},
+        confirmed_by="elicitation",
+    )
     store.record_outcome(first, "ok")
     store.record_outcome(second, "failed", "refused")
     records = store.audit()
@@ -63,8 +77,14 @@ def test_token_single_use_under_contention(store: Store) -> None:
 
 
 def test_pending_actions_life_cycle(store: Store) -> None:
-    action = store.create_pending(vendor="jivox", account="jivox:acme:0", tool="t", arguments={"x": 1},
-                                  plan="Activate X", expires_at=time.time() + 600)
+    action = store.create_pending(
+        vendor="jivox",
+        account="jivox:acme:0",
+        tool="t",
+        arguments={"x": 1},
+        plan="Activate X",
+        expires_at=time.time() + 600,
+    )
     assert [a.id for a in store.pending_actions()] == [action.id] and action.profile == "acme"
     assert not store.claim(action.id)  # not approved yet
     assert store.decide(action.id, approve=True, by="alice").status == "approved"
@@ -72,8 +92,9 @@ def test_pending_actions_life_cycle(store: Store) -> None:
     assert store.claim(action.id) and not store.claim(action.id)
     assert store.pending(action.id).status == "executed" and store.pending_actions() == []
 
-    late = store.create_pending(vendor="jivox", account="jivox:acme:0", tool="t", arguments={}, plan="p",
-                                expires_at=time.time() - 1)
+    late = store.create_pending(
+        vendor="jivox", account="jivox:acme:0", tool="t", arguments={}, plan="p", expires_at=time.time() - 1
+    )
     assert store.decide(late.id, approve=True, by="alice").status == "expired"
     assert not store.claim(late.id)
     assert store.decide("missing", approve=True, by="alice") is None
@@ -132,8 +153,9 @@ async def test_out_of_band_approval_across_replicas(monkeypatch) -> None:
         approved = CliRunner().invoke(main, ["approve", ident])
         assert approved.exit_code == 0, approved.output
         assert (await two.ok("confirm_action", {"confirmation_token": first["confirmation_token"]}))["status"] == "done"
-        assert "already performed" in await one.error("confirm_action",
-                                                      {"confirmation_token": first["confirmation_token"]})
+        assert "already performed" in await one.error(
+            "confirm_action", {"confirmation_token": first["confirmation_token"]}
+        )
         assert one.writes("jivox", ACTIVATE_PATH) == 1
 
 

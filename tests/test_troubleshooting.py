@@ -27,6 +27,7 @@ def landed(*row: Any) -> Any:
     skip = tool.startswith("joveo_") and not JOVEO_LANDED
     return pytest.param(*row, marks=pytest.mark.skipif(skip, reason="Joveo diagnosis not wired yet"))
 
+
 ACME = "acme-retail"
 PRIYA = "priya.nair@brightpath-media.com"
 SE = "b833cff3-0c18-549e-bd86-ac794c288f76"
@@ -36,8 +37,10 @@ ALWAYS_ON, Q3 = "0b7d3e51-9a2c-4e86-b4f1-6c8a2d9e1f01", "5e9a1c73-4b2d-4f6e-8a90
 
 
 async def _request_5307(h: Harness) -> None:
-    await h.ok("jivox_submit_approval_request", {"account_id": ACME, "retail_campaign_idx": 5307,
-                                                 "user_name": "Jo", "user_email": "jo@example.com"})
+    await h.ok(
+        "jivox_submit_approval_request",
+        {"account_id": ACME, "retail_campaign_idx": 5307, "user_name": "Jo", "user_email": "jo@example.com"},
+    )
 
 
 async def _priya_approves_5301(h: Harness) -> None:
@@ -64,72 +67,255 @@ def joveo(campaign: str, jobgroup: str, client: str = GLOBEX, job: str | None = 
 
 # (tool, arguments, setup, running, blocking codes expected, other codes expected, next-step tools expected)
 CASES: list[tuple[str, dict[str, Any], Setup, bool, set[str], set[str], set[str]]] = [
-    ("jivox_diagnose_retail_campaign", jivox(5301), None, False, {"not_activated", "approval_pending"}, set(),
-     {"jivox_get_approval_status", "jivox_submit_approval_request"}),
-    ("jivox_diagnose_retail_campaign", jivox(5301), _priya_approves_5301, False, {"not_activated"},
-     {"approved_not_activated"}, {"jivox_activate_retail_campaign"}),
-    ("jivox_diagnose_retail_campaign", jivox(5302), None, False, {"not_activated", "approval_not_requested"}, set(),
-     {"jivox_submit_approval_request"}),
+    (
+        "jivox_diagnose_retail_campaign",
+        jivox(5301),
+        None,
+        False,
+        {"not_activated", "approval_pending"},
+        set(),
+        {"jivox_get_approval_status", "jivox_submit_approval_request"},
+    ),
+    (
+        "jivox_diagnose_retail_campaign",
+        jivox(5301),
+        _priya_approves_5301,
+        False,
+        {"not_activated"},
+        {"approved_not_activated"},
+        {"jivox_activate_retail_campaign"},
+    ),
+    (
+        "jivox_diagnose_retail_campaign",
+        jivox(5302),
+        None,
+        False,
+        {"not_activated", "approval_not_requested"},
+        set(),
+        {"jivox_submit_approval_request"},
+    ),
     ("jivox_diagnose_retail_campaign", jivox(5303), None, True, set(), {"live"}, set()),
-    ("jivox_diagnose_retail_campaign", jivox(5304), None, False, {"activation_failed"}, set(),
-     {"jivox_activate_retail_campaign"}),
-    ("jivox_diagnose_retail_campaign", jivox(5305), None, False, {"activation_in_progress"}, set(),
-     {"jivox_wait_for_activation"}),
+    (
+        "jivox_diagnose_retail_campaign",
+        jivox(5304),
+        None,
+        False,
+        {"activation_failed"},
+        set(),
+        {"jivox_activate_retail_campaign"},
+    ),
+    (
+        "jivox_diagnose_retail_campaign",
+        jivox(5305),
+        None,
+        False,
+        {"activation_in_progress"},
+        set(),
+        {"jivox_wait_for_activation"},
+    ),
     ("jivox_diagnose_retail_campaign", jivox(5306), None, False, {"ended"}, set(), {"jivox_list_retail_campaigns"}),
-    ("jivox_diagnose_retail_campaign", jivox(5307), _request_5307, False, {"not_activated", "approval_refused"},
-     set(), {"jivox_submit_approval_request"}),
+    (
+        "jivox_diagnose_retail_campaign",
+        jivox(5307),
+        _request_5307,
+        False,
+        {"not_activated", "approval_refused"},
+        set(),
+        {"jivox_submit_approval_request"},
+    ),
     ("jivox_diagnose_retail_campaign", jivox(5309), None, False, {"draft"}, set(), set()),
-    ("jivox_diagnose_retail_campaign", jivox(5310), None, False, {"under_review"}, set(), {"jivox_get_retail_campaign"}),
-    ("jivox_diagnose_retail_campaign", jivox(7101, "northwind-grocers"), None, False, {"not_activated"},
-     {"approval_not_required"}, {"jivox_activate_retail_campaign"}),
-    ("merchenta_diagnose_campaign", {"campaign_code": "SANDBOX1-SPRING-DELIVERING"}, None, True, set(),
-     {"delivering"}, set()),
-    ("merchenta_diagnose_campaign", {"campaign_code": "SANDBOX1-SUMMER-PENDING"}, None, False,
-     {"creatives_pending_review"}, set(), {"merchenta_get_campaign_creatives_status"}),
-    ("merchenta_diagnose_campaign", {"campaign_code": "SANDBOX1-SUMMER-PENDING"}, _reject_summer, False,
-     {"creatives_rejected"}, set(), {"merchenta_get_creative_status"}),
-    ("merchenta_diagnose_campaign", {"campaign_code": "SANDBOX1-WINTER-PAUSED"}, None, False, {"all_inactive"},
-     set(), {"merchenta_set_campaign_status"}),
-    ("merchenta_diagnose_campaign", {"campaign_code": "SANDBOX1-AUTUMN-MIXED"}, None, True, set(),
-     {"delivering", "creatives_pending_review", "creatives_rejected", "creatives_inactive"}, set()),
-    ("delta_diagnose_activity", delta(SE, "03bbfc1b-cc72-54a0-9d17-d84987cdbf53"), None, True, set(),
-     {"delivering"}, {"delta_get_activity_statistics"}),
-    ("delta_diagnose_activity", delta(SE, "886bb4bc-e921-5315-9116-906afbd62317"), None, False, {"disabled"}, set(),
-     {"delta_update_activity"}),
-    ("delta_diagnose_activity", delta(SE, "70a42d70-7e0c-5e14-8c45-be234b2bbb7b"), None, False,
-     {"flight_not_started"}, set(), set()),
-    ("delta_diagnose_activity", delta(SE, "23260f60-4981-5597-8450-5ff99e96816c"), None, False, {"flight_ended"},
-     set(), {"delta_update_activity"}),
-    ("delta_diagnose_activity", delta(DE, "04008201-44c4-537c-9f94-18e3a7713a66"), None, False, {"budget_spent"},
-     set(), {"delta_update_activity"}),
-    ("joveo_diagnose_jobgroup", joveo(ALWAYS_ON, "1d4b7e2a-6c3f-4a58-9e1d-0a2b4c6d8e11"), None, True, set(),
-     {"running"}, {"joveo_submit_stats_report"}),
-    ("joveo_diagnose_jobgroup", joveo(ALWAYS_ON, "2e5c8f3b-7d4a-4b69-8f2e-1b3c5d7e9f12"), None, False,
-     {"jobgroup_paused"}, set(), {"joveo_enable_jobgroup"}),
-    ("joveo_diagnose_jobgroup", joveo(ALWAYS_ON, "3f6d9a4c-8e5b-4c7a-9a3f-2c4d6e8f0a13"), None, False, {"ended"},
-     set(), {"joveo_list_campaign_jobgroups"}),
-    ("joveo_diagnose_jobgroup", joveo(Q3, "4a7e0b5d-9f6c-4d8b-8b4a-3d5e7f9a1b14"), None, False, {"campaign_paused"},
-     {"held_by_parent"}, {"joveo_enable_campaign"}),
-    ("joveo_diagnose_jobgroup", joveo("9a4c6e18-3f5d-4a27-b1e9-5c7d3f1b4e04", "7dab3e8a-2c9f-4abe-9e7d-6a8b0c2d4e17",
-                                      UMBRELLA), None, False, {"client_paused"}, {"held_by_parent"},
-     {"joveo_enable_client"}),
-    ("joveo_diagnose_jobgroup", joveo(ALWAYS_ON, "1d4b7e2a-6c3f-4a58-9e1d-0a2b4c6d8e11", job="GLX-00013"), None,
-     False, {"job_invalid"}, set(), {"joveo_update_job"}),
-    ("joveo_diagnose_jobgroup", joveo(ALWAYS_ON, "1d4b7e2a-6c3f-4a58-9e1d-0a2b4c6d8e11", job="GLX-00007"), None,
-     False, {"job_paused"}, set(), {"joveo_enable_job"}),
+    (
+        "jivox_diagnose_retail_campaign",
+        jivox(5310),
+        None,
+        False,
+        {"under_review"},
+        set(),
+        {"jivox_get_retail_campaign"},
+    ),
+    (
+        "jivox_diagnose_retail_campaign",
+        jivox(7101, "northwind-grocers"),
+        None,
+        False,
+        {"not_activated"},
+        {"approval_not_required"},
+        {"jivox_activate_retail_campaign"},
+    ),
+    (
+        "merchenta_diagnose_campaign",
+        {"campaign_code": "SANDBOX1-SPRING-DELIVERING"},
+        None,
+        True,
+        set(),
+        {"delivering"},
+        set(),
+    ),
+    (
+        "merchenta_diagnose_campaign",
+        {"campaign_code": "SANDBOX1-SUMMER-PENDING"},
+        None,
+        False,
+        {"creatives_pending_review"},
+        set(),
+        {"merchenta_get_campaign_creatives_status"},
+    ),
+    (
+        "merchenta_diagnose_campaign",
+        {"campaign_code": "SANDBOX1-SUMMER-PENDING"},
+        _reject_summer,
+        False,
+        {"creatives_rejected"},
+        set(),
+        {"merchenta_get_creative_status"},
+    ),
+    (
+        "merchenta_diagnose_campaign",
+        {"campaign_code": "SANDBOX1-WINTER-PAUSED"},
+        None,
+        False,
+        {"all_inactive"},
+        set(),
+        {"merchenta_set_campaign_status"},
+    ),
+    (
+        "merchenta_diagnose_campaign",
+        {"campaign_code": "SANDBOX1-AUTUMN-MIXED"},
+        None,
+        True,
+        set(),
+        {"delivering", "creatives_pending_review", "creatives_rejected", "creatives_inactive"},
+        set(),
+    ),
+    (
+        "delta_diagnose_activity",
+        delta(SE, "03bbfc1b-cc72-54a0-9d17-d84987cdbf53"),
+        None,
+        True,
+        set(),
+        {"delivering"},
+        {"delta_get_activity_statistics"},
+    ),
+    (
+        "delta_diagnose_activity",
+        delta(SE, "886bb4bc-e921-5315-9116-906afbd62317"),
+        None,
+        False,
+        {"disabled"},
+        set(),
+        {"delta_update_activity"},
+    ),
+    (
+        "delta_diagnose_activity",
+        delta(SE, "70a42d70-7e0c-5e14-8c45-be234b2bbb7b"),
+        None,
+        False,
+        {"flight_not_started"},
+        set(),
+        set(),
+    ),
+    (
+        "delta_diagnose_activity",
+        delta(SE, "23260f60-4981-5597-8450-5ff99e96816c"),
+        None,
+        False,
+        {"flight_ended"},
+        set(),
+        {"delta_update_activity"},
+    ),
+    (
+        "delta_diagnose_activity",
+        delta(DE, "04008201-44c4-537c-9f94-18e3a7713a66"),
+        None,
+        False,
+        {"budget_spent"},
+        set(),
+        {"delta_update_activity"},
+    ),
+    (
+        "joveo_diagnose_jobgroup",
+        joveo(ALWAYS_ON, "1d4b7e2a-6c3f-4a58-9e1d-0a2b4c6d8e11"),
+        None,
+        True,
+        set(),
+        {"running"},
+        {"joveo_submit_stats_report"},
+    ),
+    (
+        "joveo_diagnose_jobgroup",
+        joveo(ALWAYS_ON, "2e5c8f3b-7d4a-4b69-8f2e-1b3c5d7e9f12"),
+        None,
+        False,
+        {"jobgroup_paused"},
+        set(),
+        {"joveo_enable_jobgroup"},
+    ),
+    (
+        "joveo_diagnose_jobgroup",
+        joveo(ALWAYS_ON, "3f6d9a4c-8e5b-4c7a-9a3f-2c4d6e8f0a13"),
+        None,
+        False,
+        {"ended"},
+        set(),
+        {"joveo_list_campaign_jobgroups"},
+    ),
+    (
+        "joveo_diagnose_jobgroup",
+        joveo(Q3, "4a7e0b5d-9f6c-4d8b-8b4a-3d5e7f9a1b14"),
+        None,
+        False,
+        {"campaign_paused"},
+        {"held_by_parent"},
+        {"joveo_enable_campaign"},
+    ),
+    (
+        "joveo_diagnose_jobgroup",
+        joveo("9a4c6e18-3f5d-4a27-b1e9-5c7d3f1b4e04", "7dab3e8a-2c9f-4abe-9e7d-6a8b0c2d4e17", UMBRELLA),
+        None,
+        False,
+        {"client_paused"},
+        {"held_by_parent"},
+        {"joveo_enable_client"},
+    ),
+    (
+        "joveo_diagnose_jobgroup",
+        joveo(ALWAYS_ON, "1d4b7e2a-6c3f-4a58-9e1d-0a2b4c6d8e11", job="GLX-00013"),
+        None,
+        False,
+        {"job_invalid"},
+        set(),
+        {"joveo_update_job"},
+    ),
+    (
+        "joveo_diagnose_jobgroup",
+        joveo(ALWAYS_ON, "1d4b7e2a-6c3f-4a58-9e1d-0a2b4c6d8e11", job="GLX-00007"),
+        None,
+        False,
+        {"job_paused"},
+        set(),
+        {"joveo_enable_job"},
+    ),
 ]
 
 
 def _writes(h: Harness) -> list[Any]:
     """Requests that could change vendor state; Joveo's token mint (a POST) changes none."""
-    return [(r.method, r.path) for v in h.sandbox.simulators for r in h.requests(v)
-            if r.method != "GET" and "access-token" not in r.path]
+    return [
+        (r.method, r.path)
+        for v in h.sandbox.simulators
+        for r in h.requests(v)
+        if r.method != "GET" and "access-token" not in r.path
+    ]
 
 
-@pytest.mark.parametrize(("tool", "args", "setup", "running", "blocking", "other", "steps"),
-                         [landed(*c) for c in CASES], ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
-async def test_diagnosis(tool: str, args: dict[str, Any], setup: Setup, running: bool, blocking: set[str],
-                         other: set[str], steps: set[str]) -> None:
+@pytest.mark.parametrize(
+    ("tool", "args", "setup", "running", "blocking", "other", "steps"),
+    [landed(*c) for c in CASES],
+    ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)],
+)
+async def test_diagnosis(
+    tool: str, args: dict[str, Any], setup: Setup, running: bool, blocking: set[str], other: set[str], steps: set[str]
+) -> None:
     async with connect() as h:
         if setup is not None:
             await setup(h)
@@ -166,8 +352,12 @@ async def test_diagnosis_evidence_is_what_the_vendor_said() -> None:
 
 async def test_diagnose_tools_are_read_only_and_on_the_default_surface() -> None:
     entries = {e["name"]: e for e in catalogue()}
-    for name in ("jivox_diagnose_retail_campaign", "merchenta_diagnose_campaign", "delta_diagnose_activity",
-                 "jivox_wait_for_activation") + (("joveo_diagnose_jobgroup",) if JOVEO_LANDED else ()):
+    for name in (
+        "jivox_diagnose_retail_campaign",
+        "merchenta_diagnose_campaign",
+        "delta_diagnose_activity",
+        "jivox_wait_for_activation",
+    ) + (("joveo_diagnose_jobgroup",) if JOVEO_LANDED else ()):
         assert entries[name]["effect"] == "read" and entries[name]["default"], name
         assert entries[name]["annotations"]["readOnlyHint"] is True, name
         assert len(entries[name]["description"]) <= 200, name
@@ -178,18 +368,33 @@ async def test_diagnose_tools_are_read_only_and_on_the_default_surface() -> None
 TWINS = [
     ("jivox://accounts/acme-retail/retail-campaigns/5301", "jivox_get_retail_campaign", jivox(5301)),
     ("jivox://accounts/acme-retail/retail-campaigns/5301/approval-status", "jivox_get_approval_status", jivox(5301)),
-    ("merchenta://campaigns/SANDBOX1-AUTUMN-MIXED/creatives-status", "merchenta_get_campaign_creatives_status",
-     {"campaign_code": "SANDBOX1-AUTUMN-MIXED"}),
-    ("merchenta://creatives/SANDBOX1-AUTUMN-MIXED-3/status", "merchenta_get_creative_status",
-     {"creative_code": "SANDBOX1-AUTUMN-MIXED-3"}),
-    (f"delta://clients/{SE}/activities/03bbfc1b-cc72-54a0-9d17-d84987cdbf53", "delta_get_activity",
-     delta(SE, "03bbfc1b-cc72-54a0-9d17-d84987cdbf53")),
+    (
+        "merchenta://campaigns/SANDBOX1-AUTUMN-MIXED/creatives-status",
+        "merchenta_get_campaign_creatives_status",
+        {"campaign_code": "SANDBOX1-AUTUMN-MIXED"},
+    ),
+    (
+        "merchenta://creatives/SANDBOX1-AUTUMN-MIXED-3/status",
+        "merchenta_get_creative_status",
+        {"creative_code": "SANDBOX1-AUTUMN-MIXED-3"},
+    ),
+    (
+        f"delta://clients/{SE}/activities/03bbfc1b-cc72-54a0-9d17-d84987cdbf53",
+        "delta_get_activity",
+        delta(SE, "03bbfc1b-cc72-54a0-9d17-d84987cdbf53"),
+    ),
     (f"joveo://clients/{GLOBEX}/status", "joveo_get_client_status", {"client_id": GLOBEX}),
     (f"joveo://clients/{GLOBEX}/campaigns/{Q3}", "joveo_get_campaign", {"client_id": GLOBEX, "campaign_id": Q3}),
-    (f"joveo://clients/{GLOBEX}/campaigns/{Q3}/jobgroups/4a7e0b5d-9f6c-4d8b-8b4a-3d5e7f9a1b14", "joveo_get_jobgroup",
-     joveo(Q3, "4a7e0b5d-9f6c-4d8b-8b4a-3d5e7f9a1b14")),
-    (f"joveo://clients/{GLOBEX}/campaigns/{Q3}/jobgroups/4a7e0b5d-9f6c-4d8b-8b4a-3d5e7f9a1b14/status",
-     "joveo_get_jobgroup_status", joveo(Q3, "4a7e0b5d-9f6c-4d8b-8b4a-3d5e7f9a1b14")),
+    (
+        f"joveo://clients/{GLOBEX}/campaigns/{Q3}/jobgroups/4a7e0b5d-9f6c-4d8b-8b4a-3d5e7f9a1b14",
+        "joveo_get_jobgroup",
+        joveo(Q3, "4a7e0b5d-9f6c-4d8b-8b4a-3d5e7f9a1b14"),
+    ),
+    (
+        f"joveo://clients/{GLOBEX}/campaigns/{Q3}/jobgroups/4a7e0b5d-9f6c-4d8b-8b4a-3d5e7f9a1b14/status",
+        "joveo_get_jobgroup_status",
+        joveo(Q3, "4a7e0b5d-9f6c-4d8b-8b4a-3d5e7f9a1b14"),
+    ),
     (f"joveo://clients/{GLOBEX}/jobs/GLX-00013", "joveo_get_job", {"client_id": GLOBEX, "job_reference": "GLX-00013"}),
     ("adops://configuration", "adops_configuration", {}),
 ]
@@ -201,8 +406,9 @@ async def _read(h: Harness, uri: str) -> Any:
 
 
 @pytest.mark.parametrize(("uri", "tool", "args"), [landed(*t) for t in TWINS], ids=[t[1] for t in TWINS])
-async def test_resource_and_tool_twin_return_the_same_data(mode: str, uri: str, tool: str,
-                                                           args: dict[str, Any]) -> None:
+async def test_resource_and_tool_twin_return_the_same_data(
+    mode: str, uri: str, tool: str, args: dict[str, Any]
+) -> None:
     async with connect(mode=mode) as h:
         assert await _read(h, uri) == await h.ok(tool, args)
 
@@ -214,11 +420,22 @@ async def test_every_status_read_has_a_resource_template() -> None:
     ops = {e["name"]: e["resource"] for e in catalogue() if e.get("resource")}
     assert set(ops.values()) <= templates
     assert "adops://configuration" in resources
-    for name in ("jivox_get_retail_campaign", "jivox_get_approval_status", "jivox_get_activation_status",
-                 "merchenta_get_campaign_creatives_status", "merchenta_get_creative_status", "delta_get_activity"):
+    for name in (
+        "jivox_get_retail_campaign",
+        "jivox_get_approval_status",
+        "jivox_get_activation_status",
+        "merchenta_get_campaign_creatives_status",
+        "merchenta_get_creative_status",
+        "delta_get_activity",
+    ):
         assert name in ops, f"{name} has no status resource"
-    for name in ("joveo_get_client_status", "joveo_get_campaign", "joveo_get_jobgroup", "joveo_get_jobgroup_status",
-                 "joveo_get_job"):
+    for name in (
+        "joveo_get_client_status",
+        "joveo_get_campaign",
+        "joveo_get_jobgroup",
+        "joveo_get_jobgroup_status",
+        "joveo_get_job",
+    ):
         assert name in ops or not JOVEO_LANDED, f"{name} has no status resource"
 
 
@@ -301,8 +518,9 @@ async def test_wait_for_activation_stops_at_its_bound(monkeypatch: pytest.Monkey
     monkeypatch.setenv("ADOPS_JIVOX_POLL_INTERVAL", "0.1")
     seen = Progress()
     async with connect(sandbox=Sandbox([StuckJivox()])) as h:
-        result = await h.client.call_tool("jivox_wait_for_activation", {**jivox(5305), "max_wait_seconds": 1},
-                                          progress_callback=seen)
+        result = await h.client.call_tool(
+            "jivox_wait_for_activation", {**jivox(5305), "max_wait_seconds": 1}, progress_callback=seen
+        )
     out = result.structured_content
     assert out["status"] == "IN_PROGRESS" and out["timed_out"] and not out["settled"]
     assert 0.8 <= out["waited_seconds"] <= 1.5

@@ -15,13 +15,21 @@ async def scenario(s: DemoSession) -> None:
     s.check(IDX in names, f"campaign {IDX} ({names.get(IDX)}) is listed as NEW")
 
     s.say(f"User: Activate {names.get(IDX)}.")
-    await s.call("jivox_activate_retail_campaign", {"account_id": ACCOUNT, "retail_campaign_idx": IDX},
-                 expect_error=True)
+    await s.call(
+        "jivox_activate_retail_campaign", {"account_id": ACCOUNT, "retail_campaign_idx": IDX}, expect_error=True
+    )
     s.check(True, "refused before asking anyone: no approval request yet, nothing sent")
 
     s.say("Assistant: it needs approval first. Requesting it.")
-    await s.call("jivox_submit_approval_request", {"account_id": ACCOUNT, "retail_campaign_idx": IDX,
-                                                   "user_name": "Demo Planner", "user_email": "planner@example.com"})
+    await s.call(
+        "jivox_submit_approval_request",
+        {
+            "account_id": ACCOUNT,
+            "retail_campaign_idx": IDX,
+            "user_name": "Demo Planner",
+            "user_email": "planner@example.com",
+        },
+    )
     status = await s.call("jivox_get_approval_status", {"account_id": ACCOUNT, "retail_campaign_idx": IDX})
     s.check(status.get("status") == "Approved", "both approvers approved")
 
@@ -39,5 +47,7 @@ async def scenario(s: DemoSession) -> None:
     s.say("User: show me what you changed.")
     log = await s.call("adops_audit_log", {"limit": 3, "vendor": "jivox"})
     last = log["records"][0] if log["records"] else {}
-    s.check(last.get("tool") == "jivox_activate_retail_campaign" and last.get("status") == "ok",
-            "the audit log records the activation with outcome ok")
+    s.check(
+        last.get("tool") == "jivox_activate_retail_campaign" and last.get("status") == "ok",
+        "the audit log records the activation with outcome ok",
+    )

@@ -18,11 +18,15 @@ async def scenario(s: DemoSession) -> None:
     s.check(any(c.get("id") == GLOBEX for c in clients["items"]), "Globex Logistics is a client")
     groups = await s.call("joveo_list_campaign_jobgroups", {"client_id": GLOBEX, "campaign_id": SURGE})
     s.check(any(g.get("id") == FORKLIFT for g in groups["items"]), "Forklift Operators is in 'Q3 Warehouse Surge'")
-    status = await s.call("joveo_get_jobgroup_status",
-                          {"client_id": GLOBEX, "campaign_id": SURGE, "jobgroup_id": FORKLIFT})
-    s.check(status["running"] is False and status["jobgroup_status"] == "A"
-            and any("campaign" in r for r in status["reasons"]),
-            "not running because its campaign is paused, although the job group itself is active")
+    status = await s.call(
+        "joveo_get_jobgroup_status", {"client_id": GLOBEX, "campaign_id": SURGE, "jobgroup_id": FORKLIFT}
+    )
+    s.check(
+        status["running"] is False
+        and status["jobgroup_status"] == "A"
+        and any("campaign" in r for r in status["reasons"]),
+        "not running because its campaign is paused, although the job group itself is active",
+    )
 
     s.say("User: Pause the Always-on Drivers campaign for now.")
     done = await s.confirm("joveo_pause_campaign", {"client_id": GLOBEX, "campaign_id": ALWAYS_ON})
@@ -33,8 +37,10 @@ async def scenario(s: DemoSession) -> None:
     s.say("User: Pull last week's stats for Initech by job group.")
     initech = "a27e91d4-5c3b-4f08-8b6e-2d9f4c1a7e52"
     end = date.today()
-    task = await s.call("joveo_submit_stats_report", {"client_id": initech, "start_date": (end - timedelta(days=7))
-                                                      .isoformat(), "end_date": end.isoformat()})
+    task = await s.call(
+        "joveo_submit_stats_report",
+        {"client_id": initech, "start_date": (end - timedelta(days=7)).isoformat(), "end_date": end.isoformat()},
+    )
     report = await s.call("joveo_wait_for_stats_report", {"client_id": initech, "task_id": task["task_id"]})
     s.check(report["status"] == "SUCCESS" and bool(report["location"]), "the report is ready with a download location")
     s.check("never sum or average" in (report.get("note") or ""), "the ratio-metrics warning comes with it")

@@ -33,19 +33,24 @@ async def scenario(s: DemoSession) -> None:
 
     s.say("User (picks the prompt 'Why isn't my campaign live?' for Delta Projects).")
     print('  > get_prompt troubleshoot_campaign {"vendor": "deltaprojects", "campaign": "Brand Awareness Q2"}')
-    prompt = await s.client.get_prompt("troubleshoot_campaign", {"vendor": "deltaprojects",
-                                                                 "campaign": "Brand Awareness Q2"})
+    prompt = await s.client.get_prompt(
+        "troubleshoot_campaign", {"vendor": "deltaprojects", "campaign": "Brand Awareness Q2"}
+    )
     text = prompt.messages[0].content.text  # type: ignore[union-attr]
     print(textwrap.indent("\n".join(text.splitlines()[:8]) + "\n...", "  | "))
-    s.check("delta_diagnose_activity" in text and "confirm_action" in text,
-            "the prompt names the diagnose tool and the confirmation rule")
+    s.check(
+        "delta_diagnose_activity" in text and "confirm_action" in text,
+        "the prompt names the diagnose tool and the confirmation rule",
+    )
 
     s.say("Assistant: diagnosing the Delta activity.")
     d = await s.call("delta_diagnose_activity", DELTA)
     s.check(not d["running"] and _blocking(d) == {"disabled"}, "blocking reason: disabled (enabled=false read)")
     step = d["next_steps"][0]
-    s.check(step["tool"] == "delta_update_activity" and step["arguments"].get("enabled") is True,
-            "next safe step: delta_update_activity enabled=true (asks the user)")
+    s.check(
+        step["tool"] == "delta_update_activity" and step["arguments"].get("enabled") is True,
+        "next safe step: delta_update_activity enabled=true (asks the user)",
+    )
 
     s.say("User: yes, enable it.")
     await s.confirm(step["tool"], step["arguments"])
@@ -61,7 +66,9 @@ async def scenario(s: DemoSession) -> None:
     tools = {t.name for t in (await s.client.list_tools()).tools}
     if "joveo_diagnose_jobgroup" in tools:
         joveo = await s.call("joveo_diagnose_jobgroup", JOVEO)
-        s.check(_blocking(joveo) == {"campaign_paused"} and joveo["next_steps"][0]["tool"] == "joveo_enable_campaign",
-                "Joveo: the job group is held by its paused campaign; next step enables the campaign")
+        s.check(
+            _blocking(joveo) == {"campaign_paused"} and joveo["next_steps"][0]["tool"] == "joveo_enable_campaign",
+            "Joveo: the job group is held by its paused campaign; next step enables the campaign",
+        )
     else:
         print("    (Joveo diagnosis is not available in this build)")

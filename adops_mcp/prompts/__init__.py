@@ -132,12 +132,17 @@ class Prompts:
         notes = []
         off = [GUIDES[v].display for v in vendors if not self.enabled(v)]
         if off:
-            notes.append(f"{', '.join(off)} is not configured on this server (see adops://configuration): tell the "
-                         "user which ADOPS_* variables to set instead of calling its tools.")
+            notes.append(
+                f"{', '.join(off)} is not configured on this server (see adops://configuration): tell the "
+                "user which ADOPS_* variables to set instead of calling its tools."
+            )
         missing = sorted(t for t in mentioned_tools(text) if t not in self.listed)
         if missing and not off:
-            how = "read-only mode is on" if self.runtime.settings.read_only else (
-                "its toolset is not selected: ask the user to restart the server with --toolsets all")
+            how = (
+                "read-only mode is on"
+                if self.runtime.settings.read_only
+                else ("its toolset is not selected: ask the user to restart the server with --toolsets all")
+            )
             notes.append(f"Not listed on this server right now: {', '.join(missing)} ({how}).")
         return text + ("\n\n" + "\n".join(notes) if notes else "")
 
@@ -184,10 +189,14 @@ Follow these steps and do not skip the confirmations:
     return p.finish(text, [key])
 
 
-def launch_jivox(p: Prompts, account_id: str, retail_campaign_idx: str, requester_name: str = "",
-                 requester_email: str = "") -> str:
-    who = (f"{requester_name} <{requester_email}>" if requester_name and requester_email
-           else "ask the user for the requester's name and e-mail (the approvers reply to it)")
+def launch_jivox(
+    p: Prompts, account_id: str, retail_campaign_idx: str, requester_name: str = "", requester_email: str = ""
+) -> str:
+    who = (
+        f"{requester_name} <{requester_email}>"
+        if requester_name and requester_email
+        else "ask the user for the requester's name and e-mail (the approvers reply to it)"
+    )
     ids = f"account_id {account_id!r}, retail_campaign_idx {retail_campaign_idx}"
     text = f"""The user wants to launch Jivox retail campaign {retail_campaign_idx} in account {account_id}.
 
@@ -213,8 +222,9 @@ def _last_week(today: date) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-def weekly_review(p: Prompts, start_date: str = "", end_date: str = "", joveo_client_id: str = "",
-                  delta_client_id: str = "") -> str:
+def weekly_review(
+    p: Prompts, start_date: str = "", end_date: str = "", joveo_client_id: str = "", delta_client_id: str = ""
+) -> str:
     start, end = _last_week(datetime.now(UTC).date())
     start_s = start_date or start.isoformat()
     end_s = end_date or end.isoformat()
@@ -252,9 +262,12 @@ AccountArg = Annotated[str, Field(description="Jivox account id, Joveo client id
 def register_prompts(server: MCPServer[Any], runtime: Runtime) -> None:
     p = Prompts(runtime)
 
-    @server.prompt(name="troubleshoot_campaign", title="Why isn't my campaign live?",
-                   description="Diagnose a campaign, job group or activity that is not running or not spending, "
-                   "for any vendor, and propose the next safe step.")
+    @server.prompt(
+        name="troubleshoot_campaign",
+        title="Why isn't my campaign live?",
+        description="Diagnose a campaign, job group or activity that is not running or not spending, "
+        "for any vendor, and propose the next safe step.",
+    )
     def troubleshoot_campaign(
         vendor: VendorArg,
         campaign: Annotated[str, Field(description="Campaign, job group or activity: id or name.")],
@@ -262,9 +275,12 @@ def register_prompts(server: MCPServer[Any], runtime: Runtime) -> None:
     ) -> str:
         return troubleshoot(p, vendor, campaign, account)
 
-    @server.prompt(name="pause_safely", title="Pause spend safely",
-                   description="Pause everything for a client or campaign: scope, diagnose, plan, confirm each "
-                   "change with the user, verify, record.")
+    @server.prompt(
+        name="pause_safely",
+        title="Pause spend safely",
+        description="Pause everything for a client or campaign: scope, diagnose, plan, confirm each "
+        "change with the user, verify, record.",
+    )
     def pause_safely_prompt(
         vendor: VendorArg,
         target: Annotated[str, Field(description="What to pause: a client, campaign, job group or activity.")],
@@ -273,9 +289,11 @@ def register_prompts(server: MCPServer[Any], runtime: Runtime) -> None:
     ) -> str:
         return pause_safely(p, vendor, target, account, reason)
 
-    @server.prompt(name="launch_jivox_campaign", title="Launch a Jivox retail campaign",
-                   description="Approval request, approval status, activation (confirmed by the user) and watching "
-                   "it go live.")
+    @server.prompt(
+        name="launch_jivox_campaign",
+        title="Launch a Jivox retail campaign",
+        description="Approval request, approval status, activation (confirmed by the user) and watching it go live.",
+    )
     def launch_jivox_campaign(
         account_id: Annotated[str, Field(description="Jivox account id.")],
         retail_campaign_idx: Annotated[str, Field(description="Retail campaign id.")],
@@ -284,9 +302,11 @@ def register_prompts(server: MCPServer[Any], runtime: Runtime) -> None:
     ) -> str:
         return launch_jivox(p, account_id, retail_campaign_idx, requester_name, requester_email)
 
-    @server.prompt(name="weekly_performance_review", title="How did last week go?",
-                   description="Joveo stats and Delta statistics for a week, with the aggregation rules for ratio "
-                   "metrics.")
+    @server.prompt(
+        name="weekly_performance_review",
+        title="How did last week go?",
+        description="Joveo stats and Delta statistics for a week, with the aggregation rules for ratio metrics.",
+    )
     def weekly_performance_review(
         start_date: Annotated[str, Field(description="YYYY-MM-DD; default: last Monday a week ago.")] = "",
         end_date: Annotated[str, Field(description="YYYY-MM-DD, inclusive; default: the Sunday after.")] = "",

@@ -198,9 +198,7 @@ class Sandbox:
         if request.method == "DELETE":
             self.requests.clear()
             return JSONResponse({"ok": True})
-        return JSONResponse(
-            [{"vendor": r.vendor, "method": r.method, "path": r.path} for r in self.requests[-1000:]]
-        )
+        return JSONResponse([{"vendor": r.vendor, "method": r.method, "path": r.path} for r in self.requests[-1000:]])
 
 
 Handler = Callable[[Request], Awaitable[Response]]

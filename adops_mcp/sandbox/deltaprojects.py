@@ -118,7 +118,10 @@ TEMPLATES = {
     TEMPLATE_PLAIN: {"id": TEMPLATE_PLAIN, "name": "Display - national", "targetECPM": 2.4, "geoDetails": []},
 }
 PLATFORMS = ["Google AdX", "PubMatic", "Xandr"]
-SITES = {"SE": ["aftonbladet.se", "dn.se", "expressen.se", "svd.se"], "DE": ["bild.de", "spiegel.de", "welt.de", "zeit.de"]}
+SITES = {
+    "SE": ["aftonbladet.se", "dn.se", "expressen.se", "svd.se"],
+    "DE": ["bild.de", "spiegel.de", "welt.de", "zeit.de"],
+}
 PLANS = [
     ("Prospecting", [("DISPLAY", 300, 250), ("DISPLAY", 728, 90)]),
     ("Retargeting", [("NATIVE", 1200, 627), ("VAST", 640, 360)]),
@@ -136,10 +139,25 @@ SEED = [
 BERLIN = [{"lat": 52.52, "long": 13.405, "radius": 25}]
 
 CREATE_REQUIRED = ("templateId", "activityName", "flightStart", "flightStop", "orderId", "budget")
-CREATE_FIELDS = set(CREATE_REQUIRED) | {"targetECPM", "impressionBudget", "overrideVariables", "enabled", "geoDetails", "excludeGeo"}
+CREATE_FIELDS = set(CREATE_REQUIRED) | {
+    "targetECPM",
+    "impressionBudget",
+    "overrideVariables",
+    "enabled",
+    "geoDetails",
+    "excludeGeo",
+}
 UPDATE_FIELDS = {
-    "activityName", "flightStop", "targetECPM", "orderId", "budget", "impressionBudget",
-    "overrideVariables", "enabled", "geoDetails", "excludeGeo",
+    "activityName",
+    "flightStop",
+    "targetECPM",
+    "orderId",
+    "budget",
+    "impressionBudget",
+    "overrideVariables",
+    "enabled",
+    "geoDetails",
+    "excludeGeo",
 }
 INTERVAL = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})$")
 
@@ -221,7 +239,11 @@ class DeltaSimulator:
         strict_exclude_geo: bool = True,
         **credentials: str,
     ) -> None:
-        self.credentials = {"API_KEY": "sandbox-delta-key", "MEDIA_AGENCY_ID": "4732ecae-3bd5-5504-9bbd-fe75e5ab97af", **credentials}
+        self.credentials = {
+            "API_KEY": "sandbox-delta-key",
+            "MEDIA_AGENCY_ID": "4732ecae-3bd5-5504-9bbd-fe75e5ab97af",
+            **credentials,
+        }
         self.clock = clock
         self.defer_updates = defer_updates
         self.strict_exclude_geo = strict_exclude_geo
@@ -300,7 +322,7 @@ class DeltaSimulator:
         if "mediaAgencyId" in params and params["mediaAgencyId"] != self.credentials["MEDIA_AGENCY_ID"]:
             return None, message(404, f"Media agency {params['mediaAgencyId']} not found")
         if params.get("campaignId", "default") != "default":
-            return None, message(404, f"Campaign {params['campaignId']} not found (must be \"default\" in v1)")
+            return None, message(404, f'Campaign {params["campaignId"]} not found (must be "default" in v1)')
         client = CLIENTS.get(params.get("clientId", ""))
         if "clientId" in params and client is None:
             return None, message(404, f"Client {params['clientId']} not found")
@@ -608,7 +630,9 @@ class DeltaSimulator:
             if granularity == "day":
                 row["entries"] = sorted(entries, key=lambda e: e["date"], reverse=descending)
             else:
-                total = {k: sum(e[k] for e in entries) for k in ("bids", "impressions", "viewable_impressions", "clicks")}
+                total = {
+                    k: sum(e[k] for e in entries) for k in ("bids", "impressions", "viewable_impressions", "clicks")
+                }
                 total["spend"] = round(sum(e["spend"] for e in entries), 2)
                 row["entries"] = [total]
         rows.sort(key=lambda r: r["name"], reverse=descending)

@@ -261,28 +261,75 @@ class JivoxSimulator:
         def c(idx: int, name: str, dsp: str, **kw: Any) -> Campaign:
             return acme.add(self._campaign(acme, idx, name, dsp, **kw))
 
-        pending = self._approval("jordan.lee@acme-retail.com", "Jordan Lee", "2025-09-02T14:05:00.000Z",
-                                 {dana: "Approved", priya: "Pending"})
+        pending = self._approval(
+            "jordan.lee@acme-retail.com", "Jordan Lee", "2025-09-02T14:05:00.000Z", {dana: "Approved", priya: "Pending"}
+        )
         c(5301, "Acme Back-to-School Prospecting 2025", "Amazon DSP", approval=pending)
         c(5302, "Acme Holiday Gifting Retargeting Q4", "Amazon DSP", script=dict(both_approve))
-        c(5303, "Acme Spring Home Refresh", "The Trade Desk", status="ACTIVE", percentage=100,
-          message="Campaign is live on The Trade Desk", approval=approved("2025-03-03T09:12:00.000Z"))
-        c(5304, "Acme Summer Grilling Full-Funnel", "Criteo", status="FAILED", percentage=FAIL_AT,
-          message="DSP rejected creative size 300x250", approval=approved("2025-05-20T11:40:00.000Z"))
-        c(5305, "Acme Pet Care Always-On", "Amazon DSP", status="IN_PROGRESS", percentage=60, step=2,
-          message="Generating creative assets (png)...", approval=approved("2025-09-10T08:30:00.000Z"),
-          tracker_types=["GCM"], asset_generation_type="png")
-        c(5306, "Acme Valentine's Day Beauty", "The Trade Desk", status="ENDED", percentage=100,
-          message="Campaign ended on 2025-02-15", approval=approved("2025-01-20T16:00:00.000Z"))
+        c(
+            5303,
+            "Acme Spring Home Refresh",
+            "The Trade Desk",
+            status="ACTIVE",
+            percentage=100,
+            message="Campaign is live on The Trade Desk",
+            approval=approved("2025-03-03T09:12:00.000Z"),
+        )
+        c(
+            5304,
+            "Acme Summer Grilling Full-Funnel",
+            "Criteo",
+            status="FAILED",
+            percentage=FAIL_AT,
+            message="DSP rejected creative size 300x250",
+            approval=approved("2025-05-20T11:40:00.000Z"),
+        )
+        c(
+            5305,
+            "Acme Pet Care Always-On",
+            "Amazon DSP",
+            status="IN_PROGRESS",
+            percentage=60,
+            step=2,
+            message="Generating creative assets (png)...",
+            approval=approved("2025-09-10T08:30:00.000Z"),
+            tracker_types=["GCM"],
+            asset_generation_type="png",
+        )
+        c(
+            5306,
+            "Acme Valentine's Day Beauty",
+            "The Trade Desk",
+            status="ENDED",
+            percentage=100,
+            message="Campaign ended on 2025-02-15",
+            approval=approved("2025-01-20T16:00:00.000Z"),
+        )
         c(5307, "Acme Cold & Flu Season Essentials", "Criteo", script={dana: "Approved", priya: "Rejected"})
-        c(5308, "Acme Game Day Snacks", "Amazon DSP", status="PUBLISHED", percentage=100,
-          message="Pushed to Amazon DSP, awaiting activation", approval=approved("2025-09-12T13:00:00.000Z"))
+        c(
+            5308,
+            "Acme Game Day Snacks",
+            "Amazon DSP",
+            status="PUBLISHED",
+            percentage=100,
+            message="Pushed to Amazon DSP, awaiting activation",
+            approval=approved("2025-09-12T13:00:00.000Z"),
+        )
         c(5309, "Acme Baby Essentials Launch", "The Trade Desk", status="DRAFT")
-        c(5310, "Acme Outdoor Furniture Clearance", "Criteo", status="EXAMINE",
-          message="Creative under manual review")
+        c(5310, "Acme Outdoor Furniture Clearance", "Criteo", status="EXAMINE", message="Creative under manual review")
 
-        themes = ["Laundry Care", "Coffee & Tea", "Breakfast Cereal", "Paper Goods", "Frozen Pizza",
-                  "Oral Care", "Kitchen Gadgets", "Hair Care", "Sparkling Water", "Pet Treats"]
+        themes = [
+            "Laundry Care",
+            "Coffee & Tea",
+            "Breakfast Cereal",
+            "Paper Goods",
+            "Frozen Pizza",
+            "Oral Care",
+            "Kitchen Gadgets",
+            "Hair Care",
+            "Sparkling Water",
+            "Pet Treats",
+        ]
         tactics = ["Prospecting", "Retargeting", "Full-Funnel"]
         dsps = list(DSPS)
         cycle = ["NEW", "ACTIVE", "ENDED", "NEW", "DRAFT", "ACTIVE"]
@@ -290,22 +337,43 @@ class JivoxSimulator:
             status = cycle[n % len(cycle)]
             extra: dict[str, Any] = {"status": status, "script": {}}
             if status in ("ACTIVE", "ENDED"):
-                extra.update(percentage=100, approval=approved("2025-06-01T09:00:00.000Z"),
-                             message="Campaign is live" if status == "ACTIVE" else "Campaign ended on 2025-08-31")
+                extra.update(
+                    percentage=100,
+                    approval=approved("2025-06-01T09:00:00.000Z"),
+                    message="Campaign is live" if status == "ACTIVE" else "Campaign ended on 2025-08-31",
+                )
             name = f"Acme {themes[n % 10]} {tactics[n % 3]} W{n // 10 + 1}"
             c(5311 + n, name, dsps[n % 3], **extra)
         self.accounts[acme.account_id] = acme
 
-        northwind = Account("northwind-grocers", "Northwind Grocers", all_approvers_required=False,
-                            approvers=[], user_ids={}, brands=["Northwind Fresh", "Northwind Bakery"])
+        northwind = Account(
+            "northwind-grocers",
+            "Northwind Grocers",
+            all_approvers_required=False,
+            approvers=[],
+            user_ids={},
+            brands=["Northwind Fresh", "Northwind Bakery"],
+        )
         nw = [
             (7101, "Northwind Organic Produce Week", "Criteo", {}),
-            (7102, "Northwind Weekly Circular Always-On", "Amazon DSP",
-             {"status": "ACTIVE", "percentage": 100, "message": "Campaign is live on Amazon DSP"}),
-            (7103, "Northwind Thanksgiving Baking", "The Trade Desk",
-             {"status": "ENDED", "percentage": 100, "message": "Campaign ended on 2024-11-29"}),
-            (7104, "Northwind Bakery Aisle Launch", "The Trade Desk",
-             {"fail_next": "The Trade Desk rejected creative: landing page returned HTTP 404"}),
+            (
+                7102,
+                "Northwind Weekly Circular Always-On",
+                "Amazon DSP",
+                {"status": "ACTIVE", "percentage": 100, "message": "Campaign is live on Amazon DSP"},
+            ),
+            (
+                7103,
+                "Northwind Thanksgiving Baking",
+                "The Trade Desk",
+                {"status": "ENDED", "percentage": 100, "message": "Campaign ended on 2024-11-29"},
+            ),
+            (
+                7104,
+                "Northwind Bakery Aisle Launch",
+                "The Trade Desk",
+                {"fail_next": "The Trade Desk rejected creative: landing page returned HTTP 404"},
+            ),
         ]
         for idx, name, dsp, kw in nw:
             northwind.add(self._campaign(northwind, idx, name, dsp, **kw))
@@ -316,19 +384,43 @@ class JivoxSimulator:
             "harbor-pharmacy",
             "Harbor Pharmacy",
             all_approvers_required=False,
-            approvers=[{"name": "Lucie Moreau", "emailId": h1}, {"name": "Sam Okafor", "emailId": h2},
-                       {"name": "RX Legal Partners", "emailId": h3}],
+            approvers=[
+                {"name": "Lucie Moreau", "emailId": h1},
+                {"name": "Sam Okafor", "emailId": h2},
+                {"name": "RX Legal Partners", "emailId": h3},
+            ],
             user_ids={h1: 5210, h2: 5211},
             brands=["Harbor Health", "Harbor Vitamins"],
         )
-        harbor.add(self._campaign(harbor, 8201, "Harbor Allergy Relief Spring Push", "Amazon DSP",
-                                  script={h1: "Rejected", h2: "Approved", h3: "Unavailable"}))
-        harbor.add(self._campaign(harbor, 8202, "Harbor Vitamin Wellness Month", "Criteo",
-                                  script={h1: "Rejected", h2: "Rejected", h3: "Unavailable"}))
+        harbor.add(
+            self._campaign(
+                harbor,
+                8201,
+                "Harbor Allergy Relief Spring Push",
+                "Amazon DSP",
+                script={h1: "Rejected", h2: "Approved", h3: "Unavailable"},
+            )
+        )
+        harbor.add(
+            self._campaign(
+                harbor,
+                8202,
+                "Harbor Vitamin Wellness Month",
+                "Criteo",
+                script={h1: "Rejected", h2: "Rejected", h3: "Unavailable"},
+            )
+        )
         self.accounts[harbor.account_id] = harbor
 
-        globex = Account("globex-foods", "Globex Foods", all_approvers_required=True, approvers=[],
-                         user_ids={}, brands=["Globex"], accessible=False)
+        globex = Account(
+            "globex-foods",
+            "Globex Foods",
+            all_approvers_required=True,
+            approvers=[],
+            user_ids={},
+            brands=["Globex"],
+            accessible=False,
+        )
         globex.add(self._campaign(globex, 9101, "Globex Snack Attack", "Criteo"))
         self.accounts[globex.account_id] = globex
 
@@ -339,9 +431,20 @@ class JivoxSimulator:
             "The Trade Desk": format(digest % 36**7, "x")[:7],
             "Criteo": str(300000 + digest % 700000),
         }[dsp]
-        kw.setdefault("message", "Campaign has not been activated" if kw.get("status", "NEW") in ("NEW", "DRAFT") else "")
-        return Campaign(account.account_id, idx, name, dsp, dsp_id, media_plan_id=90000 + idx,
-                        label_id=(1, 2, 3)[idx % 3], template_idx=4400 + idx % 7, **kw)
+        kw.setdefault(
+            "message", "Campaign has not been activated" if kw.get("status", "NEW") in ("NEW", "DRAFT") else ""
+        )
+        return Campaign(
+            account.account_id,
+            idx,
+            name,
+            dsp,
+            dsp_id,
+            media_plan_id=90000 + idx,
+            label_id=(1, 2, 3)[idx % 3],
+            template_idx=4400 + idx % 7,
+            **kw,
+        )
 
     def _approval(self, email: str, name: str, created: str, decisions: dict[str, str]) -> Approval:
         self._next_approval_idx += 1
@@ -408,13 +511,22 @@ class JivoxSimulator:
             Route(base + "/retail-campaigns", self._wrap(self._list_campaigns), methods=["GET"]),
             Route(base + "/retail-settings", self._wrap(self._settings), methods=["GET"]),
             Route(base + "/retail-campaigns/{idx}", self._wrap(self._get_campaign, idx=True), methods=["GET"]),
-            Route(base + "/retail-campaigns/{idx}/activate",
-                  self._wrap(self._activate, idx=True, permission=True), methods=["POST"]),
+            Route(
+                base + "/retail-campaigns/{idx}/activate",
+                self._wrap(self._activate, idx=True, permission=True),
+                methods=["POST"],
+            ),
             Route(status_path, self._wrap(self._activation_status, idx=True, permission=True), methods=["GET"]),
-            Route(base + "/retail-campaigns/{idx}/approvalRequest",
-                  self._wrap(self._approval_request, idx=True, permission=True), methods=["POST"]),
-            Route(base + "/retail-campaigns/{idx}/approvalStatus",
-                  self._wrap(self._approval_status, idx=True, permission=True), methods=["GET"]),
+            Route(
+                base + "/retail-campaigns/{idx}/approvalRequest",
+                self._wrap(self._approval_request, idx=True, permission=True),
+                methods=["POST"],
+            ),
+            Route(
+                base + "/retail-campaigns/{idx}/approvalStatus",
+                self._wrap(self._approval_status, idx=True, permission=True),
+                methods=["GET"],
+            ),
         ]
         known = list(routes)
 
@@ -654,9 +766,7 @@ class JivoxSimulator:
         else:
             approval = self._approval(email, name, now, {a["emailId"]: "Pending" for a in account.approvers})
             campaign.approval = approval
-        approval.scripted = {
-            e: s for e, s in campaign.script.items() if approval.decisions.get(e) == "Pending"
-        }
+        approval.scripted = {e: s for e, s in campaign.script.items() if approval.decisions.get(e) == "Pending"}
         return {"message": "Campaign preview approval mail sent successfully"}
 
     async def _approval_status(self, request: Request, account: Account, campaign: Campaign) -> dict[str, Any]:

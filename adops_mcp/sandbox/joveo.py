@@ -233,15 +233,30 @@ class _Call:
 # Job titles, categories and places per client prefix; jobs are generated from their index.
 _JOB_POOLS: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str, str]]]] = {
     "GLX": (
-        [("CDL-A Truck Driver", "Transportation"), ("Warehouse Associate", "Warehouse"),
-         ("Forklift Operator", "Warehouse"), ("Dispatcher", "Logistics"),
-         ("Diesel Mechanic", "Maintenance"), ("Yard Jockey", "Transportation")],
-        [("Dallas", "TX", "75201"), ("Houston", "TX", "77002"), ("Memphis", "TN", "38103"),
-         ("Columbus", "OH", "43215"), ("Reno", "NV", "89501"), ("Atlanta", "GA", "30303")],
+        [
+            ("CDL-A Truck Driver", "Transportation"),
+            ("Warehouse Associate", "Warehouse"),
+            ("Forklift Operator", "Warehouse"),
+            ("Dispatcher", "Logistics"),
+            ("Diesel Mechanic", "Maintenance"),
+            ("Yard Jockey", "Transportation"),
+        ],
+        [
+            ("Dallas", "TX", "75201"),
+            ("Houston", "TX", "77002"),
+            ("Memphis", "TN", "38103"),
+            ("Columbus", "OH", "43215"),
+            ("Reno", "NV", "89501"),
+            ("Atlanta", "GA", "30303"),
+        ],
     ),
     "INH": (
-        [("ICU Registered Nurse", "Nursing"), ("Travel Nurse", "Nursing"),
-         ("Medical Assistant", "Healthcare"), ("Phlebotomist", "Healthcare")],
+        [
+            ("ICU Registered Nurse", "Nursing"),
+            ("Travel Nurse", "Nursing"),
+            ("Medical Assistant", "Healthcare"),
+            ("Phlebotomist", "Healthcare"),
+        ],
         [("Boston", "MA", "02108"), ("Cleveland", "OH", "44113"), ("Denver", "CO", "80202")],
     ),
     "UMB": (
@@ -446,11 +461,21 @@ class JoveoSimulator:
             (UMBRELLA, "Umbrella Retail", "umbrella-retail", "UTC-07:00", "P", "Greenhouse"),
         ):
             self.clients[cid] = self._client_record(
-                cid, {"companyName": name, "exportedName": exported, "timeZone": tz,
-                      "startDate": "01/06/2025", "endDate": "12/31/2030", "applyConvWindow": 30,
-                      "clientType": "DirectEmployer", "advertiserName": name,
-                      "caps": {"budget": {"monthly": 25000 if cid == GLOBEX else 8000}}},
-                status=status, ats=ats)
+                cid,
+                {
+                    "companyName": name,
+                    "exportedName": exported,
+                    "timeZone": tz,
+                    "startDate": "01/06/2025",
+                    "endDate": "12/31/2030",
+                    "applyConvWindow": 30,
+                    "clientType": "DirectEmployer",
+                    "advertiserName": name,
+                    "caps": {"budget": {"monthly": 25000 if cid == GLOBEX else 8000}},
+                },
+                status=status,
+                ats=ats,
+            )
         self.jobs[GLOBEX] = _JobStore(GLOBEX, "GLX", "Globex Logistics", 5000)
         self.jobs[INITECH] = _JobStore(INITECH, "INH", "Initech Health", 40)
         self.jobs[UMBRELLA] = _JobStore(UMBRELLA, "UMB", "Umbrella Retail", 25)
@@ -466,8 +491,16 @@ class JoveoSimulator:
             (CAMP_STORES, UMBRELLA, "Store Associates", "A", True),
         ):
             self.campaigns[camp_id] = self._campaign_record(
-                camp_id, cid, {"name": name, "startDate": "01/06/2025", "endDate": "12/31/2030",
-                               "caps": {"budget": {"monthly": 10000}}}, created)
+                camp_id,
+                cid,
+                {
+                    "name": name,
+                    "startDate": "01/06/2025",
+                    "endDate": "12/31/2030",
+                    "caps": {"budget": {"monthly": 10000}},
+                },
+                created,
+            )
             self.campaigns[camp_id].update(activeStatus=status, isDefault=is_default)
         for jg_id, camp_id, name, status, start, end, cpc, cpa in (
             (JG_CDL_TEXAS, CAMP_ALWAYS_ON, "CDL Drivers - Texas", "A", "01/06/2025", "12/31/2030", 0.45, 12.5),
@@ -479,25 +512,52 @@ class JoveoSimulator:
             (JG_HOLIDAY, CAMP_STORES, "Holiday Cashiers", "A", "01/06/2025", "12/31/2030", 0.25, 6.0),
         ):
             self.jobgroups[jg_id] = self._jobgroup_record(
-                jg_id, self.campaigns[camp_id]["_client"], camp_id,
-                {"name": name, "startDate": start, "endDate": end, "cpcBid": cpc, "cpaBid": cpa,
-                 "filters": {"rules": [{"field": "title", "operator": "CONTAINS", "value": name.split()[0]}]},
-                 "caps": {"budget": {"monthly": 3000}}, "placements": [{"placementId": "ziprecruiter"}]},
-                created)
+                jg_id,
+                self.campaigns[camp_id]["_client"],
+                camp_id,
+                {
+                    "name": name,
+                    "startDate": start,
+                    "endDate": end,
+                    "cpcBid": cpc,
+                    "cpaBid": cpa,
+                    "filters": {"rules": [{"field": "title", "operator": "CONTAINS", "value": name.split()[0]}]},
+                    "caps": {"budget": {"monthly": 3000}},
+                    "placements": [{"placementId": "ziprecruiter"}],
+                },
+                created,
+            )
             self.jobgroups[jg_id]["activeStatus"] = status
         for feed_id, cid in ((FEED_GLOBEX, GLOBEX), (FEED_INITECH, INITECH)):
             self.feeds[feed_id] = self._feed_record(
-                feed_id, cid, {"xmlFeedUrl": f"https://feeds.example.com/{cid[:8]}/jobs.xml",
-                               "schemaMappings": {"refNumber": "requisitionid", "title": "title"}}, created)
+                feed_id,
+                cid,
+                {
+                    "xmlFeedUrl": f"https://feeds.example.com/{cid[:8]}/jobs.xml",
+                    "schemaMappings": {"refNumber": "requisitionid", "title": "title"},
+                },
+                created,
+            )
         for cfg_id, cid, pub, cost, available, refs in (
             (CFG_GLOBEX_ZIP, GLOBEX, "ziprecruiter", 220, 100, ["GLX-00001", "GLX-00002", "GLX-00003"]),
             (CFG_GLOBEX_DICE, GLOBEX, "dice", 1000, 5, [f"GLX-0002{i}" for i in range(5)]),
             (CFG_INITECH_DICE, INITECH, "dice", 300, 20, ["INH-00001", "INH-00002"]),
         ):
             self.configs[cfg_id] = self._config_record(
-                cfg_id, cid, pub, {"cost": cost, "availableCount": available,
-                                   "startDate": "2025-01-06T00:00:00.000Z", "endDate": "2030-12-31T00:00:00.000Z",
-                                   "rotateFreqInDays": 2, "jobDuration": 10, "minJobDurationInDays": 2}, created)
+                cfg_id,
+                cid,
+                pub,
+                {
+                    "cost": cost,
+                    "availableCount": available,
+                    "startDate": "2025-01-06T00:00:00.000Z",
+                    "endDate": "2030-12-31T00:00:00.000Z",
+                    "rotateFreqInDays": 2,
+                    "jobDuration": 10,
+                    "minJobDurationInDays": 2,
+                },
+                created,
+            )
             for n, ref in enumerate(refs):
                 self._add_config_job(self.configs[cfg_id], ref, created, pinned=n == 0)
 
@@ -538,7 +598,9 @@ class JoveoSimulator:
             "_client": cid,
         }
 
-    def _jobgroup_record(self, jg_id: str, cid: str, camp_id: str, body: dict[str, Any], created: str) -> dict[str, Any]:
+    def _jobgroup_record(
+        self, jg_id: str, cid: str, camp_id: str, body: dict[str, Any], created: str
+    ) -> dict[str, Any]:
         self._iid += 1
         placements = [p for p in body.get("placements") or [] if isinstance(p, dict)]
         return {
@@ -704,8 +766,7 @@ class JoveoSimulator:
         job = self._job(cid, ref)
         if not job["valid"]:
             missing = [f for f in MANDATORY_JOB_FIELDS if not job.get(f)]
-            raise ApiError(400, f"Job {ref} is invalid (missing {', '.join(missing)}); "
-                                f"only valid jobs can be {action}")
+            raise ApiError(400, f"Job {ref} is invalid (missing {', '.join(missing)}); only valid jobs can be {action}")
         return job
 
     def _config(self, cid: str, pub: str, cfg_id: str) -> dict[str, Any]:
@@ -759,8 +820,14 @@ class JoveoSimulator:
             raise ApiError(403, "Invalid client_id for this x-api-key")
         now = self.clock()
         header = _b64(json.dumps({"kid": "sandbox-joveo", "alg": "RS256"}).encode())
-        claims = {"sub": client_id, "token_use": "access", "scope": "joveo/api",
-                  "iat": int(now), "exp": int(now + TOKEN_TTL), "jti": secrets.token_hex(8)}
+        claims = {
+            "sub": client_id,
+            "token_use": "access",
+            "scope": "joveo/api",
+            "iat": int(now),
+            "exp": int(now + TOKEN_TTL),
+            "jti": secrets.token_hex(8),
+        }
         token = f"{header}.{_b64(json.dumps(claims).encode())}.{_b64(secrets.token_bytes(32))}"
         self.tokens[token] = (client_id, now + TOKEN_TTL)
         self.token_requests += 1
@@ -839,9 +906,13 @@ class JoveoSimulator:
             zip=str(body["zip"]) if "zip" in body else "",
             jobId=store.job_id(ref),
             type=body.get("jobType", "FULL_TIME"),
-            createdAtDate=now, updatedAtDate=now, modifiedDate=now,
-            pubDate=body.get("publishedDate", now), postedDate=now,
-            clientId=cid, status="ACTIVE",
+            createdAtDate=now,
+            updatedAtDate=now,
+            modifiedDate=now,
+            pubDate=body.get("publishedDate", now),
+            postedDate=now,
+            clientId=cid,
+            status="ACTIVE",
         )
         for key in ("additionalFields", "publisherFields", "jobSetting"):
             job.setdefault(key, {})
@@ -1092,8 +1163,13 @@ class JoveoSimulator:
         cid, pub = call.params["client_id"], call.params["publisher_id"]
         self._publisher(cid, pub)
         pinned = _bool_param(call.query, "pinned")
-        jobs = [j for c in self.configs.values() if c["_client"] == cid and c["_publisher"] == pub
-                for j in c["_jobs"].values() if j["isPosted"] and pinned in (None, j["isPinned"])]
+        jobs = [
+            j
+            for c in self.configs.values()
+            if c["_client"] == cid and c["_publisher"] == pub
+            for j in c["_jobs"].values()
+            if j["isPosted"] and pinned in (None, j["isPinned"])
+        ]
         return self._paged(call, jobs)
 
     def add_config_jobs(self, call: _Call) -> Any:
@@ -1148,8 +1224,11 @@ class JoveoSimulator:
     def list_publisher_configs(self, call: _Call) -> Any:
         cid, pub = call.params["client_id"], call.params["publisher_id"]
         self._publisher(cid, pub)
-        return {"data": [self._config_view(c) for c in self.configs.values()
-                         if c["_client"] == cid and c["_publisher"] == pub]}
+        return {
+            "data": [
+                self._config_view(c) for c in self.configs.values() if c["_client"] == cid and c["_publisher"] == pub
+            ]
+        }
 
     def _cfg(self, call: _Call) -> dict[str, Any]:
         p = call.params
@@ -1180,8 +1259,11 @@ class JoveoSimulator:
         status = call.query.get("status")
         if status is not None and status not in ("A", "P"):
             raise ApiError(400, "status must be A or P")
-        jobs = [j for j in cfg["_jobs"].values()
-                if all(v is None or j[k] == v for k, v in wanted.items()) and status in (None, j["status"])]
+        jobs = [
+            j
+            for j in cfg["_jobs"].values()
+            if all(v is None or j[k] == v for k, v in wanted.items()) and status in (None, j["status"])
+        ]
         return {"data": jobs}
 
     def config_job(self, call: _Call) -> Any:
@@ -1208,13 +1290,18 @@ class JoveoSimulator:
             raise ApiError(400, "endDate must not be before startDate")
         campaigns = _ids(filters.get("campaignIds"), "campaignIds")
         groups = _ids(filters.get("jobGroupIds"), "jobGroupIds")
-        selected = [jg for jg in self.jobgroups.values() if jg["_client"] == cid
-                    and (campaigns is None or jg["_campaign"] in campaigns)
-                    and (groups is None or jg["id"] in groups)]
+        selected = [
+            jg
+            for jg in self.jobgroups.values()
+            if jg["_client"] == cid
+            and (campaigns is None or jg["_campaign"] in campaigns)
+            and (groups is None or jg["id"] in groups)
+        ]
         return start, end, selected
 
-    def _stats_rows(self, cid: str, start: date, end: date, jgs: list[dict[str, Any]],
-                    levels: list[str]) -> list[dict[str, Any]]:
+    def _stats_rows(
+        self, cid: str, start: date, end: date, jgs: list[dict[str, Any]], levels: list[str]
+    ) -> list[dict[str, Any]]:
         today = self._today()
         lo, hi = max(start, today - timedelta(days=STATS_WINDOW_DAYS - 1)), min(end, today)
         client = self.clients[cid]
@@ -1227,20 +1314,35 @@ class JoveoSimulator:
                 days = max(0, (b - a).days + 1)
             clicks = days * (15 + int(hashlib.md5(jg["id"].encode()).hexdigest()[:2], 16) % 25)
             camp = self.campaigns[jg["_campaign"]]
-            base.append({
-                "clientId": cid, "clientName": client["companyName"],
-                "campaignId": camp["id"], "campaignName": camp["name"],
-                "jobGroupId": jg["id"], "jobGroupName": jg["name"],
-                "clicks": clicks, "applies": clicks // 9,
-                "spend": round(clicks * float(jg.get("cpcBid") or 0), 2),
-                "startDate": _mdy(start), "endDate": _mdy(end),
-            })
+            base.append(
+                {
+                    "clientId": cid,
+                    "clientName": client["companyName"],
+                    "campaignId": camp["id"],
+                    "campaignName": camp["name"],
+                    "jobGroupId": jg["id"],
+                    "jobGroupName": jg["name"],
+                    "clicks": clicks,
+                    "applies": clicks // 9,
+                    "spend": round(clicks * float(jg.get("cpcBid") or 0), 2),
+                    "startDate": _mdy(start),
+                    "endDate": _mdy(end),
+                }
+            )
         keys = [k for level in levels for k in LEVEL_KEYS.get(level, ())] or list(LEVEL_KEYS["JOBGROUP"])
         grouped: dict[tuple[Any, ...], dict[str, Any]] = {}
         for row in base:
-            out = grouped.setdefault(tuple(row[k] for k in keys), {
-                **{k: row[k] for k in keys}, "clicks": 0, "applies": 0, "spend": 0.0,
-                "startDate": row["startDate"], "endDate": row["endDate"]})
+            out = grouped.setdefault(
+                tuple(row[k] for k in keys),
+                {
+                    **{k: row[k] for k in keys},
+                    "clicks": 0,
+                    "applies": 0,
+                    "spend": 0.0,
+                    "startDate": row["startDate"],
+                    "endDate": row["endDate"],
+                },
+            )
             out["clicks"] += row["clicks"]
             out["applies"] += row["applies"]
             out["spend"] = round(out["spend"] + row["spend"], 2)
@@ -1274,11 +1376,14 @@ class JoveoSimulator:
         rows = self._stats_rows(cid, start, end, jgs, levels)
         task_id = self._new_id("stats-task")
         self.stats_tasks[task_id] = {
-            "client": cid, "polls": 0, "rows": rows,
+            "client": cid,
+            "polls": 0,
+            "rows": rows,
             "result": "SUCCESS" if sum(r["clicks"] for r in rows) else "NO_RECORDS_FOUND",
         }
-        return PlainTextResponse("NO_CONTENT", headers={
-            "x-task-id": task_id, "Location": f"/v1/stats/reports/{task_id}/status"})
+        return PlainTextResponse(
+            "NO_CONTENT", headers={"x-task-id": task_id, "Location": f"/v1/stats/reports/{task_id}/status"}
+        )
 
     def stats_status(self, call: _Call) -> Any:
         cid = self._header_client(call)
@@ -1316,10 +1421,20 @@ class JoveoSimulator:
         for camp in self.campaigns.values():
             if camp["_client"] != cid:
                 continue
-            groups = [{k: jg[k] for k in ("id", "name", "activeStatus", "startDate", "endDate", "cpcBid", "cpaBid")}
-                      for jg in self.jobgroups.values() if jg["_campaign"] == camp["id"]]
-            campaigns.append({"id": camp["id"], "name": camp["name"], "activeStatus": camp["activeStatus"],
-                              "isDefault": camp["isDefault"], "jobgroups": groups})
+            groups = [
+                {k: jg[k] for k in ("id", "name", "activeStatus", "startDate", "endDate", "cpcBid", "cpaBid")}
+                for jg in self.jobgroups.values()
+                if jg["_campaign"] == camp["id"]
+            ]
+            campaigns.append(
+                {
+                    "id": camp["id"],
+                    "name": camp["name"],
+                    "activeStatus": camp["activeStatus"],
+                    "isDefault": camp["isDefault"],
+                    "jobgroups": groups,
+                }
+            )
         return {"success": True, "campaigns": campaigns}
 
     def apply_rules(self, call: _Call) -> Any:
@@ -1327,8 +1442,11 @@ class JoveoSimulator:
         body = call.obj()
         if body.get("clientId") not in (None, cid):
             raise ApiError(400, "clientId in the body does not match x-client-id")
-        enums = {"filterLevel": ("clients", "jobs", "campaign", "jobgroups"), "conditionOp": ("OR", "AND"),
-                 "jobFilterLevel": ("clients", "campaign", "jobgroups")}
+        enums = {
+            "filterLevel": ("clients", "jobs", "campaign", "jobgroups"),
+            "conditionOp": ("OR", "AND"),
+            "jobFilterLevel": ("clients", "campaign", "jobgroups"),
+        }
         for key, allowed in enums.items():
             if key in body and body[key] not in allowed:
                 raise ApiError(400, f"{key} must be one of {', '.join(allowed)}")
@@ -1415,7 +1533,8 @@ class JoveoSimulator:
             raise ApiError(400, "a must be '1' (VIEW), '2' (APPLY_START) or '3' (APPLY)")
         app_id = body.get("jobApplicationId")
         duplicate = app_id is not None and any(
-            e["client"] == cid and e.get("jobApplicationId") == app_id for e in self.s2s_events)
+            e["client"] == cid and e.get("jobApplicationId") == app_id for e in self.s2s_events
+        )
         self.s2s_events.append({"client": cid, "duplicate": duplicate, **body})
         return {"statusCode": 200, "body": "Successfully sent s2s conversion event for further processing."}
 
@@ -1467,65 +1586,69 @@ class JoveoSimulator:
         pub = c + "/publishers/{publisher_id}"
         cfg = pub + "/configs/{config_id}"
         table: list[tuple[str, str, Callable[[_Call], Any]]] = [
-            ("POST", "/v1/clients", self.create_client),                      # V2
-            ("GET", "/v1/clients", self.list_clients),                        # V3
-            ("PUT", c, self.update_client),                                   # V4
-            ("GET", c, self.get_client),                                      # V5
-            ("DELETE", c, self.delete_client),                                # V6
-            ("GET", c + "/status", self.client_status),                       # V7
-            ("GET", c + "/cif-mappings", self.cif),                           # V8
-            ("POST", c + "/pause", self.pause_client),                        # V9
-            ("POST", c + "/enable", self.enable_client),                      # V10
-            ("POST", c + "/jobs", self.add_job),                              # V11
-            ("GET", c + "/jobs", self.list_jobs),                             # V12
-            ("GET", job, self.get_job),                                       # V13
-            ("DELETE", job, self.delete_job),                                 # V14
-            ("PUT", job, self.update_job),                                    # V15
-            ("POST", job + "/pause", self.pause_job),                         # V16
-            ("POST", job + "/enable", self.enable_job),                       # V17
-            ("POST", "/v1/jobs/bulk", self.bulk_jobs),                        # V18
-            ("POST", c + "/campaigns", self.create_campaign),                 # V19
-            ("GET", c + "/campaigns", self.list_campaigns),                   # V20
-            ("GET", camp, self.get_campaign),                                 # V21
-            ("DELETE", camp, self.delete_campaign),                           # V22
-            ("PUT", camp, self.update_campaign),                              # V23
-            ("POST", camp + "/pause", self.pause_campaign),                   # V24
-            ("POST", camp + "/enable", self.enable_campaign),                 # V25
-            ("POST", camp + "/jobgroups", self.create_jobgroup),              # V26
-            ("GET", camp + "/jobgroups", self.list_campaign_jobgroups),       # V27
-            ("GET", c + "/jobgroups", self.list_client_jobgroups),            # V28
-            ("GET", jg, self.get_jobgroup),                                   # V29
-            ("DELETE", jg, self.delete_jobgroup),                             # V30
-            ("PUT", jg, self.update_jobgroup),                                # V31
-            ("POST", jg + "/pause", self.pause_jobgroup),                     # V32
-            ("POST", jg + "/enable", self.enable_jobgroup),                   # V33
-            ("POST", c + "/feeds", self.create_feed),                         # V34
-            ("GET", c + "/feeds", self.list_feeds),                           # V35
-            ("GET", c + "/feeds/{feed_id}", self.get_feed),                   # V36
-            ("DELETE", c + "/feeds/{feed_id}", self.delete_feed),             # V37
-            ("PUT", c + "/feeds/{feed_id}", self.update_feed),                # V38
-            ("GET", pub + "/jobs", self.publisher_jobs),                      # V39
+            ("POST", "/v1/clients", self.create_client),  # V2
+            ("GET", "/v1/clients", self.list_clients),  # V3
+            ("PUT", c, self.update_client),  # V4
+            ("GET", c, self.get_client),  # V5
+            ("DELETE", c, self.delete_client),  # V6
+            ("GET", c + "/status", self.client_status),  # V7
+            ("GET", c + "/cif-mappings", self.cif),  # V8
+            ("POST", c + "/pause", self.pause_client),  # V9
+            ("POST", c + "/enable", self.enable_client),  # V10
+            ("POST", c + "/jobs", self.add_job),  # V11
+            ("GET", c + "/jobs", self.list_jobs),  # V12
+            ("GET", job, self.get_job),  # V13
+            ("DELETE", job, self.delete_job),  # V14
+            ("PUT", job, self.update_job),  # V15
+            ("POST", job + "/pause", self.pause_job),  # V16
+            ("POST", job + "/enable", self.enable_job),  # V17
+            ("POST", "/v1/jobs/bulk", self.bulk_jobs),  # V18
+            ("POST", c + "/campaigns", self.create_campaign),  # V19
+            ("GET", c + "/campaigns", self.list_campaigns),  # V20
+            ("GET", camp, self.get_campaign),  # V21
+            ("DELETE", camp, self.delete_campaign),  # V22
+            ("PUT", camp, self.update_campaign),  # V23
+            ("POST", camp + "/pause", self.pause_campaign),  # V24
+            ("POST", camp + "/enable", self.enable_campaign),  # V25
+            ("POST", camp + "/jobgroups", self.create_jobgroup),  # V26
+            ("GET", camp + "/jobgroups", self.list_campaign_jobgroups),  # V27
+            ("GET", c + "/jobgroups", self.list_client_jobgroups),  # V28
+            ("GET", jg, self.get_jobgroup),  # V29
+            ("DELETE", jg, self.delete_jobgroup),  # V30
+            ("PUT", jg, self.update_jobgroup),  # V31
+            ("POST", jg + "/pause", self.pause_jobgroup),  # V32
+            ("POST", jg + "/enable", self.enable_jobgroup),  # V33
+            ("POST", c + "/feeds", self.create_feed),  # V34
+            ("GET", c + "/feeds", self.list_feeds),  # V35
+            ("GET", c + "/feeds/{feed_id}", self.get_feed),  # V36
+            ("DELETE", c + "/feeds/{feed_id}", self.delete_feed),  # V37
+            ("PUT", c + "/feeds/{feed_id}", self.update_feed),  # V38
+            ("GET", pub + "/jobs", self.publisher_jobs),  # V39
             ("POST", c + "/configs/{config_id}/jobs", self.add_config_jobs),  # V40
-            ("POST", pub + "/configs", self.create_config),                   # V41
-            ("GET", pub + "/configs", self.list_publisher_configs),           # V42
-            ("PUT", cfg, self.update_config),                                 # V43
-            ("GET", cfg, self.get_config),                                    # V44
-            ("DELETE", cfg, self.delete_config),                              # V45
-            ("GET", cfg + "/jobs", self.config_jobs),                         # V46
-            ("GET", cfg + "/jobs/{job_reference}", self.config_job),          # V47
-            ("GET", c + "/configs", self.list_client_configs),                # V48
-            ("POST", "/v1/stats/reports", self.submit_stats),                 # V49
+            ("POST", pub + "/configs", self.create_config),  # V41
+            ("GET", pub + "/configs", self.list_publisher_configs),  # V42
+            ("PUT", cfg, self.update_config),  # V43
+            ("GET", cfg, self.get_config),  # V44
+            ("DELETE", cfg, self.delete_config),  # V45
+            ("GET", cfg + "/jobs", self.config_jobs),  # V46
+            ("GET", cfg + "/jobs/{job_reference}", self.config_job),  # V47
+            ("GET", c + "/configs", self.list_client_configs),  # V48
+            ("POST", "/v1/stats/reports", self.submit_stats),  # V49
             ("GET", "/v1/stats/reports/{taskId}/status", self.stats_status),  # V50
-            ("POST", "/v1/stats/stream", self.stream_stats),                  # V51
-            ("GET", "/v1/meta", self.meta),                                   # V52
-            ("POST", "/v1/rules/jobs", self.apply_rules),                     # V53
-            ("POST", "/v1/reports", self.create_report),                      # V54
-            ("POST", "/v1/reports/ip", self.create_ip_report),                # V55
-            ("GET", "/v1/reports/{report_id}", self.get_report),              # V56
-            ("POST", "/v1/funnel/candidate-status", self.funnel),             # V57
-            ("POST", "/s2s/events", self.s2s),                                # V58
+            ("POST", "/v1/stats/stream", self.stream_stats),  # V51
+            ("GET", "/v1/meta", self.meta),  # V52
+            ("POST", "/v1/rules/jobs", self.apply_rules),  # V53
+            ("POST", "/v1/reports", self.create_report),  # V54
+            ("POST", "/v1/reports/ip", self.create_ip_report),  # V55
+            ("GET", "/v1/reports/{report_id}", self.get_report),  # V56
+            ("POST", "/v1/funnel/candidate-status", self.funnel),  # V57
+            ("POST", "/s2s/events", self.s2s),  # V58
             ("POST", "/v1/publisher-families/{publisherFamilyId}/reports", self.publisher_report),  # V59
-            ("GET", "/v1/publisher-families/{publisherFamilyId}/reports/{reportId}", self.publisher_report_status),  # V60
+            (
+                "GET",
+                "/v1/publisher-families/{publisherFamilyId}/reports/{reportId}",
+                self.publisher_report_status,
+            ),  # V60
         ]
         routes: list[BaseRoute] = [
             Route("/v1/access-token", self._endpoint(self.access_token, auth=False), methods=["POST"])  # V1

@@ -273,7 +273,9 @@ class MerchentaSimulator:
 
     def _lock_missing(self, campaign: str) -> Response | None:
         if self.require_lock and campaign not in self._locks:
-            return fail(400, ("E10060", f"campaign {campaign} must be locked for editing before changing creative statuses"))
+            return fail(
+                400, ("E10060", f"campaign {campaign} must be locked for editing before changing creative statuses")
+            )
         return None
 
     def _refusal(self, code: str, target: str) -> tuple[str, str] | None:

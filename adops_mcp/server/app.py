@@ -186,13 +186,21 @@ def audit_tool(runtime: Runtime) -> Tool:
 
 
 def register_audit_resources(server: MCPServer[Any], runtime: Runtime) -> None:
-    @server.resource("adops://audit", name="audit_log", mime_type="application/json",
-                     description="The 50 most recent changes sent to vendors, with outcomes.")
+    @server.resource(
+        "adops://audit",
+        name="audit_log",
+        mime_type="application/json",
+        description="The 50 most recent changes sent to vendors, with outcomes.",
+    )
     def recent() -> str:
         return json.dumps([r.public() for r in runtime.store.audit(limit=50)], indent=2)
 
-    @server.resource("adops://audit/{audit_id}", name="audit_record", mime_type="application/json",
-                     description="One audit record by id.")
+    @server.resource(
+        "adops://audit/{audit_id}",
+        name="audit_record",
+        mime_type="application/json",
+        description="One audit record by id.",
+    )
     def one(audit_id: str) -> str:
         records = runtime.store.audit(audit_id=int(audit_id), limit=1) if audit_id.isdigit() else []
         return json.dumps(records[0].public() if records else None, indent=2)

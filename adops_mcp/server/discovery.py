@@ -26,10 +26,12 @@ from .registry import Runtime, ask_confirmation, build_tool, finalize, perform
 
 
 CALL_DESCRIPTION = "Runs a tool found with adops_find_tools. Same checks and confirmation as calling it directly."
-FIND_HINTS = ToolAnnotations(title="Find more tools", read_only_hint=True, destructive_hint=False,
-                             idempotent_hint=True, open_world_hint=False)
-CALL_HINTS = ToolAnnotations(title="Call a found tool", read_only_hint=False, destructive_hint=True,
-                             idempotent_hint=False, open_world_hint=True)
+FIND_HINTS = ToolAnnotations(
+    title="Find more tools", read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+CALL_HINTS = ToolAnnotations(
+    title="Call a found tool", read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True
+)
 
 
 FIND_DESCRIPTION = (
@@ -41,10 +43,22 @@ FIND_DESCRIPTION = (
 def catalogue_entries() -> list[dict[str, Any]]:
     """The two discovery tools as `adops-mcp tools` lists them."""
     return [
-        {"name": name, "title": hints.title, "description": description, "vendor": "adops", "toolset": "adops",
-         "effect": "read" if hints.read_only_hint else "destructive", "method": None, "path": None,
-         "annotations": {"readOnlyHint": hints.read_only_hint, "destructiveHint": hints.destructive_hint,
-                         "idempotentHint": hints.idempotent_hint, "openWorldHint": hints.open_world_hint}}
+        {
+            "name": name,
+            "title": hints.title,
+            "description": description,
+            "vendor": "adops",
+            "toolset": "adops",
+            "effect": "read" if hints.read_only_hint else "destructive",
+            "method": None,
+            "path": None,
+            "annotations": {
+                "readOnlyHint": hints.read_only_hint,
+                "destructiveHint": hints.destructive_hint,
+                "idempotentHint": hints.idempotent_hint,
+                "openWorldHint": hints.open_world_hint,
+            },
+        }
         for name, hints, description in (
             ("adops_find_tools", FIND_HINTS, FIND_DESCRIPTION),
             ("adops_call_tool", CALL_HINTS, CALL_DESCRIPTION),

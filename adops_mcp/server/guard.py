@@ -138,4 +138,3 @@ def token_instructions(ttl: int) -> str:
         "Nothing has been sent yet. Show this plan to the user and ask them to confirm. Only if they "
         f"confirm, call confirm_action with this confirmation_token (valid {minutes} min, single use)."
     )
-

@@ -58,13 +58,16 @@ def load_tokens(settings: Settings) -> list[str]:
         try:
             lines = settings.http_tokens_file.read_text().splitlines()
         except OSError as exc:
-            raise ConfigError(f"ADOPS_HTTP_TOKENS_FILE: cannot read {settings.http_tokens_file} "
-                              f"({exc.strerror}).") from None
+            raise ConfigError(
+                f"ADOPS_HTTP_TOKENS_FILE: cannot read {settings.http_tokens_file} ({exc.strerror})."
+            ) from None
         tokens |= {line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")}
     for token in tokens:
         if len(token) < 16:
-            raise ConfigError("ADOPS_HTTP_TOKENS: every bearer token needs at least 16 characters "
-                              "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`).")
+            raise ConfigError(
+                "ADOPS_HTTP_TOKENS: every bearer token needs at least 16 characters "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)."
+            )
         secrets.register(token)
     return sorted(tokens)
 
@@ -111,9 +114,12 @@ class Gate:
             scheme, _, presented = Headers(scope=scope).get("authorization", "").partition(" ")
             if scheme.lower() != "bearer" or not self.valid(presented.strip().encode()):
                 challenge = 'Bearer realm="adops-mcp"' + (', error="invalid_token"' if presented else "")
-                await _respond(send, 401, {"error": "unauthorized",
-                                           "message": "Send Authorization: Bearer <token> (ADOPS_HTTP_TOKENS)."},
-                               {"www-authenticate": challenge})
+                await _respond(
+                    send,
+                    401,
+                    {"error": "unauthorized", "message": "Send Authorization: Bearer <token> (ADOPS_HTTP_TOKENS)."},
+                    {"www-authenticate": challenge},
+                )
                 return
             # Nobody downstream (tools, vendor clients, logs) ever sees the client's credential.
             scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() != b"authorization"]}

@@ -31,8 +31,10 @@ def names(value: str | None) -> set[str]:
 
 def check_tool_names(settings: Settings, known: set[str]) -> None:
     """A misspelt --tools / --exclude-tools name must not silently widen or keep the surface."""
-    for flag, value in (("ADOPS_TOOLS (--tools)", settings.tools), ("ADOPS_EXCLUDE_TOOLS (--exclude-tools)",
-                                                                      settings.exclude_tools)):
+    for flag, value in (
+        ("ADOPS_TOOLS (--tools)", settings.tools),
+        ("ADOPS_EXCLUDE_TOOLS (--exclude-tools)", settings.exclude_tools),
+    ):
         unknown = sorted(names(value) - known - set(ADOPS_TOOLS))
         if unknown:
             raise ConfigError(f"{flag} names unknown tools: {', '.join(unknown)}. See `adops-mcp tools`.")
@@ -64,11 +66,14 @@ def check_account(op: Operation, params: Any, vendor: VendorSettings) -> None:
     if account is None:
         if op.effect == "read":
             return  # not scoped to one account (e.g. listing the agency's clients)
-        raise ToolError(f"{op.name} does not name one {vendor.display} account, and this server only allows "
-                        f"changes to the accounts in {variable}. Nothing was sent.")
+        raise ToolError(
+            f"{op.name} does not name one {vendor.display} account, and this server only allows "
+            f"changes to the accounts in {variable}. Nothing was sent."
+        )
     if not allowed(str(account), allowlist):
-        raise ToolError(f"{vendor.display} account {account} is not one this server may use ({variable}). "
-                        "Nothing was sent.")
+        raise ToolError(
+            f"{vendor.display} account {account} is not one this server may use ({variable}). Nothing was sent."
+        )
 
 
 def check_spend(changes: list[SpendChange], settings: Settings) -> None:
@@ -111,4 +116,3 @@ def numeric_changes(what: str, new: Any, old: Any) -> list[SpendChange]:
         current = old if isinstance(old, dict) else {}
         return [c for key, value in new.items() for c in numeric_changes(f"{what} {key}", value, current.get(key))]
     return []
-

@@ -97,13 +97,17 @@ class Runtime:
         profile = arguments.pop("profile", None) or profile  # the tool argument of multi-account vendors
         params = op.params.model_validate(arguments)
         if profile is None or profile == self.vendor_settings(op).profile:
-            return Call(op=op, params=params, client=self.clients[op.vendor], settings=self.vendor_settings(op), ctx=ctx)
+            return Call(
+                op=op, params=params, client=self.clients[op.vendor], settings=self.vendor_settings(op), ctx=ctx
+            )
         accounts = vendor_profiles(self.settings, op.vendor)
         if profile not in accounts or (op.vendor, profile) not in self.profile_clients:
-            raise ToolError(f"No {op.vendor} profile named {profile!r} (configured: {', '.join(accounts)}). "
-                            "Nothing was sent.")
-        return Call(op=op, params=params, client=self.profile_clients[(op.vendor, profile)],
-                    settings=accounts[profile], ctx=ctx)
+            raise ToolError(
+                f"No {op.vendor} profile named {profile!r} (configured: {', '.join(accounts)}). Nothing was sent."
+            )
+        return Call(
+            op=op, params=params, client=self.profile_clients[(op.vendor, profile)], settings=accounts[profile], ctx=ctx
+        )
 
     def policy_check(self, op: Operation, call: Call | None = None) -> None:
         """Operator policy that needs no vendor call: read-only, enabled tools, account allowlist."""
@@ -221,7 +225,11 @@ def request_approval(runtime: Runtime, call: Call, plan: str) -> WriteResult:
     arguments = call.params.model_dump(mode="json")
     account = call.settings.account_key
     action = runtime.store.create_pending(
-        vendor=call.op.vendor, account=account, tool=call.op.name, arguments=arguments, plan=plan,
+        vendor=call.op.vendor,
+        account=account,
+        tool=call.op.name,
+        arguments=arguments,
+        plan=plan,
         expires_at=time.time() + runtime.tokens.ttl,
     )
     return WriteResult(
@@ -237,7 +245,11 @@ def approval_state(runtime: Runtime, grant: Grant, token: str) -> WriteResult | 
     """For a pending-approval token: the approved action, a waiting result while pending, else refused."""
     assert grant.pending is not None
     action = runtime.store.pending(grant.pending)
-    if action is None or (action.tool, action.account, action.arguments) != (grant.tool, grant.account, grant.arguments):
+    if action is None or (action.tool, action.account, action.arguments) != (
+        grant.tool,
+        grant.account,
+        grant.arguments,
+    ):
         raise ToolError("This confirmation token names no pending approval on this server. Nothing was sent.")
     if action.status == "pending":
         return WriteResult(
@@ -252,7 +264,7 @@ def approval_state(runtime: Runtime, grant: Grant, token: str) -> WriteResult | 
     refusal = {
         "denied": f"A person denied this change (`adops-mcp deny {action.id}`). Nothing was sent.",
         "expired": "The approval window for this change has expired. Nothing was sent. Call the tool again to "
-                   "request a new approval.",
+        "request a new approval.",
         "executed": "This approved change was already performed. Nothing was sent again.",
     }
     raise ToolError(refusal.get(action.status, "This change cannot be performed. Nothing was sent."))
@@ -360,8 +372,9 @@ def finalize(tool: Tool) -> Tool:
     """Refuse unknown arguments (a misspelt field must not be silently dropped) and trim the schema."""
     base = tool.fn_metadata.arg_model
     tool.fn_metadata.arg_model = type(
-        base.__name__, (base,), {"model_config": ConfigDict(**{**base.model_config, "extra": "forbid"}),
-                                 "__module__": base.__module__}
+        base.__name__,
+        (base,),
+        {"model_config": ConfigDict(**{**base.model_config, "extra": "forbid"}), "__module__": base.__module__},
     )
     tool.parameters = compact_schema(tool.parameters)
     return tool
@@ -380,7 +393,12 @@ def compact_schema(schema: Any, *, in_properties: bool = False) -> Any:
     if in_properties:
         return {name: compact_schema(value) for name, value in schema.items()}
     options = schema.get("anyOf")
-    if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options and schema.get("default", 0) is None:
+    if (
+        isinstance(options, list)
+        and len(options) == 2
+        and {"type": "null"} in options
+        and schema.get("default", 0) is None
+    ):
         (kept,) = [o for o in options if o != {"type": "null"}]
         rest = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
         return compact_schema({**kept, **rest})
@@ -414,9 +432,7 @@ def build_confirm_action(runtime: Runtime) -> Tool:
                 raise ToolError("This confirmation token was issued for another vendor account. Nothing was sent.")
             call = runtime.call(op, grant.arguments, ctx, profile=profile)
             if grant.account != call.settings.account_key:
-                raise ToolError(
-                    "This confirmation token was issued for another vendor account. Nothing was sent."
-                )
+                raise ToolError("This confirmation token was issued for another vendor account. Nothing was sent.")
             confirmed_by = "token"
             if grant.pending is not None:
                 state = approval_state(runtime, grant, confirmation_token)
@@ -465,6 +481,4 @@ def resource_function(op: Operation, runtime: Runtime) -> Any:
         payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
         return json.dumps(payload, indent=2, ensure_ascii=False)
 
-    return _synthesize(
-        read, [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=str) for n in names], str
-    )
+    return _synthesize(read, [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=str) for n in names], str)

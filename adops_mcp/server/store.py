@@ -63,9 +63,7 @@ CREATE TABLE IF NOT EXISTS pending_actions (
 )
 """
 
-PENDING_COLUMNS = (
-    "id, created_at, expires_at, vendor, account, tool, arguments, plan, status, decided_at, decided_by"
-)
+PENDING_COLUMNS = "id, created_at, expires_at, vendor, account, tool, arguments, plan, status, decided_at, decided_by"
 
 
 def profile_of(account: str) -> str:

@@ -298,9 +298,13 @@ class VendorClient:
 
     def _transport_error(self, exc: Exception, method: str, path: str, read: bool) -> VendorError:
         never_sent = isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout)
-        what = "could not be reached" if never_sent else "did not answer in time" if isinstance(
-            exc, httpx2.TimeoutException
-        ) else "dropped the connection"
+        what = (
+            "could not be reached"
+            if never_sent
+            else "did not answer in time"
+            if isinstance(exc, httpx2.TimeoutException)
+            else "dropped the connection"
+        )
         message = f"{self.vendor} {what} ({method} {path})."
         if read or never_sent:
             message += " Nothing was changed; try again later."

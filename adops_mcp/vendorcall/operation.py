@@ -83,8 +83,12 @@ class Call:
             value = getattr(self.params, name)
             wire = next((m for m in info.metadata if isinstance(m, Wire)), None)
             wire_name = (wire.name if wire and wire.name else None) or info.serialization_alias or name
-            where = wire.where if wire else (
-                "path" if wire_name in placeholders else "query" if self.op.method in ("GET", "DELETE") else "body"
+            where = (
+                wire.where
+                if wire
+                else (
+                    "path" if wire_name in placeholders else "query" if self.op.method in ("GET", "DELETE") else "body"
+                )
             )
             if where == "none" or value is None:
                 continue

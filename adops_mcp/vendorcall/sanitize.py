@@ -14,11 +14,7 @@ MAX_TEXT = 2000
 def clean_text(value: str, limit: int = MAX_TEXT) -> str:
     # Drop control (Cc, except tab/newline), format (Cf: zero-width, bidi overrides) and
     # private-use or unassigned characters; keep ordinary text in every script.
-    kept = [
-        ch
-        for ch in value
-        if ch in "\t\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cn", "Cs")
-    ]
+    kept = [ch for ch in value if ch in "\t\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cn", "Cs")]
     text = secrets.scrub("".join(kept))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

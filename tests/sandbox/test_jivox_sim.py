@@ -98,8 +98,14 @@ async def test_list_defaults_and_shape(client: httpx2.AsyncClient) -> None:
     assert body["next"] == "" and body["previous"] == ""
     first = body["campaigns"][0]
     assert set(first) == {
-        "dspName", "dspLogoURL", "mediaPlanId", "mediaPlanName",
-        "retailCampaignIdx", "retailCampaignName", "dspCampaignId", "status",
+        "dspName",
+        "dspLogoURL",
+        "mediaPlanId",
+        "mediaPlanName",
+        "retailCampaignIdx",
+        "retailCampaignName",
+        "dspCampaignId",
+        "status",
     }
     assert first["retailCampaignIdx"] == 5301 and first["dspName"] == "Amazon DSP"
     assert {c["dspName"] for c in body["campaigns"]} == {"Amazon DSP", "The Trade Desk", "Criteo"}
@@ -135,7 +141,10 @@ async def test_filters_and_fields(client: httpx2.AsyncClient) -> None:
 
     r = await client.get(
         ACME + "/retail-campaigns",
-        params={"filters": "retailCampaignName(like)holiday gifting,status(eq)NEW", "fields": "retailCampaignIdx,status"},
+        params={
+            "filters": "retailCampaignName(like)holiday gifting,status(eq)NEW",
+            "fields": "retailCampaignIdx,status",
+        },
     )
     assert r.json()["campaigns"] == [{"retailCampaignIdx": 5302, "status": "NEW"}]
 
@@ -217,12 +226,18 @@ async def test_demo_scenario_request_approve_activate_to_active(client: httpx2.A
         PRIYA: ("External User", -1, "Approved"),
     }
 
-    r = await client.post(f"{ACME}/retail-campaigns/{idx}/activate", json={"trackerTypes": ["GCM"], "assetGenerationType": "gif"})
+    r = await client.post(
+        f"{ACME}/retail-campaigns/{idx}/activate", json={"trackerTypes": ["GCM"], "assetGenerationType": "gif"}
+    )
     assert r.json() == {"message": "Campaign activated successfully", "retailCampaignIdx": idx}
     assert (await client.get(f"{ACME}/retail-campaigns/{idx}")).json()["status"] == "IN_PROGRESS"
     seen = await poll_until_settled(client, f"{ACME}/retailcampaigns/{idx}/activationstatus")
     assert [(s["status"], s["percentage"]) for s in seen] == [
-        ("IN_PROGRESS", 25), ("IN_PROGRESS", 60), ("IN_PROGRESS", 90), ("PUBLISHED", 100), ("ACTIVE", 100),
+        ("IN_PROGRESS", 25),
+        ("IN_PROGRESS", 60),
+        ("IN_PROGRESS", 90),
+        ("PUBLISHED", 100),
+        ("ACTIVE", 100),
     ]
     assert "GCM" in seen[0]["message"] and "gif" in seen[1]["message"]
     assert (await client.get(f"{ACME}/retail-campaigns/{idx}")).json()["status"] == "ACTIVE"

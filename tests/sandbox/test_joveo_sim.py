@@ -96,7 +96,9 @@ async def test_token_minting_and_rules(http: httpx2.AsyncClient, sim: JoveoSimul
     assert (await http.get("/v1/clients?page=1&limit=10", headers=ok)).status_code == 200
     r = await http.get("/v1/clients?page=1&limit=10", headers={"x-authorization-key": token})
     assert r.status_code == 401 and r.json() == {"message": "Missing or invalid x-api-key"}
-    assert (await http.get("/v1/clients?page=1&limit=10", headers={"x-api-key": "nope", "x-authorization-key": token})).status_code == 401
+    assert (
+        await http.get("/v1/clients?page=1&limit=10", headers={"x-api-key": "nope", "x-authorization-key": token})
+    ).status_code == 401
     assert (await http.get("/v1/clients?page=1&limit=10", headers={"x-api-key": API_KEY})).status_code == 403
     bad = {"x-api-key": API_KEY, "x-authorization-key": "garbage"}
     assert (await http.get("/v1/clients?page=1&limit=10", headers=bad)).status_code == 403
@@ -144,8 +146,14 @@ async def test_clients(http: httpx2.AsyncClient, h: dict[str, str]) -> None:
     client = (await http.get(C, headers=h)).json()
     assert client["id"] == GLOBEX and client["startDate"] == "01/06/2025" and client["timeZone"] == "UTC-06:00"
     assert (await http.get(f"/v1/clients/{UMBRELLA}/status", headers=h)).json() == {
-        "result": "P", "message": "Status fetched successfully"}
-    assert (await http.get(C + "/cif-mappings", headers=h)).json() == {"external-data": "cif1", "day": "cif2", "cpc": "cif3"}
+        "result": "P",
+        "message": "Status fetched successfully",
+    }
+    assert (await http.get(C + "/cif-mappings", headers=h)).json() == {
+        "external-data": "cif1",
+        "day": "cif2",
+        "cpc": "cif3",
+    }
 
     r = await http.put(C, headers=h, json={"budget": {"monthly": 30000}})
     assert r.json() == {"result": True, "message": "Client Updated"}
@@ -219,8 +227,15 @@ async def test_job_lifecycle(http: httpx2.AsyncClient, h: dict[str, str], sim: J
     assert (await http.post(C + "/jobs/GLX-00042/enable", headers=h)).json()["message"] == "Job enabled"
     assert (await http.get(C + "/jobs/GLX-00042", headers=h)).json()["status"] == "ACTIVE"
 
-    new = {"refNumber": "glx-new-1", "title": "Night Dispatcher", "url": "https://careers.example.com/n1",
-           "city": "Dallas", "country": "US", "zip": 75201, "jobType": "FULL_TIME"}
+    new = {
+        "refNumber": "glx-new-1",
+        "title": "Night Dispatcher",
+        "url": "https://careers.example.com/n1",
+        "city": "Dallas",
+        "country": "US",
+        "zip": 75201,
+        "jobType": "FULL_TIME",
+    }
     r = await http.post(C + "/jobs", headers=h, json=new)
     assert r.json()["message"] == "Job created"
     new_id = r.json()["result"]
@@ -254,22 +269,36 @@ async def test_campaigns_and_jobgroups(http: httpx2.AsyncClient, h: dict[str, st
     assert (await http.get(C + "/campaigns?page=1", headers=h)).status_code == 400
     assert (await http.get(f"/v1/clients/{INITECH}/campaigns/{CAMP_ALWAYS_ON}", headers=h)).status_code == 404
 
-    r = await http.post(C + "/campaigns", headers=h, json={"name": "Fall Push", "startDate": "09/01/2025",
-                                                          "endDate": "11/30/2025", "Caps": {"budget": 500}})
+    r = await http.post(
+        C + "/campaigns",
+        headers=h,
+        json={"name": "Fall Push", "startDate": "09/01/2025", "endDate": "11/30/2025", "Caps": {"budget": 500}},
+    )
     assert r.json()["message"] == "campaign created"
     camp = f"{C}/campaigns/{r.json()['result']}"
     got = (await http.get(camp, headers=h)).json()
     assert got["activeStatus"] == "A" and got["caps"] == {"budget": 500} and got["startDate"] == "09/01/2025"
-    assert (await http.post(C + "/campaigns", headers=h, json={"name": "x", "startDate": "2025-09-01"})).status_code == 400
+    assert (
+        await http.post(C + "/campaigns", headers=h, json={"name": "x", "startDate": "2025-09-01"})
+    ).status_code == 400
     assert (await http.put(camp, headers=h, json={"caps": {"budget": 900}})).json() == {
-        "result": True, "message": "Campaign updated"}
+        "result": True,
+        "message": "Campaign updated",
+    }
     assert (await http.put(camp, headers=h, json={})).status_code == 400
     assert (await http.post(camp + "/pause", headers=h)).json()["message"] == "Campaign paused"
     assert (await http.get(camp, headers=h)).json()["activeStatus"] == "P"
     assert (await http.post(camp + "/enable", headers=h)).json()["message"] == "Campaign enabled"
 
-    body = {"name": "Fall Drivers", "startDate": "09/01/2025", "endDate": "11/30/2025", "cpcBid": 0.3, "cpaBid": 9.5,
-            "filters": {"rules": []}, "placements": [{"placementId": "dice"}]}
+    body = {
+        "name": "Fall Drivers",
+        "startDate": "09/01/2025",
+        "endDate": "11/30/2025",
+        "cpcBid": 0.3,
+        "cpaBid": 9.5,
+        "filters": {"rules": []},
+        "placements": [{"placementId": "dice"}],
+    }
     r = await http.post(camp + "/jobgroups", headers=h, json=body)
     assert r.json()["message"] == "Jobgroup created"
     jg = f"{camp}/jobgroups/{r.json()['result']}"
@@ -278,7 +307,9 @@ async def test_campaigns_and_jobgroups(http: httpx2.AsyncClient, h: dict[str, st
     assert (await http.post(camp + "/jobgroups", headers=h, json={**body, "endDate": "31/11/2025"})).status_code == 400
     assert (await http.post(camp + "/jobgroups", headers=h, json={**body, "cpcBid": "high"})).status_code == 400
     assert (await http.put(jg, headers=h, json={"cpaBid": 0.22, "name": "Fall Drivers 2"})).json() == {
-        "result": True, "message": "Jobgroup updated"}
+        "result": True,
+        "message": "Jobgroup updated",
+    }
     assert (await http.get(jg, headers=h)).json()["cpaBid"] == 0.22
     assert (await http.put(jg, headers=h, json={"colour": "red"})).status_code == 400
     assert (await http.post(jg + "/pause", headers=h)).json() == {"result": True, "message": "Jobgroup paused"}
@@ -317,7 +348,10 @@ async def test_cascade_why_is_this_job_group_not_spending(
     assert camps["Q3 Warehouse Surge"]["activeStatus"] == "P"
     assert camps["Q3 Warehouse Surge"]["jobgroups"][0]["activeStatus"] == "A"
     assert {g["name"] for g in camps["Always-on Drivers"]["jobgroups"]} == {
-        "CDL Drivers - Texas", "Owner Operators", "Summer Drivers 2024"}
+        "CDL Drivers - Texas",
+        "Owner Operators",
+        "Summer Drivers 2024",
+    }
 
     r = await http.post("/v1/stats/stream", headers=scoped(h), json={"groupBy": "JOBGROUP"})
     spend = {row["jobGroupName"]: row["spend"] for row in r.json()["stats"]}
@@ -331,8 +365,18 @@ async def test_cascade_why_is_this_job_group_not_spending(
 
     umbrella = await http.post("/v1/stats/stream", headers=scoped(h, UMBRELLA), json={"groupBy": "CLIENT"})
     assert umbrella.json()["stats"] == [
-        {"clientId": UMBRELLA, "clientName": "Umbrella Retail", "clicks": 0, "applies": 0, "spend": 0.0,
-         "startDate": "05/17/2025", "endDate": "06/15/2025", "cpc": 0.0, "cpa": 0.0}]
+        {
+            "clientId": UMBRELLA,
+            "clientName": "Umbrella Retail",
+            "clicks": 0,
+            "applies": 0,
+            "spend": 0.0,
+            "startDate": "05/17/2025",
+            "endDate": "06/15/2025",
+            "cpc": 0.0,
+            "cpa": 0.0,
+        }
+    ]
 
 
 # ------------------------------------------------------------------------- async stats
@@ -344,8 +388,10 @@ async def poll(http: httpx2.AsyncClient, h: dict[str, str], task: str, client: s
 
 @pytest.mark.anyio
 async def test_async_stats_lifecycle(http: httpx2.AsyncClient, h: dict[str, str], sim: JoveoSimulator) -> None:
-    body = {"filters": {"startDate": "06/01/2025", "endDate": "06/14/2025"},
-            "aggregationLevel": {"primaryLevel": "CAMPAIGN", "secondaryLevel": "JOBGROUP"}}
+    body = {
+        "filters": {"startDate": "06/01/2025", "endDate": "06/14/2025"},
+        "aggregationLevel": {"primaryLevel": "CAMPAIGN", "secondaryLevel": "JOBGROUP"},
+    }
     r = await http.post("/v1/stats/reports", headers=scoped(h), json=body)
     assert r.status_code == 200 and r.text == "NO_CONTENT"
     assert r.headers["content-type"].startswith("text/plain")
@@ -359,13 +405,18 @@ async def test_async_stats_lifecycle(http: httpx2.AsyncClient, h: dict[str, str]
     assert done == {"status": "SUCCESS", "location": [f"https://reports.sandbox.joveo.invalid/{task}.csv"]}
     assert (await poll(http, h, task)).json() == done
     rows = {r["jobGroupName"]: r for r in sim.report_rows(task)}
-    assert rows["CDL Drivers - Texas"]["clicks"] > 0 and rows["CDL Drivers - Texas"]["campaignName"] == "Always-on Drivers"
+    assert (
+        rows["CDL Drivers - Texas"]["clicks"] > 0 and rows["CDL Drivers - Texas"]["campaignName"] == "Always-on Drivers"
+    )
     assert rows["Forklift Operators"]["spend"] == 0
     assert (await http.get("/v1/stats/reports/unknown/status", headers=scoped(h))).status_code == 404
 
     async def outcome(filters: dict[str, Any], client: str = GLOBEX) -> str:
-        r = await http.post("/v1/stats/reports", headers=scoped(h, client),
-                            json={"filters": filters, "aggregationLevel": {"primaryLevel": "JOBGROUP"}})
+        r = await http.post(
+            "/v1/stats/reports",
+            headers=scoped(h, client),
+            json={"filters": filters, "aggregationLevel": {"primaryLevel": "JOBGROUP"}},
+        )
         task = r.headers["x-task-id"]
         for _ in range(3):
             status = (await poll(http, h, task, client)).json()
@@ -397,8 +448,11 @@ async def test_feeds(http: httpx2.AsyncClient, h: dict[str, str]) -> None:
     feeds = (await http.get(C + "/feeds?page=1&limit=10", headers=h)).json()["data"]
     assert [f["id"] for f in feeds] == [FEED_GLOBEX]
     assert (await http.get(C + "/feeds", headers=h)).status_code == 400
-    r = await http.post(C + "/feeds", headers=h, json={"xmlFeedUrl": "https://feeds.example.com/new.xml",
-                                                      "schemaMappings": {"title": "jobtitle"}})
+    r = await http.post(
+        C + "/feeds",
+        headers=h,
+        json={"xmlFeedUrl": "https://feeds.example.com/new.xml", "schemaMappings": {"title": "jobtitle"}},
+    )
     assert r.json()["message"] == "Feed created"
     feed = f"{C}/feeds/{r.json()['result']}"
     got = (await http.get(feed, headers=h)).json()
@@ -438,22 +492,38 @@ async def test_posting_configs(http: httpx2.AsyncClient, h: dict[str, str]) -> N
     posted = (await http.get(C + "/publishers/ziprecruiter/jobs?page=1&limit=10&pinned=false", headers=h)).json()
     assert [j["refNumber"] for j in posted["data"]] == ["GLX-00002", "GLX-00003"]
 
-    r = await http.post(f"{C}/configs/{CFG_GLOBEX_ZIP}/jobs", headers=h, json=["GLX-00100", "GLX-00013", "GLX-00001", "NOPE"])
+    r = await http.post(
+        f"{C}/configs/{CFG_GLOBEX_ZIP}/jobs", headers=h, json=["GLX-00100", "GLX-00013", "GLX-00001", "NOPE"]
+    )
     assert r.json()["message"] == "Create request processed"
     assert r.json()["result"]["added"] == ["GLX-00100"]
-    assert [f["reason"] for f in r.json()["result"]["failed"]] == ["job is invalid", "already in config", "job not found"]
+    assert [f["reason"] for f in r.json()["result"]["failed"]] == [
+        "job is invalid",
+        "already in config",
+        "job not found",
+    ]
     r = await http.post(f"{C}/configs/{CFG_GLOBEX_DICE}/jobs", headers=h, json=["GLX-00200"])
     assert r.json()["result"]["failed"] == [{"refNumber": "GLX-00200", "reason": "no available posting slots"}]
 
-    body = {"cost": 500, "startDate": "2025-07-01T00:00:00.000Z", "endDate": "2025-09-30T00:00:00.000Z",
-            "availableCount": 10, "rotateFreqInDays": 2, "jobDuration": 10, "minJobDurationInDays": 2}
+    body = {
+        "cost": 500,
+        "startDate": "2025-07-01T00:00:00.000Z",
+        "endDate": "2025-09-30T00:00:00.000Z",
+        "availableCount": 10,
+        "rotateFreqInDays": 2,
+        "jobDuration": 10,
+        "minJobDurationInDays": 2,
+    }
     r = await http.post(C + "/publishers/careerbuilder/configs", headers=h, json=body)
     assert r.json()["message"] == "Config created"
     new = f"{C}/publishers/careerbuilder/configs/{r.json()['result']}"
     assert (await http.get(new, headers=h)).json()["isActive"] is False  # starts 07/01
-    assert (await http.post(C + "/publishers/careerbuilder/configs", headers=h, json={**body, "cost": -1})).status_code == 400
-    assert (await http.post(C + "/publishers/careerbuilder/configs", headers=h,
-                            json={**body, "startDate": "07/01/2025"})).status_code == 400
+    assert (
+        await http.post(C + "/publishers/careerbuilder/configs", headers=h, json={**body, "cost": -1})
+    ).status_code == 400
+    assert (
+        await http.post(C + "/publishers/careerbuilder/configs", headers=h, json={**body, "startDate": "07/01/2025"})
+    ).status_code == 400
     r = await http.put(new, headers=h, json={"cost": 750, "availableCount": 20})
     assert r.json() == {"result": True, "message": "Config update processed"}
     assert (await http.get(new, headers=h)).json()["cost"] == 750
@@ -466,13 +536,19 @@ async def test_posting_configs(http: httpx2.AsyncClient, h: dict[str, str]) -> N
 
 @pytest.mark.anyio
 async def test_reports_and_stream(http: httpx2.AsyncClient, h: dict[str, str], sim: JoveoSimulator) -> None:
-    r = await http.post("/v1/reports", headers=scoped(h), json={"groupBy": "CLIENT", "groupByPublisher": True,
-                                                               "callBackUrl": "https://example.com/cb", "filterBy": {}})
+    r = await http.post(
+        "/v1/reports",
+        headers=scoped(h),
+        json={"groupBy": "CLIENT", "groupByPublisher": True, "callBackUrl": "https://example.com/cb", "filterBy": {}},
+    )
     report = r.json()["reportId"]
     assert r.headers["x-report-id"] == report
     assert (await http.get(f"/v1/reports/{report}", headers=scoped(h))).json()["status"] == "IN_PROGRESS"
     assert (await http.get(f"/v1/reports/{report}", headers=scoped(h))).json() == {
-        "reportId": report, "status": "SUCCESS", "url": f"https://reports.sandbox.joveo.invalid/{report}.csv"}
+        "reportId": report,
+        "status": "SUCCESS",
+        "url": f"https://reports.sandbox.joveo.invalid/{report}.csv",
+    }
     assert (await http.get(f"/v1/reports/{report}", headers=scoped(h, INITECH))).status_code == 404
     assert (await http.post("/v1/reports", headers=scoped(h), json={"groupBy": "PLANET"})).status_code == 400
     ip = await http.post("/v1/reports/ip", headers=scoped(h), json={"filterBy": {}})
@@ -480,7 +556,9 @@ async def test_reports_and_stream(http: httpx2.AsyncClient, h: dict[str, str], s
 
     r = await http.post("/v1/stats/stream", headers=scoped(h), json={"groupBy": "CAMPAIGN"})
     assert r.json()["streamNumber"] == 1 and {s["campaignName"] for s in r.json()["stats"]} == {
-        "Always-on Drivers", "Q3 Warehouse Surge"}
+        "Always-on Drivers",
+        "Q3 Warehouse Surge",
+    }
     sim.stream_deployed = False
     r = await http.post("/v1/stats/stream", headers=scoped(h), json={"groupBy": "CAMPAIGN"})
     assert r.status_code == 501 and "not deployed" in r.json()["message"]
@@ -488,23 +566,40 @@ async def test_reports_and_stream(http: httpx2.AsyncClient, h: dict[str, str], s
 
 @pytest.mark.anyio
 async def test_rules_funnel_s2s(http: httpx2.AsyncClient, h: dict[str, str], sim: JoveoSimulator) -> None:
-    rule = {"clientId": GLOBEX, "campaignId": CAMP_ALWAYS_ON, "jobGroupId": JG_CDL_TEXAS, "filterLevel": "jobs",
-            "applyToChildren": True, "conditions": [], "conditionOp": "AND", "actionType": "administration",
-            "name": "Pause Job", "startDate": "05/10/2025", "endDate": "05/31/2025"}
+    rule = {
+        "clientId": GLOBEX,
+        "campaignId": CAMP_ALWAYS_ON,
+        "jobGroupId": JG_CDL_TEXAS,
+        "filterLevel": "jobs",
+        "applyToChildren": True,
+        "conditions": [],
+        "conditionOp": "AND",
+        "actionType": "administration",
+        "name": "Pause Job",
+        "startDate": "05/10/2025",
+        "endDate": "05/31/2025",
+    }
     r = await http.post("/v1/rules/jobs", headers=scoped(h), json=rule)
     assert r.json()["success"] is True and r.json()["data"]["name"] == "Pause Job"
     assert len(sim.rules) == 1
-    assert (await http.post("/v1/rules/jobs", headers=scoped(h), json={**rule, "startDate": "31/05/2025"})).status_code == 400
-    assert (await http.post("/v1/rules/jobs", headers=scoped(h), json={**rule, "conditionOp": "XOR"})).status_code == 400
+    assert (
+        await http.post("/v1/rules/jobs", headers=scoped(h), json={**rule, "startDate": "31/05/2025"})
+    ).status_code == 400
+    assert (
+        await http.post("/v1/rules/jobs", headers=scoped(h), json={**rule, "conditionOp": "XOR"})
+    ).status_code == 400
     assert (await http.post("/v1/rules/jobs", headers=scoped(h, INITECH), json=rule)).status_code == 400
 
     event = {"jobApplicationId": "app-1", "candidateStatus": "INTERVIEW", "timestamp": "2025-06-14T10:00:00Z"}
-    r = await http.post("/v1/funnel/candidate-status", headers=scoped(h), json=[event, {**event, "jobApplicationId": "app-2"}])
+    r = await http.post(
+        "/v1/funnel/candidate-status", headers=scoped(h), json=[event, {**event, "jobApplicationId": "app-2"}]
+    )
     assert r.json()["success"] is True and r.json()["failure"] is False and len(r.json()["value"]) == 36
     assert len(sim.funnel_events) == 2
     assert (await http.post("/v1/funnel/candidate-status", headers=scoped(h), json=event)).status_code == 200
-    assert (await http.post("/v1/funnel/candidate-status", headers=scoped(h),
-                            json={**event, "timestamp": "yesterday"})).status_code == 400
+    assert (
+        await http.post("/v1/funnel/candidate-status", headers=scoped(h), json={**event, "timestamp": "yesterday"})
+    ).status_code == 400
     assert (await http.post("/v1/funnel/candidate-status", headers=h, json=event)).status_code == 400
 
     s2s = {"clickId": "jclick-123", "a": "3", "jobApplicationId": "app-1"}
@@ -514,24 +609,35 @@ async def test_rules_funnel_s2s(http: httpx2.AsyncClient, h: dict[str, str], sim
     assert [e["duplicate"] for e in sim.s2s_events] == [False, True]
     assert (await http.post("/s2s/events", headers=scoped(h), json=s2s)).status_code == 400  # x-client-id is not it
     assert (await http.post("/s2s/events", headers={**h, "client_id": "nope"}, json=s2s)).status_code == 403
-    assert (await http.post("/s2s/events", headers={**h, "client_id": GLOBEX}, json={**s2s, "a": "4"})).status_code == 400
+    assert (
+        await http.post("/s2s/events", headers={**h, "client_id": GLOBEX}, json={**s2s, "a": "4"})
+    ).status_code == 400
     assert (await http.post("/s2s/events", headers={"client_id": GLOBEX}, json=s2s)).status_code == 401
 
 
 @pytest.mark.anyio
 async def test_publisher_reports(http: httpx2.AsyncClient, h: dict[str, str]) -> None:
     family = "65a1f0c2b7d94e3a8c5b2d10"
-    body = {"reportName": "June", "period": "THIS_MONTH", "clientId": GLOBEX, "publisherFamilyId": family, "curLocale": "USD"}
+    body = {
+        "reportName": "June",
+        "period": "THIS_MONTH",
+        "clientId": GLOBEX,
+        "publisherFamilyId": family,
+        "curLocale": "USD",
+    }
     r = await http.post(f"/v1/publisher-families/{family}/reports", headers=h, json=body)
     assert r.json()["success"] is True
     report = r.json()["reportId"]
     path = f"/v1/publisher-families/{family}/reports/{report}"
     assert (await http.get(path, headers=h)).json()["status"] == "IN_PROGRESS"
     assert (await http.get(path, headers=h)).json()["status"] == "SUCCESS"
-    assert (await http.post(f"/v1/publisher-families/{family}/reports", headers=h,
-                            json={**body, "period": "LAST_YEAR"})).status_code == 400
+    assert (
+        await http.post(f"/v1/publisher-families/{family}/reports", headers=h, json={**body, "period": "LAST_YEAR"})
+    ).status_code == 400
     assert (await http.post("/v1/publisher-families/unknown/reports", headers=h, json=body)).status_code == 404
-    assert (await http.get(f"/v1/publisher-families/65a1f0c2b7d94e3a8c5b2d11/reports/{report}", headers=h)).status_code == 404
+    assert (
+        await http.get(f"/v1/publisher-families/65a1f0c2b7d94e3a8c5b2d11/reports/{report}", headers=h)
+    ).status_code == 404
 
 
 @pytest.mark.anyio

@@ -26,9 +26,7 @@ class Clock:
 def make(**kwargs):
     clock = Clock()
     sim = MerchentaSimulator(clock=clock, **kwargs)
-    client = httpx2.AsyncClient(
-        transport=SandboxTransport(Sandbox([sim])), base_url=SANDBOX_ORIGIN + "/merchenta"
-    )
+    client = httpx2.AsyncClient(transport=SandboxTransport(Sandbox([sim])), base_url=SANDBOX_ORIGIN + "/merchenta")
     return sim, clock, client
 
 
@@ -74,7 +72,8 @@ async def test_login_token_shape_and_expiry():
 async def test_login_failures_and_missing_token():
     sim, _, client = make()
     r = await client.get(
-        "/v3/oauth/accessToken", params={"username": "sandbox@adops.example", "password": "nope", "advertiser": "SANDBOX1"}
+        "/v3/oauth/accessToken",
+        params={"username": "sandbox@adops.example", "password": "nope", "advertiser": "SANDBOX1"},
     )
     assert r.status_code == 401
     body = r.json()
@@ -84,7 +83,9 @@ async def test_login_failures_and_missing_token():
     assert sim.logins == 0
     r = await client.get("/v3/creatives/SANDBOX1-SPRING-DELIVERING-1/status")
     assert r.status_code == 401 and r.json()["code"] == "E10001"
-    r = await client.get("/v3/creatives/SANDBOX1-SPRING-DELIVERING-1/status", headers={"Authorization": "Bearer forged"})
+    r = await client.get(
+        "/v3/creatives/SANDBOX1-SPRING-DELIVERING-1/status", headers={"Authorization": "Bearer forged"}
+    )
     assert r.status_code == 401 and r.json()["code"] == "E10002"
     r = await client.post("/v3/campaigns/SANDBOX1-SPRING-DELIVERING/lock")
     assert r.status_code == 401

@@ -27,8 +27,12 @@ def canary_simulators() -> list[Any]:
     from adops_mcp.sandbox.joveo import JoveoSimulator
     from adops_mcp.sandbox.merchenta import MerchentaSimulator
 
-    return [JivoxSimulator(**CANARIES["JIVOX"]), JoveoSimulator(**CANARIES["JOVEO"]),
-            MerchentaSimulator(**CANARIES["MERCHENTA"]), DeltaSimulator(**CANARIES["DELTA"])]
+    return [
+        JivoxSimulator(**CANARIES["JIVOX"]),
+        JoveoSimulator(**CANARIES["JOVEO"]),
+        MerchentaSimulator(**CANARIES["MERCHENTA"]),
+        DeltaSimulator(**CANARIES["DELTA"]),
+    ]
 
 
 def forms(secret: str) -> set[str]:

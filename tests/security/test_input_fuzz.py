@@ -37,8 +37,10 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
 
 def quick(schema: dict[str, Any]) -> dict[str, Any]:
     """The schema with waiting bounded to a second, so a valid "wait up to 300 s" stays fast."""
-    props = {name: ({**prop, "maximum": 1} if "wait" in name and "maximum" in prop else prop)
-             for name, prop in schema.get("properties", {}).items()}
+    props = {
+        name: ({**prop, "maximum": 1} if "wait" in name and "maximum" in prop else prop)
+        for name, prop in schema.get("properties", {}).items()
+    }
     return {**schema, "properties": props}
 
 
@@ -66,8 +68,9 @@ def invalid(draw: st.DrawFn, schema: dict[str, Any]) -> dict[str, Any]:
         name = draw(st.sampled_from(schema["required"]))
         return {k: v for k, v in valid.items() if k != name}
     if how == "random":
-        return draw(st.dictionaries(st.text(max_size=12), st.one_of(st.none(), st.integers(), st.text(max_size=20)),
-                                    max_size=4))
+        return draw(
+            st.dictionaries(st.text(max_size=12), st.one_of(st.none(), st.integers(), st.text(max_size=20)), max_size=4)
+        )
     return {**valid, "zz_not_a_parameter": draw(st.integers())}
 
 
@@ -95,9 +98,18 @@ def run(fuzz_server: Any, name: str, args: dict[str, Any]) -> tuple[Any, int]:
     return result, len(h.sandbox.requests) - before
 
 
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                       HealthCheck.filter_too_much, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ],
+)
 
 
 @pytest.mark.parametrize("name", NAMES)

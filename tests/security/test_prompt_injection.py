@@ -23,8 +23,9 @@ PATH = "/retail-campaigns/5303"
 
 
 def hidden(text: str) -> list[str]:
-    return [f"U+{ord(c):04X}" for c in text
-            if c not in "\t\n" and unicodedata.category(c) in ("Cc", "Cf", "Co", "Cn", "Cs")]
+    return [
+        f"U+{ord(c):04X}" for c in text if c not in "\t\n" and unicodedata.category(c) in ("Cc", "Cf", "Co", "Cn", "Cs")
+    ]
 
 
 def no_writes(h) -> None:  # type: ignore[no-untyped-def]
@@ -34,8 +35,13 @@ def no_writes(h) -> None:  # type: ignore[no-untyped-def]
 
 async def test_injected_names_come_back_clean_and_only_as_data(mode: str) -> None:
     async with connect(mode=mode) as h:
-        body = {"retailCampaignIdx": 5303, "retailCampaignName": PAYLOAD, "status": "ACTIVE",
-                "label": PAYLOAD, PAYLOAD: "key"}
+        body = {
+            "retailCampaignIdx": 5303,
+            "retailCampaignName": PAYLOAD,
+            "status": "ACTIVE",
+            "label": PAYLOAD,
+            PAYLOAD: "key",
+        }
         h.sandbox.faults.add(status=200, body=body, vendor="jivox", path_contains=PATH)
         result = await h.call(*READ)
         text = " ".join(getattr(c, "text", "") for c in result.content)
@@ -49,8 +55,9 @@ async def test_injected_names_come_back_clean_and_only_as_data(mode: str) -> Non
 
 async def test_injected_vendor_error_message_is_clean(mode: str) -> None:
     async with connect(mode=mode) as h:
-        h.sandbox.faults.add(status=400, body={"message": PAYLOAD, "error": PAYLOAD}, vendor="jivox",
-                             path_contains=PATH)
+        h.sandbox.faults.add(
+            status=400, body={"message": PAYLOAD, "error": PAYLOAD}, vendor="jivox", path_contains=PATH
+        )
         result = await h.call(*READ)
         assert result.is_error
         text = error_text(result)
@@ -60,8 +67,12 @@ async def test_injected_vendor_error_message_is_clean(mode: str) -> None:
 
 async def test_a_list_of_injected_names_causes_no_write() -> None:
     async with connect() as h:
-        page = {"campaigns": [{"retailCampaignIdx": i, "retailCampaignName": PAYLOAD, "status": "NEW"}
-                              for i in range(1, 6)], "count": 5}
+        page = {
+            "campaigns": [
+                {"retailCampaignIdx": i, "retailCampaignName": PAYLOAD, "status": "NEW"} for i in range(1, 6)
+            ],
+            "count": 5,
+        }
         h.sandbox.faults.add(status=200, body=page, vendor="jivox", path_contains="/retail-campaigns")
         data = await h.ok("jivox_list_retail_campaigns", {"account_id": "acme-retail"})
         names = [c["retailCampaignName"] for c in data["campaigns"]]
@@ -74,9 +85,14 @@ async def test_confirming_a_token_performs_only_the_call_it_was_issued_for() -> 
     """A token planned for one campaign never acts on another, whatever the conversation says."""
     async with connect() as h:
         for idx in (7101, 7104):
-            await h.ok("jivox_activate_retail_campaign", {"account_id": "northwind-grocers", "retail_campaign_idx": idx})
-        token = (await h.ok("jivox_activate_retail_campaign",
-                            {"account_id": "northwind-grocers", "retail_campaign_idx": 7104}))["confirmation_token"]
+            await h.ok(
+                "jivox_activate_retail_campaign", {"account_id": "northwind-grocers", "retail_campaign_idx": idx}
+            )
+        token = (
+            await h.ok(
+                "jivox_activate_retail_campaign", {"account_id": "northwind-grocers", "retail_campaign_idx": 7104}
+            )
+        )["confirmation_token"]
         await h.ok("confirm_action", {"confirmation_token": token})
         assert h.writes("jivox", "/7104/activate") == 1
         assert h.writes("jivox") == 1

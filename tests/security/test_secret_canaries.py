@@ -121,8 +121,13 @@ def credentials(h: Any) -> list[str]:
     return values
 
 
-@settings(max_examples=1000, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=1000,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(echo=echoes, call=st.sampled_from(CALLS))
 def test_no_credential_in_any_result_error_or_log(echo_server: Any, echo: Echo, call: tuple[str, dict]) -> None:
     portal, h, transport = echo_server

@@ -29,11 +29,18 @@ def _budget(d: Diagnoser, kind: str, used: Any, total: Any, args: dict[str, Any]
     evidence = {"current_target_" + kind: used, field: total}
     if used >= total:
         d.find(f"{field}_spent", "blocking", f"The {kind} budget is used up ({used:,} of {total:,}).", **evidence)
-        d.step("delta_update_activity", f"Raise {field} to let it deliver again (changes spend; the user confirms).",
-               **args)
+        d.step(
+            "delta_update_activity",
+            f"Raise {field} to let it deliver again (changes spend; the user confirms).",
+            **args,
+        )
     elif total > 0 and used >= NEARLY * total:
-        d.find(f"{field}_nearly_spent", "warning",
-               f"{used / total:.0%} of the {kind} budget is used ({used:,} of {total:,}).", **evidence)
+        d.find(
+            f"{field}_nearly_spent",
+            "warning",
+            f"{used / total:.0%} of the {kind} budget is used ({used:,} of {total:,}).",
+            **evidence,
+        )
 
 
 async def diagnose(call: Call) -> Diagnosis:
@@ -48,26 +55,50 @@ async def diagnose(call: Call) -> Diagnosis:
         d.subject += f" '{activity['name']}'"
     now = datetime.now(UTC)
     start, stop = _moment(activity.get("flightStart")), _moment(activity.get("flightStop"))
-    flight = {"flightStart": activity.get("flightStart"), "flightStop": activity.get("flightStop"),
-              "now": now.isoformat(timespec="seconds")}
+    flight = {
+        "flightStart": activity.get("flightStart"),
+        "flightStop": activity.get("flightStop"),
+        "now": now.isoformat(timespec="seconds"),
+    }
 
     if activity.get("enabled") is False:
         d.find("disabled", "blocking", "The activity is disabled (enabled=false).", enabled=False)
         d.step("delta_update_activity", "Enable it (starts spend; the user confirms).", **args, enabled=True)
     if start is not None and now < start:
-        d.find("flight_not_started", "blocking", f"The flight has not started: it starts {activity['flightStart']}.",
-               **flight)
+        d.find(
+            "flight_not_started",
+            "blocking",
+            f"The flight has not started: it starts {activity['flightStart']}.",
+            **flight,
+        )
     if stop is not None and now > stop:
         d.find("flight_ended", "blocking", f"The flight ended {activity['flightStop']}.", **flight)
         d.step("delta_update_activity", "Extend flight_stop if it should run again (the user confirms).", **args)
     _budget(d, "spend", activity.get("currentTargetSpend"), activity.get("budget"), args, "budget")
-    _budget(d, "impressions", activity.get("currentTargetImpressions"), activity.get("impressionBudget"), args,
-            "impressionBudget")
+    _budget(
+        d,
+        "impressions",
+        activity.get("currentTargetImpressions"),
+        activity.get("impressionBudget"),
+        args,
+        "impressionBudget",
+    )
     if not d.blocked:
-        d.find("delivering", "info", "Enabled, in flight and within budget.", enabled=activity.get("enabled"),
-               **flight, budget=activity.get("budget"), currentTargetSpend=activity.get("currentTargetSpend"))
-        d.step("delta_get_activity_statistics", "See actual delivery (impressions, clicks, spend) per day.",
-               **args, granularity="day")
+        d.find(
+            "delivering",
+            "info",
+            "Enabled, in flight and within budget.",
+            enabled=activity.get("enabled"),
+            **flight,
+            budget=activity.get("budget"),
+            currentTargetSpend=activity.get("currentTargetSpend"),
+        )
+        d.step(
+            "delta_get_activity_statistics",
+            "See actual delivery (impressions, clicks, spend) per day.",
+            **args,
+            granularity="day",
+        )
     return d.result()
 
 

@@ -18,8 +18,11 @@ def _id(alias: str, what: str) -> Any:
 
 MediaAgencyId = Annotated[
     str | None,
-    Field(serialization_alias="mediaAgencyId", pattern=_ID,
-          description="Media agency id; leave out to use the configured one."),
+    Field(
+        serialization_alias="mediaAgencyId",
+        pattern=_ID,
+        description="Media agency id; leave out to use the configured one.",
+    ),
 ]
 ClientId = Annotated[str, _id("clientId", "Client")]
 ActivityId = Annotated[str, _id("activityId", "Activity")]
@@ -62,8 +65,12 @@ class CreativeParams(BiddingPlanParams):
 
 
 class StatisticsParams(ActivityParams):
-    start_date: Annotated[date | None, Wire("none"), Field(description="First day (YYYY-MM-DD); default: flight start.")] = None
-    end_date: Annotated[date | None, Wire("none"), Field(description="Last day, inclusive; default: flight stop.")] = None
+    start_date: Annotated[
+        date | None, Wire("none"), Field(description="First day (YYYY-MM-DD); default: flight start.")
+    ] = None
+    end_date: Annotated[date | None, Wire("none"), Field(description="Last day, inclusive; default: flight stop.")] = (
+        None
+    )
     group_by: Annotated[
         Literal["bidding_plan", "bidding_platform", "format", "site"],
         Field(description="Rows per bidding plan (default), inventory channel, creative size or site."),
@@ -100,8 +107,11 @@ def _utc(value: datetime | None) -> datetime | None:
 
 GeoDetails = Annotated[
     list[GeoPoint] | None,
-    Field(serialization_alias="geoDetails", min_length=1,
-          description="Geo targets (only when the template/activity already has geo targeting)."),
+    Field(
+        serialization_alias="geoDetails",
+        min_length=1,
+        description="Geo targets (only when the template/activity already has geo targeting).",
+    ),
 ]
 ExcludeGeo = Annotated[
     bool | None,
@@ -109,25 +119,47 @@ ExcludeGeo = Annotated[
 ]
 OverrideVariables = Annotated[
     dict[str, Any] | None,
-    Field(serialization_alias="overrideVariables", description="Ad-server tag variables to override, e.g. {\"color\": \"red\"}."),
+    Field(
+        serialization_alias="overrideVariables",
+        description='Ad-server tag variables to override, e.g. {"color": "red"}.',
+    ),
 ]
 
 
 class CreateActivityParams(ClientParams):
-    template_id: Annotated[str, Field(serialization_alias="templateId", pattern=_ID,
-                                      description="Activity template id (delta_list_activity_templates).")]
+    template_id: Annotated[
+        str,
+        Field(
+            serialization_alias="templateId",
+            pattern=_ID,
+            description="Activity template id (delta_list_activity_templates).",
+        ),
+    ]
     activity_name: Annotated[str, Field(serialization_alias="activityName", min_length=1, max_length=255)]
-    flight_start: Annotated[Timestamp, Field(serialization_alias="flightStart",
-                                             description="ISO 8601 start, e.g. 2026-01-01T00:00:00Z (UTC if no zone).")]
-    flight_stop: Annotated[Timestamp, Field(serialization_alias="flightStop", description="ISO 8601 stop, after the start.")]
-    order_id: Annotated[str, Field(serialization_alias="orderId", min_length=1, max_length=255, description="Order id.")]
+    flight_start: Annotated[
+        Timestamp,
+        Field(
+            serialization_alias="flightStart", description="ISO 8601 start, e.g. 2026-01-01T00:00:00Z (UTC if no zone)."
+        ),
+    ]
+    flight_stop: Annotated[
+        Timestamp, Field(serialization_alias="flightStop", description="ISO 8601 stop, after the start.")
+    ]
+    order_id: Annotated[
+        str, Field(serialization_alias="orderId", min_length=1, max_length=255, description="Order id.")
+    ]
     budget: Annotated[float, Field(ge=0, description="Total budget in the client's currency.")]
-    target_ecpm: Annotated[float | None, Field(serialization_alias="targetECPM", ge=0,
-                                               description="Target eCPM; default: the template's.")] = None
-    impression_budget: Annotated[int | None, Field(serialization_alias="impressionBudget", ge=0,
-                                                   description="Total impressions; default: the template's.")] = None
+    target_ecpm: Annotated[
+        float | None, Field(serialization_alias="targetECPM", ge=0, description="Target eCPM; default: the template's.")
+    ] = None
+    impression_budget: Annotated[
+        int | None,
+        Field(serialization_alias="impressionBudget", ge=0, description="Total impressions; default: the template's."),
+    ] = None
     override_variables: OverrideVariables = None
-    enabled: Annotated[bool | None, Field(description="true starts delivery (and spend) right away; asks the user first.")] = None
+    enabled: Annotated[
+        bool | None, Field(description="true starts delivery (and spend) right away; asks the user first.")
+    ] = None
     geo_details: GeoDetails = None
     exclude_geo: ExcludeGeo = None
 
@@ -146,16 +178,28 @@ class CreateActivityParams(ClientParams):
 
 
 UPDATE_FIELDS = (
-    "activity_name", "flight_stop", "target_ecpm", "order_id", "budget", "impression_budget",
-    "override_variables", "enabled", "geo_details", "exclude_geo",
+    "activity_name",
+    "flight_stop",
+    "target_ecpm",
+    "order_id",
+    "budget",
+    "impression_budget",
+    "override_variables",
+    "enabled",
+    "geo_details",
+    "exclude_geo",
 )
 
 
 class UpdateActivityParams(ActivityParams):
     activity_name: Annotated[str | None, Field(serialization_alias="activityName", min_length=1, max_length=255)] = None
-    flight_stop: Annotated[Timestamp | None, Field(serialization_alias="flightStop",
-                                                   description="New ISO 8601 stop (after the flight start).")] = None
-    target_ecpm: Annotated[float | None, Field(serialization_alias="targetECPM", ge=0, description="Target eCPM.")] = None
+    flight_stop: Annotated[
+        Timestamp | None,
+        Field(serialization_alias="flightStop", description="New ISO 8601 stop (after the flight start)."),
+    ] = None
+    target_ecpm: Annotated[float | None, Field(serialization_alias="targetECPM", ge=0, description="Target eCPM.")] = (
+        None
+    )
     order_id: Annotated[str | None, Field(serialization_alias="orderId", min_length=1, max_length=255)] = None
     budget: Annotated[float | None, Field(ge=0, description="New total budget in the client's currency.")] = None
     impression_budget: Annotated[int | None, Field(serialization_alias="impressionBudget", ge=0)] = None
@@ -164,8 +208,10 @@ class UpdateActivityParams(ActivityParams):
     geo_details: GeoDetails = None
     exclude_geo: Annotated[
         bool | None,
-        Field(serialization_alias="excludeGeo",
-              description="Exclude (true) or target (false) the geo targets; left out, the current value is kept."),
+        Field(
+            serialization_alias="excludeGeo",
+            description="Exclude (true) or target (false) the geo targets; left out, the current value is kept.",
+        ),
     ] = None
 
     @field_validator("flight_stop")

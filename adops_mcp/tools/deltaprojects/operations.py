@@ -74,8 +74,10 @@ def _agency(call: Call) -> str:
     assert isinstance(call.settings, DeltaSettings)
     agency = getattr(call.params, "media_agency_id", None) or call.settings.media_agency_id
     if not agency:
-        raise NothingSent("Nothing was sent: no media agency id. Set ADOPS_DELTA_MEDIA_AGENCY_ID (from your Delta "
-                          "Projects representative) or pass media_agency_id.")
+        raise NothingSent(
+            "Nothing was sent: no media agency id. Set ADOPS_DELTA_MEDIA_AGENCY_ID (from your Delta "
+            "Projects representative) or pass media_agency_id."
+        )
     return agency
 
 
@@ -179,8 +181,18 @@ def _body(params: Any, names: tuple[str, ...]) -> dict[str, Any]:
 
 
 CREATE_FIELDS = (
-    "template_id", "activity_name", "flight_start", "flight_stop", "order_id", "budget", "target_ecpm",
-    "impression_budget", "override_variables", "enabled", "geo_details", "exclude_geo",
+    "template_id",
+    "activity_name",
+    "flight_start",
+    "flight_stop",
+    "order_id",
+    "budget",
+    "target_ecpm",
+    "impression_budget",
+    "override_variables",
+    "enabled",
+    "geo_details",
+    "exclude_geo",
 )
 
 
@@ -190,8 +202,9 @@ async def create_plan(call: Call) -> str:
     template = p.template_id
     try:
         templates = decode(await call.client.request("GET", "/api/v1/activity_templates", read=True)) or []
-        template = next((f"'{t.get('name')}' ({p.template_id})" for t in templates if t.get("id") == p.template_id),
-                        template)
+        template = next(
+            (f"'{t.get('name')}' ({p.template_id})" for t in templates if t.get("id") == p.template_id), template
+        )
     except VendorError:
         pass
     return (
@@ -216,14 +229,19 @@ async def create_activity(call: Call) -> dict[str, Any]:
     }
     if response.status_code == 202:
         result["applied"] = False
-        result["summary"] = ("Delta accepted the creation but has not applied it yet (202): check "
-                             "delta_list_activities later before creating it again.")
+        result["summary"] = (
+            "Delta accepted the creation but has not applied it yet (202): check "
+            "delta_list_activities later before creating it again."
+        )
     elif activity_id is None:
-        result["summary"] = ("Delta created the activity but sent no Location header with its id: find it with "
-                             "delta_list_activities (do not create it again).")
+        result["summary"] = (
+            "Delta created the activity but sent no Location header with its id: find it with "
+            "delta_list_activities (do not create it again)."
+        )
     else:
         result["summary"] = f"Created activity '{p.activity_name}' ({activity_id}), " + (
-            "enabled." if p.enabled else "disabled (enable it with delta_update_activity when ready).")
+            "enabled." if p.enabled else "disabled (enable it with delta_update_activity when ready)."
+        )
     return result
 
 
@@ -233,8 +251,10 @@ async def create_activity(call: Call) -> dict[str, Any]:
 def _update_problem(p: UpdateActivityParams, current: dict[str, Any]) -> str | None:
     has_geo = bool(current.get("geoDetails"))
     if p.geo_details is not None and not has_geo and "geoDetails" in current:
-        return ("Nothing was sent: geo_details can only be set on an activity that already has geo targeting, "
-                "and this one has none.")
+        return (
+            "Nothing was sent: geo_details can only be set on an activity that already has geo targeting, "
+            "and this one has none."
+        )
     if p.exclude_geo is not None and p.geo_details is None and not has_geo and "geoDetails" in current:
         return "Nothing was sent: exclude_geo needs geo targeting, and this activity has none."
     start = current.get("flightStart")
@@ -256,11 +276,15 @@ def update_body(p: UpdateActivityParams, current: dict[str, Any]) -> tuple[dict[
         now = current.get("excludeGeo")
         if now is True:
             body["excludeGeo"] = True
-            note = ("excludeGeo: true (kept; sent explicitly with the current geo targets, because Delta resets "
-                    "it to false when it is left out)")
+            note = (
+                "excludeGeo: true (kept; sent explicitly with the current geo targets, because Delta resets "
+                "it to false when it is left out)"
+            )
         elif now is None:
-            note = ("excludeGeo: Delta did not report its current value; Delta sets it to false when it is left "
-                    "out. Pass exclude_geo to choose")
+            note = (
+                "excludeGeo: Delta did not report its current value; Delta sets it to false when it is left "
+                "out. Pass exclude_geo to choose"
+            )
     if "excludeGeo" in body and "geoDetails" not in body and current.get("geoDetails"):
         body["geoDetails"] = current["geoDetails"]  # excludeGeo only counts together with geoDetails
     return body, note
@@ -281,7 +305,10 @@ async def update_plan(call: Call) -> str:
     body, note = update_body(p, current)
     lines = []
     for wire, new in body.items():
-        if wire in ("excludeGeo", "geoDetails") and getattr(p, "exclude_geo" if wire == "excludeGeo" else "geo_details") is None:
+        if (
+            wire in ("excludeGeo", "geoDetails")
+            and getattr(p, "exclude_geo" if wire == "excludeGeo" else "geo_details") is None
+        ):
             continue  # shown in the note
         key = CURRENT_KEY.get(wire, wire)
         old = current.get(key, "not reported by Delta")
@@ -324,8 +351,10 @@ async def update_activity(call: Call) -> dict[str, Any]:
     }
     if response.status_code == 202:
         result["applied"] = False
-        result["summary"] = ("Delta accepted the update but has NOT applied it yet (202). Read the activity later "
-                             "with delta_get_activity to see it take effect; do not send it again meanwhile.")
+        result["summary"] = (
+            "Delta accepted the update but has NOT applied it yet (202). Read the activity later "
+            "with delta_get_activity to see it take effect; do not send it again meanwhile."
+        )
         return result
     result["applied"] = True
     try:
@@ -357,40 +386,105 @@ async def update_spend(call: Call) -> list[SpendChange]:
 
 def _read_op(name: str, title: str, description: str, path: str, params: type, **extra: Any) -> Operation:
     return Operation(
-        name=name, title=title, description=description, vendor="deltaprojects", toolset="delta", effect="read",
-        method="GET", path=path, params=params, run=extra.pop("run", read), account=_account, **extra,
+        name=name,
+        title=title,
+        description=description,
+        vendor="deltaprojects",
+        toolset="delta",
+        effect="read",
+        method="GET",
+        path=path,
+        params=params,
+        run=extra.pop("run", read),
+        account=_account,
+        **extra,
     )
 
 
 OPERATIONS: tuple[Operation, ...] = (
-    _read_op("delta_list_clients", "List Delta clients", "Lists the media agency's clients (id, name).",
-             CLIENTS, AgencyParams),
-    _read_op("delta_get_client", "Get a Delta client", "Reads one client: name, country and currency.",
-             CLIENT, ClientParams, run=get_client, default=False),
-    _read_op("delta_list_activities", "List Delta activities",
-             "Lists a client's activities (id, name); fetch attaches bidding plans and creatives.",
-             ACTIVITIES, ListActivitiesParams),
-    _read_op("delta_get_activity", "Get a Delta activity",
-             "Reads one activity: flight, enabled, budget or impression budget, current target spend, geo targeting.",
-             ACTIVITY, ActivityParams, result=Activity,
-             resource="delta://clients/{client_id}/activities/{activity_id}"),
-    _read_op("delta_list_activity_templates", "List Delta activity templates",
-             "Lists the activity templates (id, name) new activities are created from.",
-             "/api/v1/activity_templates", NoParams),
-    _read_op("delta_list_bidding_plans", "List Delta bidding plans",
-             "Lists an activity's bidding plans, optionally with their creatives.", PLANS, ListBiddingPlansParams,
-             default=False, everyday=True),
-    _read_op("delta_get_bidding_plan", "Get a Delta bidding plan", "Reads one bidding plan of an activity.",
-             PLAN, BiddingPlanParams, default=False),
-    _read_op("delta_list_creatives", "List Delta creatives",
-             "Lists a bidding plan's creatives (type DISPLAY, NATIVE or VAST, size).", CREATIVES, BiddingPlanParams,
-             default=False),
-    _read_op("delta_get_creative", "Get a Delta creative", "Reads one creative of a bidding plan.",
-             CREATIVES + "/{creativeId}", CreativeParams, default=False),
-    _read_op("delta_get_activity_statistics", "Get Delta activity statistics",
-             "Delivery statistics of an activity (bids, impressions, viewable, clicks, spend) over a date range, "
-             "grouped by bidding plan, platform, format or site, in totals or per day.",
-             ACTIVITY + "/statistics", StatisticsParams, run=statistics, default=False, everyday=True),
+    _read_op(
+        "delta_list_clients",
+        "List Delta clients",
+        "Lists the media agency's clients (id, name).",
+        CLIENTS,
+        AgencyParams,
+    ),
+    _read_op(
+        "delta_get_client",
+        "Get a Delta client",
+        "Reads one client: name, country and currency.",
+        CLIENT,
+        ClientParams,
+        run=get_client,
+        default=False,
+    ),
+    _read_op(
+        "delta_list_activities",
+        "List Delta activities",
+        "Lists a client's activities (id, name); fetch attaches bidding plans and creatives.",
+        ACTIVITIES,
+        ListActivitiesParams,
+    ),
+    _read_op(
+        "delta_get_activity",
+        "Get a Delta activity",
+        "Reads one activity: flight, enabled, budget or impression budget, current target spend, geo targeting.",
+        ACTIVITY,
+        ActivityParams,
+        result=Activity,
+        resource="delta://clients/{client_id}/activities/{activity_id}",
+    ),
+    _read_op(
+        "delta_list_activity_templates",
+        "List Delta activity templates",
+        "Lists the activity templates (id, name) new activities are created from.",
+        "/api/v1/activity_templates",
+        NoParams,
+    ),
+    _read_op(
+        "delta_list_bidding_plans",
+        "List Delta bidding plans",
+        "Lists an activity's bidding plans, optionally with their creatives.",
+        PLANS,
+        ListBiddingPlansParams,
+        default=False,
+        everyday=True,
+    ),
+    _read_op(
+        "delta_get_bidding_plan",
+        "Get a Delta bidding plan",
+        "Reads one bidding plan of an activity.",
+        PLAN,
+        BiddingPlanParams,
+        default=False,
+    ),
+    _read_op(
+        "delta_list_creatives",
+        "List Delta creatives",
+        "Lists a bidding plan's creatives (type DISPLAY, NATIVE or VAST, size).",
+        CREATIVES,
+        BiddingPlanParams,
+        default=False,
+    ),
+    _read_op(
+        "delta_get_creative",
+        "Get a Delta creative",
+        "Reads one creative of a bidding plan.",
+        CREATIVES + "/{creativeId}",
+        CreativeParams,
+        default=False,
+    ),
+    _read_op(
+        "delta_get_activity_statistics",
+        "Get Delta activity statistics",
+        "Delivery statistics of an activity (bids, impressions, viewable, clicks, spend) over a date range, "
+        "grouped by bidding plan, platform, format or site, in totals or per day.",
+        ACTIVITY + "/statistics",
+        StatisticsParams,
+        run=statistics,
+        default=False,
+        everyday=True,
+    ),
     Operation(
         name="delta_create_activity",
         title="Create a Delta activity from a template",

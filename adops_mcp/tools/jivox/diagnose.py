@@ -31,36 +31,52 @@ async def diagnose(call: Call) -> Diagnosis:
     evidence = {"status": status, **{k: v for k, v in activation.items() if k != "status"}}
 
     if status == "ACTIVE":
-        d.find("live", "info", "The campaign is ACTIVE (live on its DSP).", **evidence,
-               dsp=campaign.get("dspName"))
+        d.find("live", "info", "The campaign is ACTIVE (live on its DSP).", **evidence, dsp=campaign.get("dspName"))
         return d.result(running=True, summary="Live: the campaign is ACTIVE on its DSP.")
     if status in ("IN_PROGRESS", "PUBLISHED"):
-        d.find("activation_in_progress", "blocking",
-               f"Activation is under way ({status}, {activation.get('percentage', '?')}%): "
-               f"{activation.get('message') or 'no message'}.", **evidence)
+        d.find(
+            "activation_in_progress",
+            "blocking",
+            f"Activation is under way ({status}, {activation.get('percentage', '?')}%): "
+            f"{activation.get('message') or 'no message'}.",
+            **evidence,
+        )
         d.step("jivox_wait_for_activation", "Follow the activation until it is ACTIVE or FAILED.", **ids)
         return d.result()
     if status == "FAILED":
-        d.find("activation_failed", "blocking",
-               f"Activation FAILED at {activation.get('percentage', '?')}%: {activation.get('message') or 'no message'}.",
-               **evidence)
-        d.step("jivox_activate_retail_campaign",
-               "After fixing the cause named in the message (in Jivox or the DSP), retry the activation; "
-               "it starts spend, so the user confirms it.", **ids)
+        d.find(
+            "activation_failed",
+            "blocking",
+            f"Activation FAILED at {activation.get('percentage', '?')}%: {activation.get('message') or 'no message'}.",
+            **evidence,
+        )
+        d.step(
+            "jivox_activate_retail_campaign",
+            "After fixing the cause named in the message (in Jivox or the DSP), retry the activation; "
+            "it starts spend, so the user confirms it.",
+            **ids,
+        )
         return d.result()
     if status == "ENDED":
         d.find("ended", "blocking", "The campaign has ENDED; Jivox cannot activate it again.", **evidence)
         d.step("jivox_list_retail_campaigns", "Find a newer campaign to run instead.", account_id=p.account_id)
         return d.result()
     if status == "EXAMINE":
-        d.find("under_review", "blocking",
-               f"The campaign is under manual review (EXAMINE): {activation.get('message') or 'no message'}.",
-               **evidence)
+        d.find(
+            "under_review",
+            "blocking",
+            f"The campaign is under manual review (EXAMINE): {activation.get('message') or 'no message'}.",
+            **evidence,
+        )
         d.step("jivox_get_retail_campaign", "Check again once Jivox has finished the review.", **ids)
         return d.result()
     if status == "DRAFT":
-        d.find("draft", "blocking", "The campaign is a DRAFT: it must be completed in Jivox before approval "
-               "and activation.", **evidence)
+        d.find(
+            "draft",
+            "blocking",
+            "The campaign is a DRAFT: it must be completed in Jivox before approval and activation.",
+            **evidence,
+        )
         return d.result()
 
     # NEW (or a status Jivox did not document): never activated. What does activation still need?
@@ -69,42 +85,61 @@ async def diagnose(call: Call) -> Diagnosis:
     d.read("jivox_get_retail_settings")
     approvers = settings.get("approvers")
     if approvers == []:
-        d.find("approval_not_required", "info", "The account has no approvers: the campaign is pre-approved.",
-               approvers=[])
+        d.find(
+            "approval_not_required", "info", "The account has no approvers: the campaign is pre-approved.", approvers=[]
+        )
         d.step("jivox_activate_retail_campaign", "Activate it (starts spend; the user confirms).", **ids)
         return d.result()
     approval = await _approval(call)
     d.read("jivox_get_approval_status")
     if approval is None:
-        d.find("approval_not_requested", "blocking",
-               "No approval request was submitted, and the account requires approval.",
-               approvers=[a.get("emailId") for a in approvers or [] if isinstance(a, dict)])
-        d.step("jivox_submit_approval_request", "E-mail the approvers (needs the requester's name and e-mail).",
-               **ids)
+        d.find(
+            "approval_not_requested",
+            "blocking",
+            "No approval request was submitted, and the account requires approval.",
+            approvers=[a.get("emailId") for a in approvers or [] if isinstance(a, dict)],
+        )
+        d.step("jivox_submit_approval_request", "E-mail the approvers (needs the requester's name and e-mail).", **ids)
         return d.result()
     decisions = {a.userEmail or a.userName or "?": a.approvalStatus for a in approval.approverDetails}
-    evidence = {"approval_status": approval.status, "required_approvals": approval.requiredApprovals,
-                "approvers": decisions}
+    evidence = {
+        "approval_status": approval.status,
+        "required_approvals": approval.requiredApprovals,
+        "approvers": decisions,
+    }
     if approval.status == "Approved":
-        d.find("approved_not_activated", "info", "Approval is complete; the campaign only needs activating.",
-               **evidence)
+        d.find(
+            "approved_not_activated", "info", "Approval is complete; the campaign only needs activating.", **evidence
+        )
         d.step("jivox_activate_retail_campaign", "Activate it (starts spend; the user confirms).", **ids)
         return d.result()
     waiting = sorted(k for k, v in decisions.items() if v == "Pending")
     refused = sorted(k for k, v in decisions.items() if v in ("Rejected", "Unavailable", "Invalid"))
     if approval.status == "Pending":
-        d.find("approval_pending", "blocking",
-               f"Approval is pending ({approval.requiredApprovals} required); not yet approved by: "
-               + (", ".join(waiting) or "nobody listed") + ".", **evidence, waiting_for=waiting)
+        d.find(
+            "approval_pending",
+            "blocking",
+            f"Approval is pending ({approval.requiredApprovals} required); not yet approved by: "
+            + (", ".join(waiting) or "nobody listed")
+            + ".",
+            **evidence,
+            waiting_for=waiting,
+        )
         d.step("jivox_get_approval_status", "Check again after the approvers have answered the e-mail.", **ids)
-        d.step("jivox_submit_approval_request", "Re-send the approval e-mail to those who have not answered.",
-               **ids)
+        d.step("jivox_submit_approval_request", "Re-send the approval e-mail to those who have not answered.", **ids)
         return d.result()
-    d.find("approval_refused", "blocking",
-           f"Approval is {approval.status}: " + (", ".join(f"{k} ({decisions[k]})" for k in refused) or "see evidence")
-           + ".", **evidence, refused_by=refused)
-    d.step("jivox_submit_approval_request", "After addressing the approvers' objections, open a new approval "
-           "round.", **ids)
+    d.find(
+        "approval_refused",
+        "blocking",
+        f"Approval is {approval.status}: "
+        + (", ".join(f"{k} ({decisions[k]})" for k in refused) or "see evidence")
+        + ".",
+        **evidence,
+        refused_by=refused,
+    )
+    d.step(
+        "jivox_submit_approval_request", "After addressing the approvers' objections, open a new approval round.", **ids
+    )
     return d.result()
 
 

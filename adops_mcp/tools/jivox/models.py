@@ -61,16 +61,30 @@ class ActivateParams(CampaignParams):
         list[str] | None,
         Field(serialization_alias="trackerTypes", description='Trackers to generate; Jivox documents "GCM".'),
     ] = None
-    asset_generation_type: Annotated[
-        AssetGenerationType | None, Field(serialization_alias="assetGenerationType")
-    ] = None
+    asset_generation_type: Annotated[AssetGenerationType | None, Field(serialization_alias="assetGenerationType")] = (
+        None
+    )
 
 
 class ApprovalRequestParams(CampaignParams):
-    user_name: Annotated[str, Field(serialization_alias="userName", min_length=1, max_length=200,
-                                    description="Name of the person requesting approval.")]
-    user_email: Annotated[str, Field(serialization_alias="userEmail", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                                     max_length=254, description="E-mail of the requester (approvers reply to it).")]
+    user_name: Annotated[
+        str,
+        Field(
+            serialization_alias="userName",
+            min_length=1,
+            max_length=200,
+            description="Name of the person requesting approval.",
+        ),
+    ]
+    user_email: Annotated[
+        str,
+        Field(
+            serialization_alias="userEmail",
+            pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+            max_length=254,
+            description="E-mail of the requester (approvers reply to it).",
+        ),
+    ]
 
 
 class _Vendor(BaseModel):

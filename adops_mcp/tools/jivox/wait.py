@@ -49,13 +49,20 @@ async def wait_for_activation(call: Call) -> ActivationWait:
         settled = state.status in TERMINAL
         if settled or state.status not in MOVING:
             note = (
-                f"Settled: {state.status}." if settled
+                f"Settled: {state.status}."
+                if settled
                 else f"Nothing is being activated (status {state.status}); there is nothing to wait for."
             )
             return _result(state, settled, False, polls, waited, note)
         if waited + interval > bound:
-            return _result(state, False, True, polls, waited,
-                           f"Still {state.status} after {waited:.0f}s; call again to keep watching.")
+            return _result(
+                state,
+                False,
+                True,
+                polls,
+                waited,
+                f"Still {state.status} after {waited:.0f}s; call again to keep watching.",
+            )
         await anyio.sleep(interval)
 
 

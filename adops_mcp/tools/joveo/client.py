@@ -62,7 +62,9 @@ def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClien
                     "client id issued with this API key (not a MOJO client id).",
                     status=403,
                 ) from None
-            raise VendorError("joveo", f"Could not mint the Joveo access token: {exc.message}", status=exc.status) from None
+            raise VendorError(
+                "joveo", f"Could not mint the Joveo access token: {exc.message}", status=exc.status
+            ) from None
         try:
             data = response.json()
         except ValueError:

@@ -84,11 +84,21 @@ SUMMARY_FIELDS: dict[str, tuple[str, ...]] = {
     "client": ("id", "companyName", "exportedName", "clientType", "startDate", "endDate", "timeZone", "ats"),
     "campaign": ("id", "name", "activeStatus", "isDefault", "startDate", "endDate", "createdOn"),
     "jobgroup": ("id", "name", "activeStatus", "campaignId", "startDate", "endDate", "cpcBid", "cpaBid", "priority"),
-    "job": ("refNumber", "jobId", "title", "city", "state", "country", "category", "status", "valid",
-            "updatedAtDate"),
+    "job": ("refNumber", "jobId", "title", "city", "state", "country", "category", "status", "valid", "updatedAtDate"),
     "feed": ("id", "xmlFeedUrl", "source", "active", "deleted", "lastUpdated"),
-    "config": ("id", "placement", "placementName", "cost", "availableCount", "usedCount", "postedJobsCount",
-               "isActive", "startDate", "endDate", "billingType"),
+    "config": (
+        "id",
+        "placement",
+        "placementName",
+        "cost",
+        "availableCount",
+        "usedCount",
+        "postedJobsCount",
+        "isActive",
+        "startDate",
+        "endDate",
+        "billingType",
+    ),
     "posting_job": ("refNumber", "jobId", "placement", "isPosted", "isPinned", "isPaused", "status", "lastModified"),
 }
 
@@ -122,7 +132,13 @@ def fit(items: list[dict[str, Any]], budget: int = BUDGET_CHARS) -> list[dict[st
 
 
 def page_result(
-    items: list[Any], kind: str, page: int, limit: int, *, total: int | None = None, cap: int | None = None,
+    items: list[Any],
+    kind: str,
+    page: int,
+    limit: int,
+    *,
+    total: int | None = None,
+    cap: int | None = None,
     hint: str = "",
 ) -> Page:
     """One bounded page with how to get the next. Over budget, the page is cut and `next` resumes exactly
@@ -166,8 +182,15 @@ async def list_jobs(call: Call) -> Page:
     payload = await send(call)
     p = call.params
     total = payload.get("summary") if isinstance(payload, dict) and isinstance(payload.get("summary"), int) else None
-    return page_result(_data(payload), "job", p.page, p.limit, total=total, cap=JOBS_REACHABLE,
-                       hint="Read others with joveo_get_job (by reference) or joveo_get_jobs_bulk (by jobId).")
+    return page_result(
+        _data(payload),
+        "job",
+        p.page,
+        p.limit,
+        total=total,
+        cap=JOBS_REACHABLE,
+        hint="Read others with joveo_get_job (by reference) or joveo_get_jobs_bulk (by jobId).",
+    )
 
 
 def unpaged(kind: str) -> Any:
@@ -178,8 +201,9 @@ def unpaged(kind: str) -> Any:
         page = page_result(data, kind, 1, max(1, len(data)))
         page.next = None
         if page.returned < len(data):
-            page.note = (f"Showing {page.returned} of {len(data)}; narrow with the filters or read one item "
-                         "with its get tool.")
+            page.note = (
+                f"Showing {page.returned} of {len(data)}; narrow with the filters or read one item with its get tool."
+            )
         return page
 
     return run
@@ -258,17 +282,26 @@ async def stream_stats(call: Call) -> Any:
     if isinstance(data, dict) and isinstance(data.get("stats"), list):
         rows = clean(data["stats"])
         shown = fit(rows, BUDGET_CHARS - 1000)
-        data = {"streamNumber": data.get("streamNumber"), "stats": shown, "returned": len(shown),
-                "total_rows": len(rows), "note": RATIO_NOTE + (
-                    "" if len(shown) == len(rows) else
-                    " Rows were cut to stay small: narrow filterBy or use joveo_submit_stats_report.")}
+        data = {
+            "streamNumber": data.get("streamNumber"),
+            "stats": shown,
+            "returned": len(shown),
+            "total_rows": len(rows),
+            "note": RATIO_NOTE
+            + (
+                ""
+                if len(shown) == len(rows)
+                else " Rows were cut to stay small: narrow filterBy or use joveo_submit_stats_report."
+            ),
+        }
     return data
 
 
 async def publisher_report(call: Call) -> Any:
     _, _, body, _ = parts(call)
-    return await send(call, body={**(body or {}), "publisherFamilyId": call.params.publisher_family_id},
-                      replace_body=True)
+    return await send(
+        call, body={**(body or {}), "publisherFamilyId": call.params.publisher_family_id}, replace_body=True
+    )
 
 
 # --------------------------------------------------------------------------------- stats
@@ -291,7 +324,10 @@ async def submit_stats(call: Call) -> StatsTask:
     if p.tertiary_level is not None:
         levels["tertiaryLevel"] = p.tertiary_level.value
     response = await call.client.request(
-        "POST", "/v1/stats/reports", read=True, json_body={"filters": filters, "aggregationLevel": levels},
+        "POST",
+        "/v1/stats/reports",
+        read=True,
+        json_body={"filters": filters, "aggregationLevel": levels},
         headers={"x-client-id": p.client_id},
     )
     task_id = response.headers.get("x-task-id")
@@ -306,7 +342,8 @@ async def submit_stats(call: Call) -> StatsTask:
             status=response.status_code,
         )
     return StatsTask(
-        task_id=task_id, status="SUBMITTED",
+        task_id=task_id,
+        status="SUBMITTED",
         message="Submitted. Wait with joveo_wait_for_stats_report (or poll joveo_get_stats_report_status).",
     )
 
@@ -318,14 +355,17 @@ def _task(task_id: str, data: Any) -> StatsTask:
     if status == "SUCCESS":
         message = "Ready: download the report from location."
     elif status == "NO_RECORDS_FOUND":
-        message = ("No stats for this selection: Joveo keeps 60 days, and only job groups that ran (client, "
-                   "campaign and job group active, inside their dates) have numbers.")
+        message = (
+            "No stats for this selection: Joveo keeps 60 days, and only job groups that ran (client, "
+            "campaign and job group active, inside their dates) have numbers."
+        )
     elif status in ("FAILED", "FAILURE", "ERROR"):
         message = "Joveo reports the task failed; submit it again."
     else:
         message = f"Still {status}; poll again shortly."
-    return StatsTask(task_id=task_id, status=status, location=urls, message=message,
-                     note=RATIO_NOTE if status == "SUCCESS" else None)
+    return StatsTask(
+        task_id=task_id, status=status, location=urls, message=message, note=RATIO_NOTE if status == "SUCCESS" else None
+    )
 
 
 async def stats_status(call: Call) -> StatsTask:
@@ -348,13 +388,16 @@ async def wait_stats(call: Call) -> StatsTask:
         task = _task(p.task_id, data)
         elapsed = anyio.current_time() - started
         if call.ctx is not None:
-            await call.ctx.report_progress(min(elapsed, p.max_wait_seconds), p.max_wait_seconds,
-                                           message=f"poll {polls}: {task.status}")
+            await call.ctx.report_progress(
+                min(elapsed, p.max_wait_seconds), p.max_wait_seconds, message=f"poll {polls}: {task.status}"
+            )
         if task.status in DONE:
             return task
         if elapsed + interval > p.max_wait_seconds:
-            task.message = (f"Still {task.status} after {math.ceil(elapsed)} s ({polls} polls). Call "
-                            f"joveo_wait_for_stats_report again with task_id {p.task_id} later.")
+            task.message = (
+                f"Still {task.status} after {math.ceil(elapsed)} s ({polls} polls). Call "
+                f"joveo_wait_for_stats_report again with task_id {p.task_id} later."
+            )
             return task
         await anyio.sleep(interval)
 
@@ -417,9 +460,16 @@ async def jobgroup_status(call: Call) -> JobGroupStatus:
         if fixes:
             summary += " To resume: " + ", ".join(fixes) + "."
     return JobGroupStatus(
-        running=not reasons, reasons=reasons, summary=summary, client_status=client_state,
-        campaign_status=campaign_state, jobgroup_status=group_state, campaign_name=camp_name,
-        jobgroup_name=group_name, start_date=group.get("startDate"), end_date=group.get("endDate"),
+        running=not reasons,
+        reasons=reasons,
+        summary=summary,
+        client_status=client_state,
+        campaign_status=campaign_state,
+        jobgroup_status=group_state,
+        campaign_name=camp_name,
+        jobgroup_name=group_name,
+        start_date=group.get("startDate"),
+        end_date=group.get("endDate"),
     )
 
 
@@ -442,11 +492,16 @@ def client_state_plan(action: str) -> Any:
     async def plan(call: Call) -> str:
         name, status = await _client(call)
         if action == "delete":
-            return (f"Delete Joveo client {name} (status {status}). Irreversible: its campaigns, job groups, "
-                    "jobs, feeds and postings go with it and all its spend stops.")
+            return (
+                f"Delete Joveo client {name} (status {status}). Irreversible: its campaigns, job groups, "
+                "jobs, feeds and postings go with it and all its spend stops."
+            )
         new = "P" if action == "pause" else "A"
-        effect = ("All its campaigns and job groups stop spending." if action == "pause"
-                  else "Its active campaigns and job groups start spending again.")
+        effect = (
+            "All its campaigns and job groups stop spending."
+            if action == "pause"
+            else "Its active campaigns and job groups start spending again."
+        )
         same = " (already so: no change)" if status == new else ""
         return f"{action.capitalize()} Joveo client {name}: status {status} -> {new}{same}. {effect}"
 
@@ -458,8 +513,10 @@ async def update_client_plan(call: Call) -> str:
     name = _name(record, "companyName", call.params.client_id)
     current = record.get("caps") if isinstance(record, dict) else None
     changes = call.params.model_dump(mode="json", include={"budget", "applies"}, exclude_none=True)
-    return (f"Update Joveo client {name}: caps {json.dumps(current)} -> apply {json.dumps(changes)}. "
-            "This changes how much the client can spend.")
+    return (
+        f"Update Joveo client {name}: caps {json.dumps(current)} -> apply {json.dumps(changes)}. "
+        "This changes how much the client can spend."
+    )
 
 
 async def _job(call: Call) -> dict[str, Any]:
@@ -486,8 +543,11 @@ def job_plan(action: str) -> Any:
         if action == "delete":
             return f"Delete Joveo job {title} (status {status}). Irreversible; it stops being advertised."
         new = "PAUSED" if action == "pause" else "ACTIVE"
-        effect = "It stops being advertised (no more spend)." if action == "pause" else (
-            "It is advertised again by its job groups (spend resumes).")
+        effect = (
+            "It stops being advertised (no more spend)."
+            if action == "pause"
+            else ("It is advertised again by its job groups (spend resumes).")
+        )
         same = " (already so: no change)" if status == new else ""
         return f"{action.capitalize()} Joveo job {title}: status {status} -> {new}{same}. {effect}"
 
@@ -504,11 +564,16 @@ def campaign_plan(action: str) -> Any:
         name = _name(camp, "name", call.params.campaign_id)
         status = camp.get("activeStatus")
         if action == "delete":
-            return (f"Delete Joveo campaign {name} (status {status}) with all its job groups. Irreversible; "
-                    "their spend stops.")
+            return (
+                f"Delete Joveo campaign {name} (status {status}) with all its job groups. Irreversible; "
+                "their spend stops."
+            )
         new = "P" if action == "pause" else "A"
-        effect = ("All its job groups stop spending (their own status stays as it is)." if action == "pause"
-                  else "Its active job groups start spending again (if the client is active).")
+        effect = (
+            "All its job groups stop spending (their own status stays as it is)."
+            if action == "pause"
+            else "Its active job groups start spending again (if the client is active)."
+        )
         same = " (already so: no change)" if status == new else ""
         return f"{action.capitalize()} Joveo campaign {name}: status {status} -> {new}{same}. {effect}"
 
@@ -518,8 +583,10 @@ def campaign_plan(action: str) -> Any:
 async def update_campaign_plan(call: Call) -> str:
     camp = await _campaign(call)
     name = _name(camp, "name", call.params.campaign_id)
-    return (f"Update caps of Joveo campaign {name}: {json.dumps(camp.get('caps'))} -> "
-            f"{json.dumps(call.params.caps)}. This changes how much it can spend.")
+    return (
+        f"Update caps of Joveo campaign {name}: {json.dumps(camp.get('caps'))} -> "
+        f"{json.dumps(call.params.caps)}. This changes how much it can spend."
+    )
 
 
 async def create_jobgroup_plan(call: Call) -> str:
@@ -528,8 +595,10 @@ async def create_jobgroup_plan(call: Call) -> str:
     name = _name(camp, "name", p.campaign_id)
     bids = ", ".join(f"{k} {v}" for k, v in (("CPC bid", p.cpc_bid), ("CPA bid", p.cpa_bid)) if v is not None)
     dates = f" from {p.start_date or 'today'} to {p.end_date or 'open end'}"
-    return (f"Create job group '{p.name}' in Joveo campaign {name} (campaign status {camp.get('activeStatus')})"
-            f"{dates}{', ' + bids if bids else ''}. It is active on creation and starts spending on matching jobs.")
+    return (
+        f"Create job group '{p.name}' in Joveo campaign {name} (campaign status {camp.get('activeStatus')})"
+        f"{dates}{', ' + bids if bids else ''}. It is active on creation and starts spending on matching jobs."
+    )
 
 
 async def _jobgroup(call: Call) -> dict[str, Any]:
@@ -572,16 +641,19 @@ async def update_jobgroup_plan(call: Call) -> str:
     if p.cpa_bid is not None:
         changes.append(f"cpaBid {group.get('cpaBid')} -> {p.cpa_bid}")
     if p.filters is not None:
-        changes.append(f"filters {json.dumps(group.get('Compound Filters', group.get('filters')))} -> "
-                       f"{json.dumps(p.filters)}")
+        changes.append(
+            f"filters {json.dumps(group.get('Compound Filters', group.get('filters')))} -> {json.dumps(p.filters)}"
+        )
     return f"Update Joveo job group {name}: " + "; ".join(changes) + ". Bids and filters change what it spends."
 
 
 async def delete_feed_plan(call: Call) -> str:
     feed = await get(call, FEED, **_ids(call, "client_id", "feed_id")) or {}
     url = feed.get("xmlFeedUrl") or feed.get("source") or "?"
-    return (f"Delete Joveo feed {call.params.feed_id} ({url}, active {feed.get('active')}). Irreversible; "
-            "jobs imported from it may be removed and stop spending.")
+    return (
+        f"Delete Joveo feed {call.params.feed_id} ({url}, active {feed.get('active')}). Irreversible; "
+        "jobs imported from it may be removed and stop spending."
+    )
 
 
 async def _config(call: Call) -> dict[str, Any]:
@@ -589,32 +661,45 @@ async def _config(call: Call) -> dict[str, Any]:
 
 
 def _slots(cfg: dict[str, Any]) -> str:
-    return (f"cost {cfg.get('cost')}, {cfg.get('usedCount')}/{cfg.get('availableCount')} slots used, "
-            f"ends {cfg.get('endDate')}")
+    return (
+        f"cost {cfg.get('cost')}, {cfg.get('usedCount')}/{cfg.get('availableCount')} slots used, "
+        f"ends {cfg.get('endDate')}"
+    )
 
 
 async def update_config_plan(call: Call) -> str:
     cfg = await _config(call)
     p = call.params
-    wire = p.model_dump(mode="json", by_alias=True, exclude_none=True, context={"wire": True},
-                        exclude={"client_id", "publisher_id", "config_id"})
+    wire = p.model_dump(
+        mode="json",
+        by_alias=True,
+        exclude_none=True,
+        context={"wire": True},
+        exclude={"client_id", "publisher_id", "config_id"},
+    )
     changes = "; ".join(f"{k} {cfg.get(k)} -> {v}" for k, v in wire.items())
-    return (f"Update Joveo posting config {p.config_id} on {p.publisher_id}: {changes}. "
-            "This changes what the posting costs.")
+    return (
+        f"Update Joveo posting config {p.config_id} on {p.publisher_id}: {changes}. "
+        "This changes what the posting costs."
+    )
 
 
 async def delete_config_plan(call: Call) -> str:
     cfg = await _config(call)
-    return (f"Delete Joveo posting config {call.params.config_id} on {call.params.publisher_id} ({_slots(cfg)}). "
-            "Irreversible; its postings stop.")
+    return (
+        f"Delete Joveo posting config {call.params.config_id} on {call.params.publisher_id} ({_slots(cfg)}). "
+        "Irreversible; its postings stop."
+    )
 
 
 async def create_config_plan(call: Call) -> str:
     p = call.params
     existing = _data(await get(call, PUBLISHER + "/configs", **_ids(call, "client_id", "publisher_id")))
-    return (f"Create a Joveo posting config for client {p.client_id} on {p.publisher_id}: cost {p.cost} for "
-            f"{p.available_count} slots from {p.start_date.date()} to {p.end_date.date()} (the client has "
-            f"{len(existing)} config(s) on this publisher now). This buys paid postings.")
+    return (
+        f"Create a Joveo posting config for client {p.client_id} on {p.publisher_id}: cost {p.cost} for "
+        f"{p.available_count} slots from {p.start_date.date()} to {p.end_date.date()} (the client has "
+        f"{len(existing)} config(s) on this publisher now). This buys paid postings."
+    )
 
 
 async def add_config_jobs_plan(call: Call) -> str:
@@ -622,15 +707,24 @@ async def add_config_jobs_plan(call: Call) -> str:
     configs = _data(await get(call, C + "/configs", params={"page": 1, "limit": 1000}, client_id=p.client_id))
     cfg = next((c for c in configs if isinstance(c, dict) and c.get("id") == p.config_id), None)
     refs = ", ".join(p.job_references[:10]) + (" ..." if len(p.job_references) > 10 else "")
-    state = (f" on {cfg.get('placement')} ({_slots(cfg)})" if cfg else "")
-    return (f"Add {len(p.job_references)} job(s) to Joveo posting config {p.config_id}{state}: {refs}. "
-            "Each uses a paid posting slot.")
+    state = f" on {cfg.get('placement')} ({_slots(cfg)})" if cfg else ""
+    return (
+        f"Add {len(p.job_references)} job(s) to Joveo posting config {p.config_id}{state}: {refs}. "
+        "Each uses a paid posting slot."
+    )
 
 
 async def rules_plan(call: Call) -> str:
     p = call.params
-    scope = p.job_group_id and f"job group {p.job_group_id}" or p.campaign_id and f"campaign {p.campaign_id}" or (
-        f"client {p.client_id}")
+    scope = (
+        p.job_group_id
+        and f"job group {p.job_group_id}"
+        or p.campaign_id
+        and f"campaign {p.campaign_id}"
+        or (f"client {p.client_id}")
+    )
     actions = json.dumps(p.admin_actions) if p.admin_actions else (p.action_type or "the rule's action")
-    return (f"Apply Joveo job rule '{p.name}' to {scope} (filter level {p.filter_level or 'default'}): "
-            f"{actions}. It may pause or enable many jobs at once. Joveo marks this API work in progress.")
+    return (
+        f"Apply Joveo job rule '{p.name}' to {scope} (filter level {p.filter_level or 'default'}): "
+        f"{actions}. It may pause or enable many jobs at once. Joveo marks this API work in progress."
+    )

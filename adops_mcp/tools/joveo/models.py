@@ -66,13 +66,9 @@ ClientId = Annotated[
 HeaderClientId = Annotated[ClientId, Wire("header", "x-client-id")]
 CampaignId = Annotated[str, Field(pattern=ID_PATTERN, description="Campaign id.")]
 JobGroupId = Annotated[str, Field(pattern=ID_PATTERN, description="Job group id.")]
-JobReference = Annotated[
-    str, Field(pattern=r"^[^\s/]{1,200}$", description="Job refNumber.")
-]
+JobReference = Annotated[str, Field(pattern=r"^[^\s/]{1,200}$", description="Job refNumber.")]
 FeedId = Annotated[str, Field(pattern=ID_PATTERN, description="Feed id.")]
-PublisherId = Annotated[
-    str, Field(pattern=ID_PATTERN, description="Publisher id.")
-]
+PublisherId = Annotated[str, Field(pattern=ID_PATTERN, description="Publisher id.")]
 ConfigId = Annotated[str, Field(pattern=ID_PATTERN, description="Posting config id.")]
 OpenObject = dict[str, Any]
 Page_ = Annotated[int, Field(ge=1, description="Page, from 1.")]
@@ -140,21 +136,38 @@ class ClientListParams(ClientParams):
 
 
 class CreateClientParams(Params):
-    company_name: Annotated[str, Field(serialization_alias="companyName", min_length=1, max_length=200,
-                                       description="Client (company) name.")]
-    exported_name: Annotated[str | None, Field(serialization_alias="exportedName", max_length=200,
-                                               description="Name used for publishers' FTP files.")] = None
-    apply_conv_window: Annotated[int | None, Field(serialization_alias="applyConvWindow", ge=0, le=365,
-                                                   description="Apply conversion window, days.")] = None
-    time_zone: Annotated[str | None, Field(serialization_alias="timeZone", pattern=r"^UTC[+-]\d{1,2}:\d{2}$",
-                                           description="Time zone as UTC±Hh:mm, e.g. UTC-06:00.")] = None
+    company_name: Annotated[
+        str,
+        Field(serialization_alias="companyName", min_length=1, max_length=200, description="Client (company) name."),
+    ]
+    exported_name: Annotated[
+        str | None,
+        Field(serialization_alias="exportedName", max_length=200, description="Name used for publishers' FTP files."),
+    ] = None
+    apply_conv_window: Annotated[
+        int | None,
+        Field(serialization_alias="applyConvWindow", ge=0, le=365, description="Apply conversion window, days."),
+    ] = None
+    time_zone: Annotated[
+        str | None,
+        Field(
+            serialization_alias="timeZone",
+            pattern=r"^UTC[+-]\d{1,2}:\d{2}$",
+            description="Time zone as UTC±Hh:mm, e.g. UTC-06:00.",
+        ),
+    ] = None
     start_date: Annotated[MdyDate | None, Field(serialization_alias="startDate", description="YYYY-MM-DD.")] = None
     end_date: Annotated[MdyDate | None, Field(serialization_alias="endDate", description="YYYY-MM-DD.")] = None
     caps: Annotated[OpenObject | None, Field(description="Caps object (Joveo 'Create Client Caps').")] = None
-    client_type: Annotated[str | None, Field(serialization_alias="clientType", max_length=100,
-                                             description="e.g. DirectEmployer.")] = None
-    advertiser_name: Annotated[str | None, Field(serialization_alias="advertiserName", max_length=200,
-                                                 description="Advertiser node name in outbound feeds.")] = None
+    client_type: Annotated[
+        str | None, Field(serialization_alias="clientType", max_length=100, description="e.g. DirectEmployer.")
+    ] = None
+    advertiser_name: Annotated[
+        str | None,
+        Field(
+            serialization_alias="advertiserName", max_length=200, description="Advertiser node name in outbound feeds."
+        ),
+    ] = None
 
     @model_validator(mode="after")
     def _order(self) -> CreateClientParams:
@@ -164,7 +177,9 @@ class CreateClientParams(Params):
 
 class UpdateClientParams(ClientParams):
     budget: Annotated[OpenObject | None, Field(description="Budget object (Joveo 'Create Client Budget').")] = None
-    applies: Annotated[OpenObject | None, Field(description="Applies cap object (Joveo 'Create Client Applies').")] = None
+    applies: Annotated[OpenObject | None, Field(description="Applies cap object (Joveo 'Create Client Applies').")] = (
+        None
+    )
 
     @model_validator(mode="after")
     def _something(self) -> UpdateClientParams:
@@ -187,23 +202,36 @@ class JobFields(Params):
     state: Annotated[str | None, Field(max_length=200)] = None
     country: Annotated[str | None, Field(max_length=100)] = None
     zip: Annotated[str | None, Field(max_length=20)] = None
-    published_date: Annotated[IsoDateTime | None, Field(serialization_alias="publishedDate",
-                                                        description="ISO date-time.")] = None
-    end_at_date: Annotated[IsoDateTime | None, Field(serialization_alias="endAtDate",
-                                                     description="ISO date-time; the job is deleted after it.")] = None
-    job_type: Annotated[str | None, Field(serialization_alias="jobType", max_length=50,
-                                          description="e.g. FULL_TIME.")] = None
+    published_date: Annotated[
+        IsoDateTime | None, Field(serialization_alias="publishedDate", description="ISO date-time.")
+    ] = None
+    end_at_date: Annotated[
+        IsoDateTime | None,
+        Field(serialization_alias="endAtDate", description="ISO date-time; the job is deleted after it."),
+    ] = None
+    job_type: Annotated[
+        str | None, Field(serialization_alias="jobType", max_length=50, description="e.g. FULL_TIME.")
+    ] = None
     additional_fields: Annotated[OpenObject | None, Field(serialization_alias="additionalFields")] = None
     publisher_fields: Annotated[OpenObject | None, Field(serialization_alias="publisherFields")] = None
     job_setting: Annotated[OpenObject | None, Field(serialization_alias="jobSetting")] = None
-    placement_settings: Annotated[list[OpenObject] | None, Field(serialization_alias="placementSettings",
-                                                                 max_length=200)] = None
+    placement_settings: Annotated[
+        list[OpenObject] | None, Field(serialization_alias="placementSettings", max_length=200)
+    ] = None
 
 
 class AddJobParams(JobFields):
     client_id: ClientId
-    ref_number: Annotated[str, Field(serialization_alias="refNumber", min_length=1, max_length=200,
-                                     pattern=r"^[^\s/]+$", description="Unique job reference number.")]
+    ref_number: Annotated[
+        str,
+        Field(
+            serialization_alias="refNumber",
+            min_length=1,
+            max_length=200,
+            pattern=r"^[^\s/]+$",
+            description="Unique job reference number.",
+        ),
+    ]
 
 
 class UpdateJobParams(JobFields):
@@ -234,8 +262,11 @@ class ListJobsParams(ClientParams):
 
 class BulkJobsParams(Params):
     client_id: Annotated[ClientId, Wire("query", "client_id")]
-    job_ids: Annotated[list[Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9]+$")]],
-                       Wire("none"), Field(min_length=1, max_length=100, description="jobId values (1-100).")]
+    job_ids: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9]+$")]],
+        Wire("none"),
+        Field(min_length=1, max_length=100, description="jobId values (1-100)."),
+    ]
 
 
 class RulesParams(Params):
@@ -247,14 +278,16 @@ class RulesParams(Params):
     apply_to_children: Annotated[bool | None, Field(serialization_alias="applyToChildren")] = None
     conditions: Annotated[list[OpenObject] | None, Field(max_length=100, description="Job level conditions.")] = None
     condition_op: Annotated[Literal["OR", "AND"] | None, Field(serialization_alias="conditionOp")] = None
-    action_type: Annotated[str | None, Field(serialization_alias="actionType", max_length=100,
-                                             description="e.g. administration.")] = None
+    action_type: Annotated[
+        str | None, Field(serialization_alias="actionType", max_length=100, description="e.g. administration.")
+    ] = None
     start_date: Annotated[MdyDate | None, Field(serialization_alias="startDate", description="YYYY-MM-DD.")] = None
     end_date: Annotated[MdyDate | None, Field(serialization_alias="endDate", description="YYYY-MM-DD.")] = None
     job_filter: Annotated[OpenObject | None, Field(serialization_alias="jobFilter")] = None
     job_filter_level: Annotated[JobFilterLevel | None, Field(serialization_alias="jobFilterLevel")] = None
-    admin_actions: Annotated[OpenObject | None, Field(serialization_alias="adminActions",
-                                                      description="What to do, e.g. pause or enable.")] = None
+    admin_actions: Annotated[
+        OpenObject | None, Field(serialization_alias="adminActions", description="What to do, e.g. pause or enable.")
+    ] = None
     filters: Annotated[list[OpenObject] | None, Field(max_length=100)] = None
 
     @model_validator(mode="after")
@@ -307,7 +340,9 @@ class CreateJobGroupParams(CampaignParams):
     end_date: Annotated[MdyDate | None, Field(serialization_alias="endDate", description="YYYY-MM-DD.")] = None
     cpc_bid: Annotated[Bid | None, Field(serialization_alias="cpcBid", description="CPC bid.")] = None
     cpa_bid: Annotated[Bid | None, Field(serialization_alias="cpaBid", description="CPA bid.")] = None
-    filters: Annotated[OpenObject | None, Field(description="Which jobs belong (Joveo 'Create JobGroup Filters').")] = None
+    filters: Annotated[OpenObject | None, Field(description="Which jobs belong (Joveo 'Create JobGroup Filters').")] = (
+        None
+    )
     caps: OpenObject | None = None
     placements: Annotated[list[OpenObject] | None, Field(max_length=200)] = None
 
@@ -319,8 +354,10 @@ class CreateJobGroupParams(CampaignParams):
 
 class UpdateJobGroupParams(JobGroupParams):
     name: Annotated[str | None, Field(min_length=1, max_length=200)] = None
-    cpa_bid: Annotated[Bid | None, Field(serialization_alias="cpaBid",
-                                         description="Bid (the vendor names it cpaBid; its text says CPC).")] = None
+    cpa_bid: Annotated[
+        Bid | None,
+        Field(serialization_alias="cpaBid", description="Bid (the vendor names it cpaBid; its text says CPC)."),
+    ] = None
     filters: OpenObject | None = None
 
     @model_validator(mode="after")
@@ -339,15 +376,18 @@ class FeedParams(ClientParams):
 
 class CreateFeedParams(ClientParams):
     xml_feed_url: Annotated[HttpUrl, Field(serialization_alias="xmlFeedUrl", description="XML feed URL.")]
-    schema_mappings: Annotated[OpenObject | None, Field(serialization_alias="schemaMappings",
-                                                        description="Joveo field -> feed node name.")] = None
+    schema_mappings: Annotated[
+        OpenObject | None, Field(serialization_alias="schemaMappings", description="Joveo field -> feed node name.")
+    ] = None
 
 
 class UpdateFeedParams(FeedParams):
     xml_feed_url: Annotated[HttpUrl | None, Field(serialization_alias="xmlFeedUrl")] = None
     schema_mappings: Annotated[OpenObject | None, Field(serialization_alias="schemaMappings")] = None
-    schema_mapping_publisher: Annotated[OpenObject | None, Field(serialization_alias="schemaMappingPublisher",
-                                                                 description="Feed node holding publishers.")] = None
+    schema_mapping_publisher: Annotated[
+        OpenObject | None,
+        Field(serialization_alias="schemaMappingPublisher", description="Feed node holding publishers."),
+    ] = None
 
     @model_validator(mode="after")
     def _something(self) -> UpdateFeedParams:
@@ -375,8 +415,11 @@ class PostingConfigParams(PublisherParams):
 
 class AddConfigJobsParams(ClientParams):
     config_id: ConfigId
-    job_references: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Wire("none"),
-                              Field(min_length=1, max_length=1000, description="Job reference numbers to add.")]
+    job_references: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=200)]],
+        Wire("none"),
+        Field(min_length=1, max_length=1000, description="Job reference numbers to add."),
+    ]
 
 
 Count = Annotated[int, Field(ge=0, le=1000000)]
@@ -410,8 +453,14 @@ class UpdatePostingConfigParams(PostingConfigParams):
 
     @model_validator(mode="after")
     def _something(self) -> UpdatePostingConfigParams:
-        fields = ("cost", "end_date", "available_count", "rotate_freq_in_days", "job_duration",
-                  "min_job_duration_in_days")
+        fields = (
+            "cost",
+            "end_date",
+            "available_count",
+            "rotate_freq_in_days",
+            "job_duration",
+            "min_job_duration_in_days",
+        )
         if all(getattr(self, f) is None for f in fields):
             raise ValueError("give at least one field to change")
         return self
@@ -433,8 +482,11 @@ class ConfigJobParams(PostingConfigParams):
 
 class SubmitStatsParams(Params):
     client_id: HeaderClientId
-    start_date: Annotated[MdyDate | None, Wire("none"),
-                          Field(description="YYYY-MM-DD; Joveo keeps the last 60 days. Default: 30 days ago.")] = None
+    start_date: Annotated[
+        MdyDate | None,
+        Wire("none"),
+        Field(description="YYYY-MM-DD; Joveo keeps the last 60 days. Default: 30 days ago."),
+    ] = None
     end_date: Annotated[MdyDate | None, Wire("none"), Field(description="YYYY-MM-DD. Default: today.")] = None
     campaign_ids: Annotated[list[CampaignId] | None, Wire("none"), Field(max_length=200)] = None
     jobgroup_ids: Annotated[list[JobGroupId] | None, Wire("none"), Field(max_length=200)] = None
@@ -457,8 +509,16 @@ class SubmitStatsParams(Params):
 
 class StatsTaskParams(Params):
     client_id: HeaderClientId
-    task_id: Annotated[str, Field(serialization_alias="taskId", min_length=1, max_length=128, pattern=ID_PATTERN,
-                                  description="task_id from joveo_submit_stats_report.")]
+    task_id: Annotated[
+        str,
+        Field(
+            serialization_alias="taskId",
+            min_length=1,
+            max_length=128,
+            pattern=ID_PATTERN,
+            description="task_id from joveo_submit_stats_report.",
+        ),
+    ]
 
 
 class WaitStatsParams(StatsTaskParams):
@@ -467,10 +527,13 @@ class WaitStatsParams(StatsTaskParams):
 
 class ReportRequestParams(Params):
     client_id: HeaderClientId
-    call_back_url: Annotated[HttpUrl | None, Field(serialization_alias="callBackUrl",
-                                                   description="Joveo calls it with SUCCESS/FAILED and the URL.")] = None
-    filter_by: Annotated[OpenObject | None, Field(serialization_alias="filterBy",
-                                                  description="Joveo 'Report Details FilterBy' object.")] = None
+    call_back_url: Annotated[
+        HttpUrl | None,
+        Field(serialization_alias="callBackUrl", description="Joveo calls it with SUCCESS/FAILED and the URL."),
+    ] = None
+    filter_by: Annotated[
+        OpenObject | None, Field(serialization_alias="filterBy", description="Joveo 'Report Details FilterBy' object.")
+    ] = None
     start_date: Annotated[MdyDate | None, Wire("none"), Field(description="YYYY-MM-DD, put in filterBy.")] = None
     end_date: Annotated[MdyDate | None, Wire("none"), Field(description="YYYY-MM-DD, put in filterBy.")] = None
 
@@ -482,8 +545,9 @@ class ReportRequestParams(Params):
 
 class GroupedReportParams(ReportRequestParams):
     group_by: Annotated[StatsLevel, Field(serialization_alias="groupBy", description="Row grain.")]
-    group_by_publisher: Annotated[bool | None, Field(serialization_alias="groupByPublisher",
-                                                     description="Also split by publisher.")] = None
+    group_by_publisher: Annotated[
+        bool | None, Field(serialization_alias="groupByPublisher", description="Also split by publisher.")
+    ] = None
 
 
 class ReportParams(Params):
@@ -496,20 +560,29 @@ class MetaParams(Params):
 
 
 class PublisherReportParams(Params):
-    publisher_family_id: Annotated[str, Field(serialization_alias="publisherFamilyId", min_length=1, max_length=64,
-                                              pattern=ID_PATTERN, description="Publisher family id.")]
+    publisher_family_id: Annotated[
+        str,
+        Field(
+            serialization_alias="publisherFamilyId",
+            min_length=1,
+            max_length=64,
+            pattern=ID_PATTERN,
+            description="Publisher family id.",
+        ),
+    ]
     period: PublisherPeriod
     report_name: Annotated[str | None, Field(serialization_alias="reportName", max_length=200)] = None
     client_id: Annotated[ClientId | None, Field(serialization_alias="clientId")] = None
-    cur_locale: Annotated[str | None, Field(serialization_alias="curLocale", pattern=r"^[A-Z]{3}$",
-                                            description="Currency, e.g. USD.")] = None
+    cur_locale: Annotated[
+        str | None, Field(serialization_alias="curLocale", pattern=r"^[A-Z]{3}$", description="Currency, e.g. USD.")
+    ] = None
 
 
 class PublisherReportStatusParams(Params):
-    publisher_family_id: Annotated[str, Field(serialization_alias="publisherFamilyId", min_length=1, max_length=64,
-                                              pattern=ID_PATTERN)]
-    report_id: Annotated[str, Field(serialization_alias="reportId", min_length=1, max_length=128,
-                                    pattern=ID_PATTERN)]
+    publisher_family_id: Annotated[
+        str, Field(serialization_alias="publisherFamilyId", min_length=1, max_length=64, pattern=ID_PATTERN)
+    ]
+    report_id: Annotated[str, Field(serialization_alias="reportId", min_length=1, max_length=128, pattern=ID_PATTERN)]
 
 
 # ------------------------------------------------------------------------------ tracking
@@ -518,8 +591,15 @@ class PublisherReportStatusParams(Params):
 class CandidateStatus(BaseModel):
     model_config = ConfigDict(extra="forbid")
     job_application_id: Annotated[str, Field(serialization_alias="jobApplicationId", min_length=1, max_length=200)]
-    candidate_status: Annotated[str, Field(serialization_alias="candidateStatus", min_length=1, max_length=100,
-                                           description="New hiring stage, e.g. Interview.")]
+    candidate_status: Annotated[
+        str,
+        Field(
+            serialization_alias="candidateStatus",
+            min_length=1,
+            max_length=100,
+            description="New hiring stage, e.g. Interview.",
+        ),
+    ]
     timestamp: Annotated[str, Field(min_length=1, max_length=40, description="When it moved, e.g. ISO date-time.")]
     additional_details: Annotated[OpenObject | None, Field(serialization_alias="additionalDetails")] = None
 
@@ -531,12 +611,25 @@ class FunnelParams(Params):
 
 class S2SParams(Params):
     client_id: Annotated[ClientId, Wire("header", "client_id")]
-    click_id: Annotated[str, Field(serialization_alias="clickId", min_length=1, max_length=200,
-                                   description="Value of the jClickId URL parameter.")]
+    click_id: Annotated[
+        str,
+        Field(
+            serialization_alias="clickId",
+            min_length=1,
+            max_length=200,
+            description="Value of the jClickId URL parameter.",
+        ),
+    ]
     event: Annotated[ConversionEvent, Wire("none"), Field(description="Conversion type (sent as a=1|2|3).")]
     candidate_id: Annotated[str | None, Field(serialization_alias="candidateId", max_length=200)] = None
-    job_application_id: Annotated[str | None, Field(serialization_alias="jobApplicationId", max_length=200,
-                                                    description="Unique per apply; lets Joveo spot duplicates.")] = None
+    job_application_id: Annotated[
+        str | None,
+        Field(
+            serialization_alias="jobApplicationId",
+            max_length=200,
+            description="Unique per apply; lets Joveo spot duplicates.",
+        ),
+    ] = None
 
 
 # ------------------------------------------------------------------------------- results

@@ -26,30 +26,57 @@ async def diagnose(call: Call) -> Diagnosis:
         d.find("no_creatives", "blocking", "The campaign has no creatives, so it shows no ads.", creatives=[])
         return d.result(running=False)
     if active:
-        d.find("delivering", "info", f"{len(active)} of {len(creatives)} creative(s) ACTIVE: the campaign shows ads.",
-               active=active)
+        d.find(
+            "delivering",
+            "info",
+            f"{len(active)} of {len(creatives)} creative(s) ACTIVE: the campaign shows ads.",
+            active=active,
+        )
     if pending:
-        d.find("creatives_pending_review", blocking,
-               f"{len(pending)} creative(s) {explain_status('PENDING')}: " + ", ".join(pending) + ".",
-               pending=pending, notes={k: notes[k] for k in pending if k in notes})
-        d.step("merchenta_get_campaign_creatives_status",
-               "Check again later: only Merchenta's review can approve them (the API cannot).", campaign_code=code)
+        d.find(
+            "creatives_pending_review",
+            blocking,
+            f"{len(pending)} creative(s) {explain_status('PENDING')}: " + ", ".join(pending) + ".",
+            pending=pending,
+            notes={k: notes[k] for k in pending if k in notes},
+        )
+        d.step(
+            "merchenta_get_campaign_creatives_status",
+            "Check again later: only Merchenta's review can approve them (the API cannot).",
+            campaign_code=code,
+        )
     if rejected:
-        d.find("creatives_rejected", blocking,
-               f"{len(rejected)} creative(s) {explain_status('REJECTED')}: " + ", ".join(rejected) + ".",
-               rejected=rejected, notes={k: notes[k] for k in rejected if k in notes})
-        d.step("merchenta_get_creative_status", "Read the review note of the rejected creative before replacing it.",
-               creative_code=rejected[0])
+        d.find(
+            "creatives_rejected",
+            blocking,
+            f"{len(rejected)} creative(s) {explain_status('REJECTED')}: " + ", ".join(rejected) + ".",
+            rejected=rejected,
+            notes={k: notes[k] for k in rejected if k in notes},
+        )
+        d.step(
+            "merchenta_get_creative_status",
+            "Read the review note of the rejected creative before replacing it.",
+            creative_code=rejected[0],
+        )
     if inactive:
         all_inactive = len(inactive) == len(creatives)
-        d.find("all_inactive" if all_inactive else "creatives_inactive",
-               "blocking" if all_inactive else ("info" if running else "warning"),
-               ("Every creative is INACTIVE: the campaign is paused." if all_inactive
-                else f"{len(inactive)} approved creative(s) paused (INACTIVE): " + ", ".join(inactive) + "."),
-               inactive=inactive)
+        d.find(
+            "all_inactive" if all_inactive else "creatives_inactive",
+            "blocking" if all_inactive else ("info" if running else "warning"),
+            (
+                "Every creative is INACTIVE: the campaign is paused."
+                if all_inactive
+                else f"{len(inactive)} approved creative(s) paused (INACTIVE): " + ", ".join(inactive) + "."
+            ),
+            inactive=inactive,
+        )
         if not running:
-            d.step("merchenta_set_campaign_status", "Resume it by setting its approved creatives ACTIVE (starts "
-                   "spend; the user confirms).", campaign_code=code, status="ACTIVE")
+            d.step(
+                "merchenta_set_campaign_status",
+                "Resume it by setting its approved creatives ACTIVE (starts spend; the user confirms).",
+                campaign_code=code,
+                status="ACTIVE",
+            )
     return d.result(running=running)
 
 

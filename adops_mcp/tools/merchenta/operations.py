@@ -149,7 +149,9 @@ async def _login(client: VendorClient, credentials: dict[str, str], clock: Calla
     data = raw.get("data") if isinstance(raw, dict) and isinstance(raw.get("data"), dict) else {}
     token = data.get("accessToken")
     if not isinstance(token, str) or not token:
-        raise VendorError("merchenta", "Merchenta's login answered without an access token.", status=response.status_code)
+        raise VendorError(
+            "merchenta", "Merchenta's login answered without an access token.", status=response.status_code
+        )
     return token, token_expiry(token, clock())
 
 
@@ -161,13 +163,18 @@ def _jsend(response: httpx2.Response) -> dict[str, Any]:
     try:
         body = clean(response.json()) if response.content else {"status": "success"}
     except ValueError:
-        raise VendorError("merchenta", "Merchenta answered with something that is not JSON.",
-                          status=response.status_code) from None
+        raise VendorError(
+            "merchenta", "Merchenta answered with something that is not JSON.", status=response.status_code
+        ) from None
     if not isinstance(body, dict):
         raise VendorError("merchenta", "Merchenta answered with an unexpected body.", status=response.status_code)
     if body.get("status") in ("fail", "error"):
-        raise VendorError("merchenta", f"Merchenta refused the request: {describe_error(response, body)}",
-                          status=response.status_code, body=body)
+        raise VendorError(
+            "merchenta",
+            f"Merchenta refused the request: {describe_error(response, body)}",
+            status=response.status_code,
+            body=body,
+        )
     return body
 
 
@@ -209,7 +216,10 @@ def campaign_summary(campaign: str, creatives: list[CreativeStatus]) -> Campaign
         parts = [f"{n} {status} ({explain_status(status)})" for status, n in sorted(counts.items())]
         explanation = "Not delivering: no creative is ACTIVE. " + "; ".join(parts) + "."
     return CampaignCreativesStatus(
-        campaign_code=campaign, delivering=delivering, counts=dict(counts), explanation=explanation,
+        campaign_code=campaign,
+        delivering=delivering,
+        counts=dict(counts),
+        explanation=explanation,
         creatives=creatives,
     )
 
@@ -227,7 +237,9 @@ async def get_creative_status(call: Call) -> CreativeStatusResult:
     )
     data = _jsend(response).get("data") or {}
     item = data.get("status") if isinstance(data, dict) else None
-    creative = CreativeStatus.model_validate(item if isinstance(item, dict) else {"creativeCode": call.params.creative_code})
+    creative = CreativeStatus.model_validate(
+        item if isinstance(item, dict) else {"creativeCode": call.params.creative_code}
+    )
     return CreativeStatusResult(**creative.model_dump(), explanation=explain_status(creative.approvalStatus))
 
 
@@ -261,8 +273,12 @@ async def with_lock(call: Call, campaign: str, change: Callable[[], Awaitable[An
                 "ADOPS_MERCHENTA_LOCK_PATH (or set it empty if your account needs no lock).",
                 status=exc.status,
             ) from None
-        raise VendorError("merchenta", f"Could not lock campaign {campaign} for editing: {exc.message}",
-                          status=exc.status, body=exc.body) from None
+        raise VendorError(
+            "merchenta",
+            f"Could not lock campaign {campaign} for editing: {exc.message}",
+            status=exc.status,
+            body=exc.body,
+        ) from None
     try:
         result = await change()
     except BaseException:
@@ -291,8 +307,10 @@ async def _post_status(call: Call, path: str, target: str) -> dict[str, Any]:
         items = _items(exc.body, "errors")
         if exc.status == 400 and items:
             raise VendorError(
-                "merchenta", f"Merchenta refused the status change (400): {explain_errors(items)}",
-                status=400, body=exc.body,
+                "merchenta",
+                f"Merchenta refused the status change (400): {explain_errors(items)}",
+                status=400,
+                body=exc.body,
             ) from None
         raise
     return _jsend(response)
@@ -317,13 +335,15 @@ def _transition(current: str | None, target: str) -> str:
 
 
 def _effect(target: str) -> str:
-    return ("it starts showing ads and buying media" if target == "ACTIVE"
-            else "it stops showing ads (pauses its spend)")
+    return "it starts showing ads and buying media" if target == "ACTIVE" else "it stops showing ads (pauses its spend)"
 
 
 def _effect_all(target: str) -> str:
-    return ("creatives that become ACTIVE start showing ads and buying media" if target == "ACTIVE"
-            else "creatives that become INACTIVE stop showing ads, which stops the campaign's spend")
+    return (
+        "creatives that become ACTIVE start showing ads and buying media"
+        if target == "ACTIVE"
+        else "creatives that become INACTIVE stop showing ads, which stops the campaign's spend"
+    )
 
 
 def _environment(call: Call) -> str:
@@ -334,8 +354,11 @@ def _environment(call: Call) -> str:
 
 
 def _lock_note(call: Call) -> str:
-    return (" The campaign is locked for editing during the change and unlocked afterwards."
-            if _lock_path(call, "x") else "")
+    return (
+        " The campaign is locked for editing during the change and unlocked afterwards."
+        if _lock_path(call, "x")
+        else ""
+    )
 
 
 async def creative_check(call: Call) -> None:
@@ -343,8 +366,10 @@ async def creative_check(call: Call) -> None:
     creatives = await _campaign_creatives(call, p.campaign_code)
     creative = next((c for c in creatives if c.creativeCode == p.creative_code), None)
     if creative is None:
-        raise ToolError(f"Nothing was sent: campaign {p.campaign_code} has no creative {p.creative_code}. "
-                        "List its creatives with merchenta_get_campaign_creatives_status.")
+        raise ToolError(
+            f"Nothing was sent: campaign {p.campaign_code} has no creative {p.creative_code}. "
+            "List its creatives with merchenta_get_campaign_creatives_status."
+        )
     if creative.approvalStatus == p.status.value:
         raise ToolError(f"Nothing was sent: creative {p.creative_code} is already {p.status.value}.")
     if _refused_by_rule(creative.approvalStatus, p.status.value):
@@ -361,8 +386,7 @@ async def creative_plan(call: Call) -> str:
     current = call.state.get("current")
     return (
         f"Set Merchenta creative {p.creative_code} (campaign {p.campaign_code}) "
-        f"{_transition(current, p.status.value)}: {_effect(p.status.value)}{_environment(call)}."
-        + _lock_note(call)
+        f"{_transition(current, p.status.value)}: {_effect(p.status.value)}{_environment(call)}." + _lock_note(call)
     )
 
 
@@ -371,8 +395,11 @@ async def set_creative_status(call: Call) -> dict[str, Any]:
     target = p.status.value
     path = _path(CREATIVE_STATUS, creativeCode=p.creative_code)
     _, unlock_problem = await with_lock(call, p.campaign_code, lambda: _post_status(call, path, target))
-    result: dict[str, Any] = {"creative_code": p.creative_code, "campaign_code": p.campaign_code,
-                              "requested_status": target}
+    result: dict[str, Any] = {
+        "creative_code": p.creative_code,
+        "campaign_code": p.campaign_code,
+        "requested_status": target,
+    }
     try:
         response = await call.client.request("GET", path, read=True)
         item = (_jsend(response).get("data") or {}).get("status") or {}
@@ -412,9 +439,7 @@ async def campaign_plan(call: Call) -> str:
     lines = [f"- {c.creativeCode}: {_transition(c.approvalStatus, target)}" for c in creatives]
     return (
         f"Set all {len(creatives)} creatives of Merchenta campaign {p.campaign_code} to {target} "
-        f"({what}: {_effect_all(target)}){_environment(call)}:\n"
-        + "\n".join(lines)
-        + "\n" + _lock_note(call).strip()
+        f"({what}: {_effect_all(target)}){_environment(call)}:\n" + "\n".join(lines) + "\n" + _lock_note(call).strip()
     ).strip()
 
 
@@ -445,8 +470,11 @@ async def set_campaign_status(call: Call) -> dict[str, Any]:
         creatives.append(entry)
     changed = [c["creative_code"] for c in creatives if c["after"] == target and c["before"] != target]
     not_changed = [
-        {"creative_code": c["creative_code"], "status": c["after"] or c["before"],
-         "reason": c.get("not_changed_because") or "unknown"}
+        {
+            "creative_code": c["creative_code"],
+            "status": c["after"] or c["before"],
+            "reason": c.get("not_changed_because") or "unknown",
+        }
         for c in creatives
         if (c["after"] or c["before"]) != target
     ]
