@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import big_lists, cold_start, common, concurrency, context, overhead  # noqa: E402
+from bench import big_lists, cold_start, common, concurrency, context, overhead
 
 
 def main() -> None:

@@ -83,12 +83,11 @@ async def post(url: str, body: bytes | None = None, **headers: str) -> httpx2.Re
 
 
 async def test_health_needs_no_token_and_tells_nothing() -> None:
-    async with serving(http_tokens=TOKEN) as (url, _):
-        async with httpx2.AsyncClient() as http:
-            response = await http.get(url + "/healthz")
-            assert response.status_code == 200
-            assert response.json() == {"status": "ok", "version": __version__}
-            assert (await http.post(url + "/healthz")).status_code == 405
+    async with serving(http_tokens=TOKEN) as (url, _), httpx2.AsyncClient() as http:
+        response = await http.get(url + "/healthz")
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok", "version": __version__}
+        assert (await http.post(url + "/healthz")).status_code == 405
 
 
 @pytest.mark.parametrize(
@@ -139,9 +138,8 @@ async def test_token_from_a_file(tmp_path) -> None:
 
 
 async def test_loopback_without_tokens_needs_none(mode: str) -> None:
-    async with serving() as (url, _):
-        async with mcp_client(url, token=None, mode=mode) as client:
-            assert not (await client.call_tool(*LIST)).is_error
+    async with serving() as (url, _), mcp_client(url, token=None, mode=mode) as client:
+        assert not (await client.call_tool(*LIST)).is_error
 
 
 @pytest.mark.parametrize(

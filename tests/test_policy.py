@@ -121,8 +121,8 @@ def test_allowlist_refuses_a_change_that_names_no_account() -> None:
     from mcp.server.mcpserver.exceptions import ToolError
 
     from adops_mcp.config import DeltaSettings
-    from adops_mcp.vendorcall.operation import NoParams, Operation
     from adops_mcp.server.policy import check_account
+    from adops_mcp.vendorcall.operation import NoParams, Operation
 
     vendor = DeltaSettings(api_key="k", allowed_accounts=CLIENT_SE)
     write = Operation(

@@ -19,12 +19,12 @@ from ..config import VENDOR_SETTINGS, Settings
 from ..profiles import vendor_profiles
 from ..prompts import register_prompts
 from ..tools import VENDORS, ClientOptions
-from . import policy
 from ..vendorcall import secrets
-from .guard import Tokens, load_key
 from ..vendorcall.operation import Operation
-from .overview import configuration_tool, register_configuration
+from . import policy
 from .discovery import build_discovery_tools
+from .guard import Tokens, load_key
+from .overview import configuration_tool, register_configuration
 from .registry import Runtime, build_confirm_action, build_tool, finalize, resource_function
 from .store import Store, open_store
 

@@ -20,10 +20,9 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
-from .guard import Confirm
 from ..vendorcall.operation import Operation
+from .guard import Confirm
 from .registry import Runtime, ask_confirmation, build_tool, finalize, perform
-
 
 CALL_DESCRIPTION = "Runs a tool found with adops_find_tools. Same checks and confirmation as calling it directly."
 FIND_HINTS = ToolAnnotations(

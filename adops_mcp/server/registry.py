@@ -29,8 +29,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..config import Settings, VendorSettings
 from ..profiles import vendor_profiles
-from . import policy
 from ..vendorcall import secrets
+from ..vendorcall.http import VendorClient, VendorError
+from ..vendorcall.operation import Call, Operation
+from ..vendorcall.results import WriteResult
+from ..vendorcall.sanitize import clean, clean_model
+from . import policy
 from .guard import (
     Confirm,
     Grant,
@@ -41,10 +45,6 @@ from .guard import (
     elicitation_message,
     token_instructions,
 )
-from ..vendorcall.http import VendorClient, VendorError
-from ..vendorcall.operation import Call, Operation
-from ..vendorcall.results import WriteResult
-from ..vendorcall.sanitize import clean, clean_model
 from .store import PendingAction, Store, profile_of
 
 
