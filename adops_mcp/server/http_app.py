@@ -2,7 +2,7 @@
 
 - Host and Origin are validated on every bind (the SDK's TransportSecuritySettings): loopback names
   for a loopback bind, plus ADOPS_ALLOWED_HOSTS / ADOPS_ALLOWED_ORIGINS; a wildcard bind needs them.
-- Bearer tokens (ADOPS_HTTP_TOKENS, ADOPS_HTTP_TOKENS_FILE) are required whenever the server binds
+- Bearer tokens (ADOPS_HTTP_TOKENS, ADOPS_HTTP_TOKENS_FILE; entries `name:token`) are required whenever the server binds
   beyond loopback, and enforced whenever configured. They are compared in constant time and the
   Authorization header is removed before the MCP app sees the request, so it can never reach a vendor.
 - GET /healthz answers without authentication and without any configuration detail.
@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .. import __version__
 from ..config import ConfigError, Settings
 from ..vendorcall import secrets
+from .identity import CALLER_KEY, HTTP_ANONYMOUS, parse_token_entry
 from .policy import names
 
 LOOPBACK_HOSTS = ("127.0.0.1:*", "localhost:*", "[::1]:*")
@@ -52,8 +53,9 @@ def _with_any_port(host: str) -> set[str]:
     return {host}
 
 
-def load_tokens(settings: Settings) -> list[str]:
-    tokens = names(settings.http_tokens.get_secret_value() if settings.http_tokens else None)
+def load_tokens(settings: Settings) -> dict[str, str]:
+    """Bearer tokens by name. Entries are `name:token`; a plain token is named `bearer-<8 hex of its sha256>`."""
+    entries = sorted(names(settings.http_tokens.get_secret_value() if settings.http_tokens else None))
     if settings.http_tokens_file is not None:
         try:
             lines = settings.http_tokens_file.read_text().splitlines()
@@ -61,15 +63,22 @@ def load_tokens(settings: Settings) -> list[str]:
             raise ConfigError(
                 f"ADOPS_HTTP_TOKENS_FILE: cannot read {settings.http_tokens_file} ({exc.strerror})."
             ) from None
-        tokens |= {line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")}
-    for token in tokens:
+        entries += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    tokens: dict[str, str] = {}
+    for entry in entries:
+        name, token = parse_token_entry(entry)
         if len(token) < 16:
             raise ConfigError(
                 "ADOPS_HTTP_TOKENS: every bearer token needs at least 16 characters "
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)."
             )
         secrets.register(token)
-    return sorted(tokens)
+        if tokens.get(name, token) != token:
+            raise ConfigError(f"ADOPS_HTTP_TOKENS: the name {name!r} is given to two different tokens.")
+        if token in tokens.values() and name not in tokens:
+            raise ConfigError(f"ADOPS_HTTP_TOKENS: one token is given two names ({name!r} and another).")
+        tokens[name] = token
+    return tokens
 
 
 def transport_security(settings: Settings, host: str) -> TransportSecuritySettings:
@@ -98,7 +107,7 @@ class Gate:
     """ASGI middleware in front of the MCP app: health endpoint and bearer authentication."""
 
     app: ASGIApp
-    tokens: list[bytes]
+    tokens: dict[str, bytes]  # name -> bearer token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan: the MCP app's session manager
@@ -112,7 +121,8 @@ class Gate:
             return
         if self.tokens:
             scheme, _, presented = Headers(scope=scope).get("authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not self.valid(presented.strip().encode()):
+            name = self.match(presented.strip().encode()) if scheme.lower() == "bearer" else None
+            if name is None:
                 challenge = 'Bearer realm="adops-mcp"' + (', error="invalid_token"' if presented else "")
                 await _respond(
                     send,
@@ -123,12 +133,17 @@ class Gate:
                 return
             # Nobody downstream (tools, vendor clients, logs) ever sees the client's credential.
             scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() != b"authorization"]}
-        await self.app(scope, receive, send)
+        else:
+            name = HTTP_ANONYMOUS
+        # The caller's name travels in the scope (server data, never a header), so no client can forge it.
+        await self.app({**scope, CALLER_KEY: name}, receive, send)
 
-    def valid(self, presented: bytes) -> bool:
-        matched = False
-        for token in self.tokens:  # every token is compared: the time does not say which one matched
-            matched |= hmac.compare_digest(token, presented)
+    def match(self, presented: bytes) -> str | None:
+        """The name of the token presented, or None."""
+        matched = None
+        for name, token in self.tokens.items():  # every token is compared: the time does not say which one matched
+            if hmac.compare_digest(token, presented):
+                matched = name
         return matched
 
 
@@ -157,4 +172,4 @@ def build_http_app(server: MCPServer[Any], settings: Settings, host: str) -> ASG
         transport_security=security,
         host=host,
     )
-    return Gate(app, [t.encode() for t in tokens])
+    return Gate(app, {name: token.encode() for name, token in tokens.items()})
