@@ -67,7 +67,7 @@ async def measure() -> dict[str, Any]:
     port = free_port()
     data_dir = tempfile.mkdtemp(prefix="adops-bench-")
     base = {k: v for k, v in os.environ.items() if not k.startswith("ADOPS_")}
-    sandbox = subprocess.Popen(
+    sandbox = subprocess.Popen(  # noqa: ASYNC220 - returns once started; the sandbox runs beside the bench
         [sys.executable, "-m", "adops_mcp", "sandbox", "--port", str(port)],
         env=base,
         stdout=subprocess.DEVNULL,

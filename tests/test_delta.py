@@ -1,4 +1,5 @@
-"""Delta Projects tools through the MCP client against the sandbox: requests, validation, excludeGeo, statuses, guard."""
+"""Delta Projects tools through the MCP client against the sandbox: requests, validation, excludeGeo, statuses,
+guard."""
 
 from __future__ import annotations
 

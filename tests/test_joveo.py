@@ -520,7 +520,7 @@ def test_table_covers_v2_to_v60_once() -> None:
     assert set(TABLE) <= set(OPS)
     extra = set(OPS) - set(TABLE)
     assert extra == {"joveo_wait_for_stats_report", "joveo_get_jobgroup_status", "joveo_diagnose_jobgroup"}
-    for name, (_, _, method, path, *_rest) in TABLE.items():
+    for name, (_, _, method, _path, *_rest) in TABLE.items():
         assert OPS[name].method == method, name
 
 
@@ -654,7 +654,7 @@ async def test_403_refreshes_once_then_succeeds() -> None:
         page = await h.ok("joveo_list_clients", {"limit": 1})
         assert page["returned"] == 1
         assert sim.token_requests == 2
-        assert len([r for r in h.requests("joveo", "GET", "/v1/clients")]) == 3
+        assert len(h.requests("joveo", "GET", "/v1/clients")) == 3
 
 
 async def test_persistent_403_is_reported_after_one_refresh() -> None:

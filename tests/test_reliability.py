@@ -104,7 +104,8 @@ async def test_write_recorded_before_it_is_sent() -> None:
         async with anyio.create_task_group() as tg:
             tg.start_soon(h.call, *ACTIVATE)
             with anyio.fail_after(5):
-                while not h.requests("jivox", "POST"):  # the vendor has the request, no answer yet
+                # the vendor has the request, no answer yet (the sandbox records requests; it has no event to wait on)
+                while not h.requests("jivox", "POST"):  # noqa: ASYNC110
                     await anyio.sleep(0.005)
             records = h.built.runtime.store.audit(limit=1)
             assert records and records[0].status == "sent"

@@ -202,7 +202,7 @@ async def test_create_from_template():
 
 
 @pytest.mark.parametrize(
-    "overrides, fragment",
+    ("overrides", "fragment"),
     [
         ({"templateId": None}, "templateId"),
         ({"activityName": None}, "activityName"),
@@ -283,7 +283,7 @@ async def test_exclude_geo_lenient_knob():
 
 
 @pytest.mark.parametrize(
-    "body, fragment",
+    ("body", "fragment"),
     [
         ({"flightStart": "2023-11-01T00:00:00Z"}, "Unknown"),
         ({"flightStop": "2023-01-01T00:00:00Z"}, "flightStop"),

@@ -314,7 +314,7 @@ async def test_approval_request_validation(client: httpx2.AsyncClient) -> None:
 
 
 def test_decide_helper_validates(sim: JivoxSimulator) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="approval status must be one of"):
         sim.decide("acme-retail", 5301, PRIYA, "approved")
     with pytest.raises(LookupError):
         sim.decide("acme-retail", 5302, PRIYA, "Approved")  # no request yet
@@ -407,7 +407,7 @@ async def test_hyphenated_spelling_option() -> None:
         assert r.status_code == 404 and r.json()["message"]
         r = await c.get(ACME + "/retail-campaigns/5303/activationStatus")
         assert r.status_code == 200 and r.json()["status"] == "ACTIVE"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must be 'documented' or 'hyphenated'"):
         JivoxSimulator(activation_status_path="camel")
 
 

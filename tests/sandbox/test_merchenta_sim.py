@@ -181,7 +181,8 @@ async def test_pending_and_rejected_transitions():
     assert r.json()["data"]["errors"] == [
         {
             "code": "E10059",
-            "description": "it is not possible to change status from PENDING to ACTIVE for creative SANDBOX1-SUMMER-PENDING-1",
+            "description": "it is not possible to change status from PENDING to ACTIVE"
+            " for creative SANDBOX1-SUMMER-PENDING-1",
         }
     ]
     r = await client.post("/v3/creatives/SANDBOX1-SUMMER-PENDING-1/status", data={"status": "INACTIVE"}, headers=auth)
