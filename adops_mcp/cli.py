@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .config import ConfigError, Settings, load_settings
+from .config import VENDOR_SETTINGS, ConfigError, Settings, load_settings
 
 NO_VENDOR = """\
 No vendor is configured, so there is nothing to serve.
@@ -197,10 +198,16 @@ def sandbox(host: str, port: int) -> None:
     from .sandbox import Sandbox
 
     box = Sandbox()
-    click.echo(f"Sandbox vendors on http://{host}:{port}/<vendor>:", err=True)
-    for name, sim in box.simulators.items():
-        names = ", ".join(sorted(sim.credentials))
-        click.echo(f"  {name:14} http://{host}:{port}/{name}  (sandbox credentials: {names})", err=True)
+    # The simulators' own made-up credentials (public in the source), so the server can be pointed at them.
+    click.echo(f"Sandbox vendors on http://{host}:{port}/<vendor>; point the server at them with:", err=True)
+    for cls in VENDOR_SETTINGS:
+        sim = box.simulators.get(cls.vendor)
+        if sim is None:
+            continue
+        prefix = cls.model_config.get("env_prefix", "")
+        env = {f"{prefix}BASE_URL": f"http://{host}:{port}/{cls.vendor}"}
+        env |= {f"{prefix}{key.upper()}": value for key, value in sim.credentials.items()}
+        click.echo("  export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items()), err=True)
     click.echo("Faults: POST /_sandbox/faults {latency_ms, faults:[{status, retry_after, times, ...}]}", err=True)
     uvicorn.run(box.app, host=host, port=port, log_level="warning")
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shlex
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import anyio
@@ -51,6 +53,34 @@ def test_help_everywhere(command: list[str]) -> None:
     assert result.returncode == 0 and "Usage:" in result.stdout
 
 
+def test_sandbox_prints_the_settings_that_reach_it(tmp_path: Path) -> None:
+    """`adops-mcp sandbox` prints, per vendor, the ADOPS_* values that point the server at it; doctor accepts them."""
+    port = free_port()
+    base = {k: v for k, v in os.environ.items() if not k.startswith("ADOPS_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adops_mcp", "sandbox", "--port", str(port)], env=base, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stderr is not None
+        env = {**base, "ADOPS_DATA_DIR": str(tmp_path)}
+        for line in process.stderr:
+            if line.startswith("Faults:"):
+                break
+            if line.strip().startswith("export "):
+                env |= dict(pair.split("=", 1) for pair in shlex.split(line)[1:])
+        assert {"ADOPS_JOVEO_CLIENT_ID", "ADOPS_MERCHENTA_PASSWORD", "ADOPS_DELTA_MEDIA_AGENCY_ID"} <= set(env)
+        wait_for_port(port)
+        result = subprocess.run(
+            [sys.executable, "-m", "adops_mcp", "doctor"], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        for vendor in ("jivox", "joveo", "merchenta", "deltaprojects"):
+            assert f"ok    {vendor}/default" in result.stdout and "credentials accepted" in result.stdout
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
 def test_demo_passes() -> None:
     result = run("demo")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -73,10 +103,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)  # the subprocess is still binding its port: nothing to wait on but the port
+
+
 async def test_streamable_http_transport(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "ADOPS_DATA_DIR": str(tmp_path)}
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: ASYNC220 - returns once started; the server runs beside the test
         [sys.executable, "-m", "adops_mcp", "serve", "--transport", "http", "--sandbox", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,

@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class DroppedConnection(Exception):
@@ -98,6 +98,7 @@ class Simulator(Protocol):
     """What each vendor simulator provides."""
 
     vendor: str  # jivox | joveo | merchenta | deltaprojects
+    credentials: dict[str, str]  # what the simulator accepts, keyed like the settings fields in upper case
 
     def routes(self) -> list[BaseRoute]: ...
 
@@ -138,15 +139,13 @@ class _VendorGate:
         fault = faults.take(self.vendor, scope["method"], path)
         if fault is not None and fault.delay_ms:
             await anyio.sleep(fault.delay_ms / 1000)
-        if fault is not None and fault.status is None:
-            fault = None
 
         async def replay() -> dict[str, Any]:
             return {"type": "http.request", "body": body, "more_body": False}
 
-        if fault is not None and fault.after_apply:
-            await self.app(scope, replay, _discard)
-        if fault is not None:
+        if fault is not None and fault.status is not None:  # status None only delays
+            if fault.after_apply:
+                await self.app(scope, replay, _discard)
             if fault.status == 0:
                 raise DroppedConnection(f"sandbox dropped the connection ({self.vendor} {path})")
             headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else None
@@ -156,7 +155,7 @@ class _VendorGate:
         await self.app(scope, replay, send)
 
 
-async def _discard(message: dict[str, Any]) -> None:
+async def _discard(message: Message) -> None:
     return None
 
 

@@ -350,7 +350,8 @@ class DeltaSimulator:
     def _location(self, request: Request, activity: dict[str, Any]) -> str:
         ma = self.credentials["MEDIA_AGENCY_ID"]
         path = f"/api/v1/media_agency/{ma}/client/{activity['client']}/campaign/default/activity/{activity['id']}"
-        return request.scope.get("root_path", "") + path
+        root: str = request.scope.get("root_path", "")
+        return root + path
 
     async def _body(self, request: Request) -> dict[str, Any]:
         try:

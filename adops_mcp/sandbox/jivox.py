@@ -354,7 +354,7 @@ class JivoxSimulator:
             user_ids={},
             brands=["Northwind Fresh", "Northwind Bakery"],
         )
-        nw = [
+        nw: list[tuple[int, str, str, dict[str, Any]]] = [
             (7101, "Northwind Organic Produce Week", "Criteo", {}),
             (
                 7102,
