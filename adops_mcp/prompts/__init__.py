@@ -107,7 +107,10 @@ def vendor_key(value: str) -> str:
     key = value.strip().lower()
     key = ALIASES.get(key, key)
     if key not in GUIDES:
-        raise MCPError(INVALID_PARAMS, f"Unknown vendor {value!r}: use one of {', '.join(GUIDES)}.")
+        raise MCPError(
+            INVALID_PARAMS,
+            f"Invalid arguments, nothing was sent. vendor: unknown vendor {value!r}, use one of {', '.join(GUIDES)}.",
+        )
     return key
 
 
@@ -232,7 +235,9 @@ def weekly_review(
         try:
             date.fromisoformat(value)
         except ValueError:
-            raise MCPError(INVALID_PARAMS, f"Dates are YYYY-MM-DD, got {value!r}.") from None
+            raise MCPError(
+                INVALID_PARAMS, f"Invalid arguments, nothing was sent. dates are YYYY-MM-DD, got {value!r}."
+            ) from None
     joveo = f"client {joveo_client_id}" if joveo_client_id else "each client (joveo_list_clients)"
     delta = f"client {delta_client_id}" if delta_client_id else "each client (delta_list_clients)"
     vendors = [v for v in ("joveo", "deltaprojects") if p.enabled(v)] or ["joveo", "deltaprojects"]

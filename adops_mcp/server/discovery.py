@@ -11,6 +11,7 @@ No `from __future__ import annotations` here: the SDK evaluates the tools' annot
 `Resolve(resolve)` marker names a local function.
 """
 
+import json
 import re
 from typing import Annotated, Any
 
@@ -20,6 +21,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
+from ..tools import VENDORS
 from ..vendorcall.operation import Operation
 from .guard import Confirm
 from .registry import Runtime, ask_confirmation, build_tool, finalize, perform
@@ -28,8 +30,10 @@ CALL_DESCRIPTION = "Runs a tool found with adops_find_tools. Same checks and con
 FIND_HINTS = ToolAnnotations(
     title="Find more tools", read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
 )
+# Not destructive by itself: a destructive operation run through it still comes back as a plan to confirm
+# (or the client's confirmation form), so clients ask permission where it matters: confirm_action.
 CALL_HINTS = ToolAnnotations(
-    title="Call a found tool", read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True
+    title="Call a found tool", read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
 )
 
 
@@ -48,7 +52,7 @@ def catalogue_entries() -> list[dict[str, Any]]:
             "description": description,
             "vendor": "adops",
             "toolset": "adops",
-            "effect": "read" if hints.read_only_hint else "destructive",
+            "effect": "read" if hints.read_only_hint else "write",
             "method": None,
             "path": None,
             "annotations": {
@@ -68,8 +72,29 @@ def catalogue_entries() -> list[dict[str, Any]]:
 def _lookup(runtime: Runtime, name: str) -> Operation:
     op = runtime.operations.get(name)
     if op is None:
-        raise ToolError(f"No tool named {name!r} is available here. Use adops_find_tools to search.")
+        raise ToolError(unlisted_tool(runtime, name, {}))
     return op
+
+
+def unlisted_tool(runtime: Runtime, name: str, arguments: dict[str, Any]) -> str:
+    """The answer to a call of a tool that is not listed: how to reach it, or why it cannot be."""
+    if name in runtime.operations:
+        call = json.dumps({"name": name, "arguments": arguments}, ensure_ascii=False)
+        return (
+            f"{name} is not listed on this server, so nothing was sent; it runs through adops_call_tool with the "
+            f"same arguments: adops_call_tool({call})."
+        )
+    known = {op.name: op for v in VENDORS for op in v.operations}
+    if name in known:
+        op = known[name]
+        if op.vendor not in runtime.settings.enabled_vendors:
+            why = f"{op.vendor} is not configured on this server (see adops_configuration)"
+        elif runtime.settings.read_only:
+            why = "the server runs read-only"
+        else:
+            why = "the operator has not enabled it (--toolsets / --tools / --exclude-tools)"
+        return f"{name} cannot run here: {why}. Nothing was sent."
+    return f"No tool named {name!r}. Nothing was sent. Use adops_find_tools to search for the right one."
 
 
 def build_discovery_tools(runtime: Runtime, listed: set[str]) -> list[Tool]:
@@ -140,6 +165,6 @@ def build_discovery_tools(runtime: Runtime, listed: set[str]) -> list[Tool]:
         title=CALL_HINTS.title,
         description=CALL_DESCRIPTION,
         annotations=CALL_HINTS,
-        meta={"vendor": "adops", "toolset": "adops", "effect": "destructive"},
+        meta={"vendor": "adops", "toolset": "adops", "effect": "write"},
     )
     return [finalize(find), finalize(call)]

@@ -40,6 +40,16 @@ def check_tool_names(settings: Settings, known: set[str]) -> None:
             raise ConfigError(f"{flag} names unknown tools: {', '.join(unknown)}. See `adops-mcp tools`.")
 
 
+def check_toolsets(settings: Settings, known: set[str]) -> None:
+    """A misspelt toolset must not silently list nothing of what the operator asked for."""
+    unknown = sorted(names(settings.toolsets) - known - {"all"})
+    if unknown:
+        raise ConfigError(
+            f"ADOPS_TOOLSETS (--toolsets) names unknown toolsets: {', '.join(unknown)}. "
+            f"Valid: all, {', '.join(sorted(known))}."
+        )
+
+
 def tool_selected(name: str, toolset: str, vendor: str, default: bool, settings: Settings) -> bool:
     """Whether a (non-read-only-filtered) tool is listed; read-only is applied by the caller first."""
     if name in names(settings.exclude_tools):

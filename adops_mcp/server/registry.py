@@ -22,9 +22,11 @@ from mcp.server.mcpserver import (
     ElicitationResult,
     Resolve,
 )
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.server.mcpserver.tools import Tool
+from mcp.shared.exceptions import MCPError
 from mcp.types import ToolAnnotations
+from mcp_types import INVALID_PARAMS
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..config import Settings, VendorSettings
@@ -67,6 +69,10 @@ def describe_validation(exc: ValidationError) -> str:
     return "Invalid arguments, nothing was sent. " + "; ".join(parts)
 
 
+class InvalidArguments(ToolError):
+    """Arguments refused before anything was sent."""
+
+
 @contextmanager
 def tool_errors() -> Iterator[None]:
     """Vendor and validation failures become short `is_error` results the model can act on."""
@@ -75,7 +81,7 @@ def tool_errors() -> Iterator[None]:
     except VendorError as exc:
         raise ToolError(exc.message) from None
     except ValidationError as exc:
-        raise ToolError(secrets.scrub(describe_validation(exc))) from None
+        raise InvalidArguments(secrets.scrub(describe_validation(exc))) from None
 
 
 @dataclass
@@ -475,9 +481,14 @@ def resource_function(op: Operation, runtime: Runtime) -> Any:
     names = re.findall(r"{(\w+)}", op.resource or "")
 
     async def read(**arguments: Any) -> str:
-        with tool_errors():
-            call = runtime.call(op, arguments, None)
-            data = await runtime.execute(call, confirmed_by="not required")
+        try:
+            with tool_errors():
+                call = runtime.call(op, arguments, None)
+                data = await runtime.execute(call, confirmed_by="not required")
+        except InvalidArguments as exc:
+            raise MCPError(INVALID_PARAMS, str(exc)) from None
+        except ToolError as exc:  # the vendor's own words, one line in the log, no traceback
+            raise ResourceError(str(exc)) from None
         payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
         return json.dumps(payload, indent=2, ensure_ascii=False)
 

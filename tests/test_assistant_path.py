@@ -1,0 +1,135 @@
+"""The assistant's path between tools (issue 12): errors that say what to do, hints that match behaviour.
+
+Every check goes through the public MCP client against the sandbox, with the default surface (what most
+clients see) and with every toolset listed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from mcp.shared.exceptions import MCPError
+
+from adops_mcp.catalogue import catalogue
+from adops_mcp.config import ConfigError
+from adops_mcp.sandbox import Sandbox
+from adops_mcp.sandbox.jivox import JivoxSimulator
+from tests.harness import connect
+
+pytestmark = pytest.mark.anyio
+CATALOGUE = {e["name"]: e for e in catalogue()}
+SETTINGS = {"account_id": "acme-retail"}
+CALLS_VENDORS = {"adops_call_tool", "confirm_action"}  # cross-vendor tools that reach a vendor
+
+
+async def test_calling_an_unlisted_tool_by_name_points_to_call_tool_with_the_same_arguments() -> None:
+    async with connect(toolsets=None) as h:
+        listed = {t.name for t in (await h.client.list_tools()).tools}
+        assert "jivox_get_retail_settings" not in listed
+        text = await h.error("jivox_get_retail_settings", SETTINGS)
+        assert "Unknown tool" not in text
+        assert (
+            'adops_call_tool({"name": "jivox_get_retail_settings", "arguments": {"account_id": "acme-retail"}})' in text
+        )
+        assert h.requests("jivox") == []
+        # The suggestion works as written.
+        result = await h.ok("adops_call_tool", {"name": "jivox_get_retail_settings", "arguments": SETTINGS})
+        assert "approvers" in result
+
+
+async def test_tools_that_cannot_run_here_say_why() -> None:
+    async with connect(sandbox=Sandbox([JivoxSimulator()])) as h:
+        assert "merchenta is not configured" in await h.error("merchenta_diagnose_campaign", {"campaign_code": "X"})
+        assert "No tool named 'jivox_pause_everything'" in await h.error("jivox_pause_everything", {})
+    async with connect(read_only=True) as h:
+        text = await h.error("jivox_activate_retail_campaign", {"account_id": "a", "retail_campaign_idx": 1})
+        assert "read-only" in text
+
+
+@pytest.mark.parametrize("toolsets", [None, "all"])
+async def test_invalid_arguments_read_the_same_on_listed_tools_and_through_call_tool(toolsets: str | None) -> None:
+    bad = {"account_id": "acme-retail", "retail_campaign_idx": "abc"}
+    async with connect(toolsets=toolsets) as h:
+        direct = await h.error("jivox_get_retail_campaign", bad)
+        assert direct.startswith("Invalid arguments, nothing was sent. retail_campaign_idx: "), direct
+        assert "pydantic" not in direct and "http" not in direct and "input_value" not in direct
+        missing = await h.error("jivox_get_retail_campaign", {"account_id": "acme-retail"})
+        assert missing == "Invalid arguments, nothing was sent. retail_campaign_idx: Field required"
+        if toolsets is None:
+            via = await h.error("adops_call_tool", {"name": "jivox_get_retail_campaign", "arguments": bad})
+            assert via == direct
+        assert h.requests("jivox") == []
+
+
+async def test_resource_reads_with_bad_arguments_or_vendor_errors_are_clean(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    async with connect(toolsets=None) as h:
+        with pytest.raises(MCPError) as bad:
+            await h.client.read_resource("jivox://accounts/acme-retail/retail-campaigns/abc")
+        assert str(bad.value).startswith("Invalid arguments, nothing was sent. retail_campaign_idx: ")
+        with pytest.raises(MCPError) as missing:
+            await h.client.read_resource("jivox://accounts/acme-retail/retail-campaigns/99999")
+        assert "not found" in str(missing.value) and "Retail campaign 99999 not found" in str(missing.value)
+        with pytest.raises(MCPError, match="Invalid arguments, nothing was sent. audit_id"):
+            await h.client.read_resource("adops://audit/latest")
+        with pytest.raises(MCPError, match="No audit record #999"):
+            await h.client.read_resource("adops://audit/999")
+    text = caplog.text
+    assert "Error creating resource" not in text and "Internal server error" not in text
+    assert "Traceback" not in text and not any(r.exc_info for r in caplog.records)
+    assert len([r for r in caplog.records if "99999" in r.getMessage() and r.name.startswith("mcp")]) == 1
+
+
+async def test_prompts_with_missing_or_bad_arguments_say_which(caplog: pytest.LogCaptureFixture) -> None:
+    async with connect(toolsets=None) as h:
+        with pytest.raises(MCPError, match=r"^Invalid arguments, nothing was sent. campaign: required$"):
+            await h.client.get_prompt("troubleshoot_campaign", {"vendor": "jivox"})
+        with pytest.raises(MCPError, match="vendor: unknown vendor 'acme'.*jivox, joveo, merchenta, deltaprojects"):
+            await h.client.get_prompt("troubleshoot_campaign", {"vendor": "acme", "campaign": "c"})
+        with pytest.raises(MCPError, match="No prompt named 'nope': use one of troubleshoot_campaign"):
+            await h.client.get_prompt("nope", {})
+    assert "Internal server error" not in caplog.text and not any(r.exc_info for r in caplog.records)
+
+
+@pytest.mark.parametrize("toolsets", ["jivx", "jivox,merchanta", "Delta Projects"])
+def test_unknown_toolsets_are_refused_at_start_with_the_valid_list(toolsets: str) -> None:
+    from adops_mcp.config import load_settings
+    from adops_mcp.server.app import build_server
+
+    with pytest.raises(ConfigError, match="unknown toolsets") as refused:
+        build_server(load_settings(sandbox=True, toolsets=toolsets))
+    assert "Valid: all, deltaprojects, delta, jivox" not in str(refused.value)  # sorted, one list
+    assert "all" in str(refused.value) and "joveo_jobgroups" in str(refused.value)
+
+
+@pytest.mark.parametrize("toolsets", [None, "all"])
+async def test_every_tools_hints_match_what_it_can_do(toolsets: str | None) -> None:
+    """readOnly only for tools that never write; destructive only for tools that change state by themselves."""
+    async with connect(toolsets=toolsets) as h:
+        tools = (await h.client.list_tools()).tools
+    for tool in tools:
+        hints = tool.annotations
+        assert hints is not None, tool.name
+        effect = (tool.meta or {}).get("effect")
+        assert effect == CATALOGUE[tool.name]["effect"], tool.name
+        assert hints.read_only_hint == (effect == "read"), tool.name
+        assert hints.destructive_hint == (effect == "destructive"), tool.name
+        assert hints.open_world_hint == (CATALOGUE[tool.name]["vendor"] != "adops" or tool.name in CALLS_VENDORS)
+    by_name = {t.name: t.annotations for t in tools}
+    if "adops_call_tool" in by_name:  # it never changes anything destructively by itself: that comes back as a plan
+        assert by_name["adops_call_tool"].destructive_hint is False
+        assert by_name["adops_call_tool"].read_only_hint is False
+    assert by_name["confirm_action"].destructive_hint is True
+
+
+async def test_a_destructive_call_through_call_tool_still_needs_confirm_action() -> None:
+    async with connect(toolsets=None) as h:
+        planned = await h.ok(
+            "adops_call_tool",
+            {
+                "name": "jivox_activate_retail_campaign",
+                "arguments": {"account_id": "northwind-grocers", "retail_campaign_idx": 7101},
+            },
+        )
+        assert planned["status"] == "confirmation_required" and h.writes("jivox") == 0
