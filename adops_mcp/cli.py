@@ -156,8 +156,13 @@ def serve(
     from .server.app import build_server
     from .server.http_app import MCP_PATH, build_http_app
 
+    box = vendor_transport = None
+    if settings.sandbox:  # the face chooses the sandbox; build_server never imports it
+        from .sandbox import use_sandbox
+
+        box, vendor_transport = use_sandbox(settings)
     try:
-        built = build_server(settings)
+        built = build_server(settings, transport=vendor_transport, sandbox=box)
         app = build_http_app(built.server, settings, host) if transport == "http" else None
     except ConfigError as exc:
         raise click.ClickException(f"Configuration problem:\n{exc}") from None

@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx2
 
-from .config import Settings, VendorSettings
-from .profiles import config_path, vendor_profiles
+from .config import Settings, VendorSettings, config_path
+from .profiles import vendor_profiles
 from .vendorcall import secrets
 from .vendorcall.http import VendorClient, VendorError
 
@@ -125,7 +125,7 @@ async def run(settings: Settings, transport: httpx2.AsyncBaseTransport | None = 
 
 def run_sandbox(settings: Settings) -> Any:
     """Doctor against the in-process sandbox (every vendor, sandbox credentials)."""
-    from .server.app import sandbox_settings
+    from .sandbox import use_sandbox
 
-    _, transport = sandbox_settings(settings)
+    _, transport = use_sandbox(settings)
     return run(settings, transport)

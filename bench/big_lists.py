@@ -52,10 +52,13 @@ async def measure() -> dict[str, Any]:
     from mcp import Client
 
     from adops_mcp.config import load_settings
+    from adops_mcp.sandbox import use_sandbox
     from adops_mcp.server.app import build_server
 
     os.environ.setdefault("ADOPS_DATA_DIR", tempfile.mkdtemp(prefix="adops-bench-"))
-    built = build_server(load_settings(sandbox=True, toolsets="all"))
+    settings = load_settings(sandbox=True, toolsets="all")
+    box, transport = use_sandbox(settings)
+    built = build_server(settings, transport=transport, sandbox=box)
     rows: list[dict[str, Any]] = []
     async with Client(built.server) as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}

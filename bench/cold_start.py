@@ -43,9 +43,12 @@ async def startup_requests() -> int:
     from mcp import Client
 
     from adops_mcp.config import load_settings
+    from adops_mcp.sandbox import use_sandbox
     from adops_mcp.server.app import build_server
 
-    built = build_server(load_settings(sandbox=True))
+    settings = load_settings(sandbox=True)
+    box, transport = use_sandbox(settings)
+    built = build_server(settings, transport=transport, sandbox=box)
     async with Client(built.server) as client:
         await client.list_tools()
     return len(built.sandbox.requests)

@@ -35,11 +35,14 @@ async def burst(limit: int | None) -> dict[str, Any]:
     from mcp import Client
 
     from adops_mcp.config import Settings, load_settings
+    from adops_mcp.sandbox import use_sandbox
     from adops_mcp.server.app import build_server
 
     os.environ.setdefault("ADOPS_DATA_DIR", tempfile.mkdtemp(prefix="adops-bench-"))
     overrides = {} if limit is None else {"max_concurrency": limit}
-    built = build_server(load_settings(sandbox=True, toolsets="jivox", **overrides))
+    settings = load_settings(sandbox=True, toolsets="jivox", **overrides)
+    box, transport = use_sandbox(settings)
+    built = build_server(settings, transport=transport, sandbox=box)
     effective = limit or Settings.model_fields["max_concurrency"].default
     built.sandbox.faults.latency_ms = LATENCY_MS
     errors = 0

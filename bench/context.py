@@ -30,10 +30,13 @@ async def listed_tools(toolsets: str | None) -> list[dict[str, Any]]:
     from mcp import Client
 
     from adops_mcp.config import load_settings
+    from adops_mcp.sandbox import use_sandbox
     from adops_mcp.server.app import build_server
 
     os.environ.setdefault("ADOPS_DATA_DIR", tempfile.mkdtemp(prefix="adops-bench-"))
-    built = build_server(load_settings(sandbox=True, toolsets=toolsets))
+    settings = load_settings(sandbox=True, toolsets=toolsets)
+    box, transport = use_sandbox(settings)
+    built = build_server(settings, transport=transport, sandbox=box)
     async with Client(built.server) as client:
         tools = (await client.list_tools()).tools
     return [t.model_dump(by_alias=True, exclude_none=True, mode="json") for t in tools]

@@ -11,7 +11,7 @@ from mcp import Client
 from mcp_types import CallToolResult, ElicitResult
 
 from adops_mcp.config import load_settings
-from adops_mcp.sandbox import Sandbox
+from adops_mcp.sandbox import Sandbox, use_sandbox
 from adops_mcp.server.app import Built, build_server
 
 ElicitAnswer = Callable[[Any, Any], Awaitable[ElicitResult]]
@@ -63,6 +63,12 @@ def error_text(result: CallToolResult) -> str:
     return " ".join(getattr(c, "text", "") for c in result.content)
 
 
+def sandboxed_server(settings: Any, sandbox: Sandbox | None = None) -> Built:
+    """The server on the sandbox (the default simulators unless `sandbox` is given), as the face builds it."""
+    box, transport = use_sandbox(settings, sandbox)
+    return build_server(settings, transport=transport, sandbox=box)
+
+
 @asynccontextmanager
 async def connect(
     *,
@@ -77,6 +83,6 @@ async def connect(
     `sandbox=Sandbox([SomeSimulator(option=...)])` serves only those simulators (canary credentials,
     vendor variants); only vendors with a simulator are configured then.
     """
-    built = build_server(load_settings(sandbox=True, toolsets=toolsets, retry_wait=0.0, **settings), sandbox=sandbox)
+    built = sandboxed_server(load_settings(sandbox=True, toolsets=toolsets, retry_wait=0.0, **settings), sandbox)
     async with Client(built.server, mode=mode, elicitation_callback=elicitation) as client:  # type: ignore[arg-type]
         yield Harness(client, built)

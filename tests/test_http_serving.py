@@ -26,8 +26,9 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 from adops_mcp import __version__
 from adops_mcp.config import ConfigError, load_settings
 from adops_mcp.sandbox import Sandbox
-from adops_mcp.server.app import Built, build_server
+from adops_mcp.server.app import Built
 from adops_mcp.server.http_app import build_http_app
+from tests.harness import sandboxed_server
 
 pytestmark = pytest.mark.anyio
 
@@ -55,7 +56,7 @@ async def serving(
     *, bind: str = "127.0.0.1", sandbox: Sandbox | None = None, **settings: Any
 ) -> AsyncIterator[tuple[str, Built]]:
     """The HTTP app built for `bind` (its Host/Origin/auth rules), actually served on 127.0.0.1."""
-    built = build_server(load_settings(sandbox=True, toolsets="all", retry_wait=0.0, **settings), sandbox=sandbox)
+    built = sandboxed_server(load_settings(sandbox=True, toolsets="all", retry_wait=0.0, **settings), sandbox)
     app = build_http_app(built.server, built.runtime.settings, bind)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -203,7 +204,7 @@ async def test_wildcard_bind_checks_the_configured_host_names() -> None:
     ],
 )
 def test_unsafe_setups_refused(bind: str, settings: dict[str, Any], message: str) -> None:
-    built = build_server(load_settings(sandbox=True, **settings))
+    built = sandboxed_server(load_settings(sandbox=True, **settings))
     with pytest.raises(ConfigError, match=message):
         build_http_app(built.server, built.runtime.settings, bind)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import DemoSession
+from .session import DemoSession
 
 CLIENT = "b833cff3-0c18-549e-bd86-ac794c288f76"  # sandbox: Nordic Outdoor AB (SEK)
 NAME = "Spring Sale Stockholm"  # sandbox: enabled, in flight, budget 150,000

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import DemoSession
+from .session import DemoSession
 
 ACCOUNT = "acme-retail"
 IDX = 5302  # sandbox: NEW, both approvers approve on request

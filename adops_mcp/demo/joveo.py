@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from . import DemoSession
+from .session import DemoSession
 
 GLOBEX = "3f6c2a9e-8d41-4b7a-9e2c-5a1d7b0c4e11"
 SURGE = "5e9a1c73-4b2d-4f6e-8a90-1d3c5b7e9f02"  # sandbox: campaign paused

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import DemoSession
+from .session import DemoSession
 
 PENDING = "SANDBOX1-SUMMER-PENDING"  # sandbox: both creatives PENDING review
 MIXED = "SANDBOX1-AUTUMN-MIXED"  # sandbox: ACTIVE, PENDING, REJECTED, INACTIVE

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-from . import DemoSession
+from .session import DemoSession
 
 JOVEO = {  # sandbox: Forklift Operators is active, but its campaign Q3 Warehouse Surge is paused
     "client_id": "3f6c2a9e-8d41-4b7a-9e2c-5a1d7b0c4e11",

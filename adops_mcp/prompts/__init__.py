@@ -9,9 +9,10 @@ this server (toolset filter, read-only mode) is named with a note on how to enab
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
@@ -19,7 +20,18 @@ from mcp.types import Completion, PromptReference
 from mcp_types import INVALID_PARAMS
 from pydantic import Field
 
-from ..server.registry import Runtime
+from ..config import Settings
+
+
+class ServerView(Protocol):
+    """The narrow view of the running server a prompt needs (server.registry.Runtime is one)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def operations(self) -> Mapping[str, Any]: ...  # the reachable operations by tool name
+
 
 TOOL = re.compile(r"\b(?:(?:jivox|joveo|merchenta|delta|adops)_[a-z0-9_]+|confirm_action)\b")
 ALIASES = {"delta": "deltaprojects", "delta projects": "deltaprojects", "delta_projects": "deltaprojects"}
@@ -121,7 +133,7 @@ def mentioned_tools(text: str) -> set[str]:
 class Prompts:
     """Renders prompt text against what this server actually lists."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: ServerView) -> None:
         self.runtime = runtime
 
     @property
@@ -264,7 +276,7 @@ VendorArg = Annotated[str, Field(description="jivox, joveo, merchenta or deltapr
 AccountArg = Annotated[str, Field(description="Jivox account id, Joveo client id or Delta client id, if known.")]
 
 
-def register_prompts(server: MCPServer[Any], runtime: Runtime) -> None:
+def register_prompts(server: MCPServer[Any], runtime: ServerView) -> None:
     p = Prompts(runtime)
 
     @server.prompt(

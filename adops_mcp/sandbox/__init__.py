@@ -1,12 +1,14 @@
 """Stateful simulators of the four vendor APIs, served in process or on loopback.
 
-Imports nothing from `adops_mcp.tools` or `adops_mcp.server` (see core.py for why).
+Imports nothing from `adops_mcp.tools` or `adops_mcp.server` (see core.py for why); only the face
+(cli, demo, doctor) imports it, and hands `build_server` the transport from `use_sandbox`.
 """
 
 from __future__ import annotations
 
 import httpx2
 
+from ..config import VENDOR_SETTINGS, Settings, register_secrets
 from .core import DroppedConnection, Fault, Faults, RecordedRequest, Sandbox, Simulator
 
 SANDBOX_ORIGIN = "http://sandbox.adops.invalid"
@@ -25,6 +27,19 @@ class SandboxTransport(httpx2.AsyncBaseTransport):
             raise httpx2.ReadError(str(exc), request=request) from None
 
 
+def use_sandbox(settings: Settings, sandbox: Sandbox | None = None) -> tuple[Sandbox, SandboxTransport]:
+    """Point every vendor of `settings` at the sandbox with its sandbox credentials; the transport serving them."""
+    sandbox = sandbox or Sandbox()
+    for cls in VENDOR_SETTINGS:
+        sim = sandbox.simulators.get(cls.vendor)
+        if sim is None:
+            continue
+        values = {k.lower(): v for k, v in sim.credentials.items()}
+        settings.vendors[cls.vendor] = cls(base_url=f"{SANDBOX_ORIGIN}/{cls.vendor}", **values)
+    register_secrets(settings)
+    return sandbox, SandboxTransport(sandbox)
+
+
 __all__ = [
     "SANDBOX_ORIGIN",
     "DroppedConnection",
@@ -34,4 +49,5 @@ __all__ = [
     "Sandbox",
     "SandboxTransport",
     "Simulator",
+    "use_sandbox",
 ]

@@ -18,7 +18,7 @@ from mcp_types import INVALID_PARAMS
 from pydantic import Field, ValidationError
 
 from .. import __version__
-from ..config import VENDOR_SETTINGS, Settings
+from ..config import ConfigError, Settings
 from ..profiles import vendor_profiles
 from ..prompts import register_prompts
 from ..tools import VENDORS, ClientOptions
@@ -83,24 +83,7 @@ class AdopsServer(MCPServer[Any]):
 class Built:
     server: MCPServer[Any]
     runtime: Runtime
-    sandbox: Any = None  # the in-process Sandbox when settings.sandbox
-
-
-def sandbox_settings(settings: Settings, sandbox: Any = None) -> tuple[Any, httpx2.AsyncBaseTransport]:
-    """Point every vendor at the in-process sandbox with its sandbox credentials."""
-    from ..sandbox import SANDBOX_ORIGIN, Sandbox, SandboxTransport
-
-    sandbox = sandbox or Sandbox()
-    for cls in VENDOR_SETTINGS:
-        sim = sandbox.simulators.get(cls.vendor)
-        if sim is None:
-            continue
-        values = {k.lower(): v for k, v in sim.credentials.items()}
-        settings.vendors[cls.vendor] = cls(base_url=f"{SANDBOX_ORIGIN}/{cls.vendor}", **values)
-    from ..config import register_secrets
-
-    register_secrets(settings)
-    return sandbox, SandboxTransport(sandbox)
+    sandbox: Any = None  # the in-process sandbox the face chose to serve `transport`, kept for its caller
 
 
 def selected(op: Operation, settings: Settings) -> bool:
@@ -137,10 +120,14 @@ def build_server(
     store: Store | None = None,
     sandbox: Any = None,
 ) -> Built:
-    """The server for these settings; `sandbox` replaces the default simulators in sandbox mode."""
+    """The server for these settings; every vendor request goes through `transport` when one is given.
+
+    The face chooses the sandbox: in sandbox mode it passes the sandbox's transport (and the sandbox,
+    kept on `Built`), from `adops_mcp.sandbox.use_sandbox`. This module never imports the sandbox.
+    """
     secrets.install_log_filter()
-    if settings.sandbox:
-        sandbox, transport = sandbox_settings(settings, sandbox)
+    if settings.sandbox and transport is None:
+        raise ConfigError("Sandbox mode needs the sandbox transport (adops_mcp.sandbox.use_sandbox).")
     store = store or open_store(settings)
     key = load_key(settings.confirm_key.get_secret_value() if settings.confirm_key else None, settings.data_dir)
     tokens = Tokens(key, store, settings.confirm_ttl)

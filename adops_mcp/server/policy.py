@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver.exceptions import ToolError
 
-from ..config import ConfigError, Settings, VendorSettings
-from ..vendorcall.operation import SpendChange
+from ..config import ConfigError, Settings
+from ..vendorcall.operation import Account, SpendChange
 
 if TYPE_CHECKING:
     from ..vendorcall.operation import Call, Operation
@@ -66,7 +66,7 @@ def allowed(account: str, allowlist: set[str]) -> bool:
     return any(account.startswith(entry[:-1]) if entry.endswith("*") else account == entry for entry in allowlist)
 
 
-def check_account(op: Operation, params: Any, vendor: VendorSettings) -> None:
+def check_account(op: Operation, params: Any, vendor: Account) -> None:
     """Refuse a call for an account outside ADOPS_<VENDOR>_ALLOWED_ACCOUNTS (nothing is sent)."""
     allowlist = names(vendor.allowed_accounts)
     if not allowlist:

@@ -15,14 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
 
-    from ..config import VendorSettings
     from .http import VendorClient
 
 Effect = Literal["read", "write", "destructive"]
@@ -59,6 +58,27 @@ class NoParams(Params):
     pass
 
 
+class Account(Protocol):
+    """One configured vendor account as a call sees it; `config.VendorSettings` is one (this layer is below config).
+
+    Handlers that need their vendor's own settings narrow it with `isinstance(call.settings, JivoxSettings)`.
+    """
+
+    @property
+    def profile(self) -> str: ...
+
+    @property
+    def account_key(self) -> str: ...
+
+    @property
+    def allowed_accounts(self) -> str | None: ...
+
+    @property
+    def display(self) -> str: ...
+
+    def env(self, name: str) -> str: ...
+
+
 @dataclass
 class Call:
     """One invocation of an operation: validated params plus what the handler needs."""
@@ -66,7 +86,7 @@ class Call:
     op: Operation
     params: Any
     client: VendorClient
-    settings: VendorSettings
+    settings: Account
     ctx: Context[Any, Any] | None = None
     state: dict[str, Any] = field(default_factory=dict)  # e.g. a current state read while planning
 
