@@ -23,6 +23,7 @@ from mcp.server.mcpserver import (
     Resolve,
 )
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
+from mcp.server.mcpserver.resolve import build_resolver_plans, find_resolved_parameters
 from mcp.server.mcpserver.tools import Tool
 from mcp.shared.exceptions import MCPError
 from mcp.types import ToolAnnotations
@@ -334,10 +335,16 @@ def profile_param(op: Operation, runtime: Runtime) -> inspect.Parameter | None:
 
 
 def build_tool(op: Operation, runtime: Runtime) -> Tool:
-    fields = op.params.model_fields
-    params = [_param(name, info) for name, info in fields.items()]
-    if (profile := profile_param(op, runtime)) is not None:
-        params.append(profile)
+    profile = profile_param(op, runtime)
+    key = (op.name, tuple(vendor_profiles(runtime.settings, op.vendor)) if profile is not None else ())
+    shape = _SHAPES.get(key)
+    if shape is not None and shape.op is op:
+        params = shape.params
+    else:
+        params = [_param(name, info) for name, info in op.params.model_fields.items()]
+        if profile is not None:
+            params.append(profile)
+        shape = None
     ctx_param = inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)
 
     async def resolve_confirmation(ctx: Context[Any, Any], **arguments: Any) -> Any:
@@ -363,6 +370,8 @@ def build_tool(op: Operation, runtime: Runtime) -> Tool:
         )
     returns = WriteResult if op.effect != "read" or op.guarded else (op.result or dict[str, Any])
     _synthesize(tool, signature, returns)
+    if shape is not None:
+        return shape.bind(tool)
     built = Tool.from_function(
         tool,
         name=op.name,
@@ -371,7 +380,27 @@ def build_tool(op: Operation, runtime: Runtime) -> Tool:
         annotations=annotations_for(op),
         meta={"vendor": op.vendor, "toolset": op.toolset, "effect": op.effect},
     )
-    return finalize(built)
+    _SHAPES[key] = Shape(op, params, finalize(built))
+    return built
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A tool's schemas and validation models: they depend only on the operation and the profile names,
+    so each is built once per process, and a server built later binds its own runtime's functions to it."""
+
+    op: Operation
+    params: list[inspect.Parameter]
+    tool: Tool
+
+    def bind(self, fn: Any) -> Tool:
+        resolved = find_resolved_parameters(fn)
+        names = {f.alias or n for n, f in self.tool.fn_metadata.arg_model.model_fields.items()}
+        plans = build_resolver_plans(resolved, names)
+        return self.tool.model_copy(update={"fn": fn, "resolved_params": dict(resolved), "resolver_plans": plans})
+
+
+_SHAPES: dict[tuple[str, tuple[str, ...]], Shape] = {}
 
 
 def finalize(tool: Tool) -> Tool:
