@@ -126,8 +126,6 @@ def build_server(
     kept on `Built`), from `adops_mcp.sandbox.use_sandbox`. This module never imports the sandbox.
     """
     secrets.install_log_filter()
-    if settings.sandbox and transport is None:
-        raise ConfigError("Sandbox mode needs the sandbox transport (adops_mcp.sandbox.use_sandbox).")
     store = store or open_store(settings)
     key = load_key(settings.confirm_key.get_secret_value() if settings.confirm_key else None, settings.data_dir)
     tokens = Tokens(key, store, settings.confirm_ttl)
@@ -160,6 +158,8 @@ def build_server(
     everything = [op for v in VENDORS for op in v.operations]
     policy.check_tool_names(settings, {op.name for op in everything} | {t.name for t in tools})
     policy.check_toolsets(settings, {op.toolset for op in everything} | {v.name for v in VENDORS})
+    if settings.sandbox and transport is None:  # never send a sandbox session's calls to real accounts
+        raise ConfigError("Sandbox mode needs the sandbox transport (adops_mcp.sandbox.use_sandbox).")
     tools = [t for t in tools if t.name in runtime.operations or t.name not in policy.names(settings.exclude_tools)]
 
     @asynccontextmanager
