@@ -182,6 +182,16 @@ class Settings(BaseSettings):
     # vendor -> profile name -> account, from the config file (the env account is `vendors[vendor]`).
     profiles: dict[str, dict[str, VendorSettings]] = Field(default_factory=dict, exclude=True)
 
+    @field_validator("confirm_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError(
+                "needs at least 32 characters (it signs confirmation tokens), "
+                "e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+        return value
+
     @field_validator("toolsets", "tools", "exclude_tools")
     @classmethod
     def _strip(cls, value: str | None) -> str | None:

@@ -226,7 +226,7 @@ def test_cli_refuses_a_public_bind_without_tokens(tmp_path) -> None:
 async def test_stateless_replicas_are_interchangeable(mode: str) -> None:
     """Plan on one replica, confirm on another: they share only the confirm key, the store and the vendor."""
     sandbox = Sandbox()
-    shared = {"http_tokens": TOKEN, "confirm_key": "replicas-share-this-key", "sandbox": sandbox}
+    shared = {"http_tokens": TOKEN, "confirm_key": "replicas-share-this-key-0123456789", "sandbox": sandbox}
     async with serving(**shared) as (url_a, _), serving(**shared) as (url_b, _):
         async with mcp_client(url_a, mode=mode) as a:
             first = (await a.call_tool(*ACTIVATE)).structured_content

@@ -101,7 +101,7 @@ async def test_elicitation_and_plain_tokens_do_not_bypass_approval() -> None:
         assert result["status"] == "pending_approval" and seen == []  # no form: the chat cannot approve
         runtime = h.built.runtime
         settings = runtime.settings.vendors["jivox"]
-        plain = runtime.tokens.issue(ACTIVATE, ARGS, settings.account_key)
+        plain = runtime.tokens.issue(ACTIVATE, ARGS, settings.account_key, "stdio")
         refused = await h.error("confirm_action", {"confirmation_token": plain})
         assert "out-of-band" in refused and "Nothing was sent" in refused
         assert h.writes("jivox") == 0

@@ -42,9 +42,9 @@ async def test_read_only_beats_every_other_option(mode: str) -> None:
 
 
 async def test_read_only_confirm_action_refuses_a_valid_token(mode: str) -> None:
-    async with connect(mode=mode, confirm_key="k") as writable:
+    async with connect(mode=mode, confirm_key="k" * 32) as writable:
         token = (await writable.ok(*ACTIVATE))["confirmation_token"]
-    async with connect(mode=mode, confirm_key="k", read_only=True) as h:
+    async with connect(mode=mode, confirm_key="k" * 32, read_only=True) as h:
         assert "confirm_action" not in await listed(h)
         await h.error("confirm_action", {"confirmation_token": token})
         from adops_mcp.server.registry import build_confirm_action  # the function itself refuses too
@@ -109,10 +109,10 @@ async def test_allowlist_refuses_other_accounts_with_nothing_sent(mode: str, mon
 
 
 async def test_allowlist_checked_again_at_confirm_time(mode: str, monkeypatch) -> None:
-    async with connect(mode=mode, confirm_key="k") as open_server:
+    async with connect(mode=mode, confirm_key="k" * 32) as open_server:
         token = (await open_server.ok(*ACTIVATE))["confirmation_token"]
     monkeypatch.setenv("ADOPS_JIVOX_ALLOWED_ACCOUNTS", "acme-retail")
-    async with connect(mode=mode, confirm_key="k") as h:
+    async with connect(mode=mode, confirm_key="k" * 32) as h:
         assert "not one this server may use" in await h.error("confirm_action", {"confirmation_token": token})
         assert not h.requests("jivox")
 
@@ -199,13 +199,13 @@ async def test_spend_caps_on_create_and_at_confirm_time(mode: str) -> None:
         text = await h.error("delta_create_activity", {**NEW_ACTIVITY, "budget": 5000})  # disabled: still capped
         assert "maximum budget 1000" in text
         assert not [r for r in h.requests("deltaprojects") if r.method != "GET"]
-    async with connect(mode=mode, confirm_key="k") as uncapped:
+    async with connect(mode=mode, confirm_key="k" * 32) as uncapped:
         token = (
             await uncapped.ok(
                 "delta_update_activity", {"client_id": CLIENT_SE, "activity_id": ACT_LIVE, "budget": 900000}
             )
         )["confirmation_token"]
-    async with connect(mode=mode, confirm_key="k", max_budget=500000) as h:
+    async with connect(mode=mode, confirm_key="k" * 32, max_budget=500000) as h:
         assert "ADOPS_MAX_BUDGET" in await h.error("confirm_action", {"confirmation_token": token})
         assert not [r for r in h.requests("deltaprojects") if r.method != "GET"]
 
@@ -230,9 +230,9 @@ async def test_elicitation_only_asks_an_eliciting_client(mode: str) -> None:
 
 
 async def test_elicitation_only_refuses_tokens(mode: str) -> None:
-    async with connect(mode=mode, confirm_key="k") as lenient:
+    async with connect(mode=mode, confirm_key="k" * 32) as lenient:
         token = (await lenient.ok(*ACTIVATE))["confirmation_token"]
-    async with connect(mode=mode, confirm_key="k", confirm_mode="elicitation-only") as h:
+    async with connect(mode=mode, confirm_key="k" * 32, confirm_mode="elicitation-only") as h:
         from adops_mcp.server.registry import build_confirm_action
 
         with pytest.raises(Exception, match="elicitation-only"):

@@ -109,7 +109,7 @@ def test_url_password_is_never_shown() -> None:
 async def test_two_replicas_share_tokens_and_audit(monkeypatch) -> None:
     url = fresh_database()
     box = Sandbox()
-    shared = {"database_url": url, "confirm_key": "one-key-for-every-replica"}
+    shared = {"database_url": url, "confirm_key": "one-key-for-every-replica-0123456789"}
     async with connect(sandbox=box, **shared) as one, connect(sandbox=box, **shared) as two:
         assert isinstance(one.built.runtime.store, PostgresStore)
 
@@ -146,7 +146,7 @@ async def test_out_of_band_approval_across_replicas(monkeypatch) -> None:
     url = fresh_database()
     monkeypatch.setenv("ADOPS_DATABASE_URL", url)
     box = Sandbox()
-    shared = {"confirm_key": "one-key-for-every-replica", "confirm_mode": "out-of-band"}
+    shared = {"confirm_key": "one-key-for-every-replica-0123456789", "confirm_mode": "out-of-band"}
     async with connect(sandbox=box, **shared) as one, connect(sandbox=box, **shared) as two:
         first = await one.ok(ACTIVATE, ARGS)
         ident = first["message"].split("adops-mcp approve ")[1].split("`")[0]

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import os
 import secrets as pysecrets
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +27,14 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
+from ..config import ConfigError
 from ..vendorcall import secrets
 from .store import Store
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: the rename is still atomic, concurrent first starts are not serialised
+    fcntl = None  # type: ignore[assignment]
 
 
 class Confirm(BaseModel):
@@ -53,26 +62,102 @@ class Grant:
     account: str
     nonce: str
     expires_at: float
+    caller: str  # identity.caller() of whoever received the token
     pending: str | None = None  # out-of-band mode: the approval this token waits for
 
 
+MIN_KEY_LENGTH = 32
+KEY_FILE = "confirm.key"
+
+
+def secure_dir(path: Path) -> None:
+    """Create the data directory 0700 (and tighten an existing one we own), whatever the umask."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_uid == os.geteuid() and path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+
+
+def secure_file(path: Path) -> None:
+    """Make an existing file of ours 0600, whatever the umask it was created under."""
+    try:
+        if path.stat().st_uid == os.geteuid() and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except FileNotFoundError:
+        pass
+
+
 def load_key(configured: str | None, data_dir: Path) -> str:
-    """The configured key (replicas share it), else a per-install random key kept 0600 on disk."""
-    if configured:
+    """The configured key (replicas share it), else a per-install random key kept 0600 on disk.
+
+    Never signs with an empty or short key: a configured one is refused, a file one is replaced
+    (under a lock, written to a temporary file, fsynced and renamed, so concurrent first starts
+    agree on one complete key).
+    """
+    if configured is not None:  # its length is checked with the settings (ADOPS_CONFIRM_KEY)
+        secrets.register(configured)
         return configured
-    path = data_dir / "confirm.key"
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(pysecrets.token_urlsafe(32))
-    key = path.read_text().strip()
+    secure_dir(data_dir)
+    path = data_dir / KEY_FILE
+    with _exclusive(data_dir / f"{KEY_FILE}.lock"):
+        key = _read_key(path)
+        if key is None:
+            key = pysecrets.token_urlsafe(32)
+            _write_atomic(path, key)
+    secure_file(path)
     secrets.register(key)
     return key
 
 
+def _read_key(path: Path) -> str | None:
+    try:
+        key = path.read_text().strip()
+    except FileNotFoundError:
+        return None
+    return key if len(key) >= MIN_KEY_LENGTH else None  # empty or short: never a signing key
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mkstemp creates it 0600
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+@contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    """An inter-process lock (flock) around reading and replacing the key file."""
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 class Tokens:
+    """Signed, expiring, single-use confirmation tokens.
+
+    The expiry is carried inside the signed payload and checked beside the signature's age, so a
+    restart with a longer ADOPS_CONFIRM_TTL cannot revive a token whose used-record was purged.
+    """
+
     def __init__(self, key: str, store: Store, ttl: int) -> None:
+        if len(key) < MIN_KEY_LENGTH:
+            raise ConfigError(
+                f"The confirmation signing key must be at least {MIN_KEY_LENGTH} characters (ADOPS_CONFIRM_KEY)."
+            )
         tokens = self
 
         class Signer(TimestampSigner):
@@ -84,38 +169,70 @@ class Tokens:
         self.ttl = ttl
         self.clock = time.time
 
-    def issue(self, tool: str, arguments: dict[str, Any], account: str, pending: str | None = None) -> str:
-        payload = {"t": tool, "a": arguments, "acct": account, "n": pysecrets.token_urlsafe(12)}
+    def issue(self, tool: str, arguments: dict[str, Any], account: str, caller: str, pending: str | None = None) -> str:
+        payload: dict[str, Any] = {
+            "t": tool,
+            "a": arguments,
+            "acct": account,
+            "c": caller,
+            "n": pysecrets.token_urlsafe(12),
+            "exp": int(self.clock()) + self.ttl,
+        }
         if pending is not None:
             payload["p"] = pending
         return self._serializer.dumps(payload)
 
     def open(self, token: str) -> Grant:
         """Verify signature and age; raises ToolError with what went wrong (nothing is sent)."""
+        expired = "This confirmation token has expired. Nothing was sent. Call the tool again to get a fresh plan."
         try:
             payload, signed_at = self._serializer.loads(token, max_age=self.ttl, return_timestamp=True)
         except SignatureExpired:
-            raise ToolError(
-                "This confirmation token has expired. Nothing was sent. Call the tool again to get a fresh plan."
-            ) from None
+            raise ToolError(expired) from None
         except BadSignature:
             raise ToolError(
                 "This confirmation token is not valid (altered, or issued by another server). Nothing was sent."
             ) from None
-        if not isinstance(payload, dict) or not {"t", "a", "acct", "n"} <= payload.keys():
+        if not _well_formed(payload):
             raise ToolError("This confirmation token is not valid. Nothing was sent.")
+        if self.clock() > payload["exp"]:
+            raise ToolError(expired)
         return Grant(
             tool=payload["t"],
             arguments=payload["a"],
             account=payload["acct"],
             nonce=payload["n"],
-            expires_at=signed_at.timestamp() + self.ttl,
+            expires_at=min(float(payload["exp"]), signed_at.timestamp() + self.ttl),
+            caller=payload["c"],
             pending=payload.get("p"),
         )
 
     def spend(self, grant: Grant) -> None:
-        if not self._store.use_token(grant.nonce, grant.expires_at):
+        """Mark the token used (kept until it expires, so it can never be accepted again)."""
+        if not self._store.use_token(grant.nonce, grant.expires_at, now=self.clock()):
             raise ToolError("This confirmation token was already used. Nothing was sent again.")
+
+    def elicitation_deadline(self) -> float:
+        """When a confirmation form asked now stops counting: between ttl/2 and ttl from now.
+
+        A step function of the clock, so the 2026 protocol era (which re-runs the resolver when
+        the answer arrives) renders the same question until the step changes, then asks again.
+        """
+        step = self.ttl / 2
+        return (int(self.clock() // step) + 2) * step
+
+
+def _well_formed(payload: Any) -> bool:
+    return (
+        isinstance(payload, dict)
+        and isinstance(payload.get("t"), str)
+        and isinstance(payload.get("a"), dict)
+        and isinstance(payload.get("acct"), str)
+        and isinstance(payload.get("c"), str)
+        and isinstance(payload.get("n"), str)
+        and isinstance(payload.get("exp"), int)
+        and isinstance(payload.get("p"), str | None)
+    )
 
 
 def approval_instructions(action_id: str, ttl: int) -> str:
@@ -128,8 +245,9 @@ def approval_instructions(action_id: str, ttl: int) -> str:
     )
 
 
-def elicitation_message(plan: str) -> str:
-    return f"{plan}\n\nConfirm to go ahead. Decline or cancel and nothing is sent."
+def elicitation_message(plan: str, deadline: float) -> str:
+    until = time.strftime("%H:%M:%S UTC", time.gmtime(deadline))
+    return f"{plan}\n\nConfirm by {until} to go ahead. Decline or cancel and nothing is sent."
 
 
 def token_instructions(ttl: int) -> str:

@@ -48,6 +48,7 @@ from .guard import (
     elicitation_message,
     token_instructions,
 )
+from .identity import caller
 from .store import PendingAction, Store, profile_of
 
 
@@ -223,8 +224,13 @@ async def ask_confirmation(runtime: Runtime, op: Operation, arguments: dict[str,
             raise ToolError(ELICITATION_ONLY)
         plan = await runtime.plan(call)
     if mode != "out-of-band" and _supports_elicitation(ctx):  # out-of-band: only `adops-mcp approve` counts
-        return Elicit(elicitation_message(plan), Confirm)
+        deadline = runtime.tokens.elicitation_deadline()
+        setattr(ctx, ELICITATION_DEADLINE, deadline)  # the same Context reaches the tool body
+        return Elicit(elicitation_message(plan, deadline), Confirm)
     return TokenNeeded(plan)
+
+
+ELICITATION_DEADLINE = "_adops_elicitation_deadline"
 
 
 def request_approval(runtime: Runtime, call: Call, plan: str) -> WriteResult:
@@ -243,7 +249,7 @@ def request_approval(runtime: Runtime, call: Call, plan: str) -> WriteResult:
         status="pending_approval",
         message=approval_instructions(action.id, runtime.tokens.ttl),
         plan=plan,
-        confirmation_token=runtime.tokens.issue(call.op.name, arguments, account, pending=action.id),
+        confirmation_token=runtime.tokens.issue(call.op.name, arguments, account, caller(call.ctx), pending=action.id),
         account=call.settings.profile,
     )
 
@@ -301,7 +307,9 @@ async def perform(
         if isinstance(confirmation, AcceptedElicitation) and isinstance(confirmation.data, TokenNeeded):
             if runtime.settings.confirm_mode == "out-of-band":
                 return request_approval(runtime, call, confirmation.data.plan)
-            token = runtime.tokens.issue(op.name, call.params.model_dump(mode="json"), call.settings.account_key)
+            token = runtime.tokens.issue(
+                op.name, call.params.model_dump(mode="json"), call.settings.account_key, caller(ctx)
+            )
             return WriteResult(
                 status="confirmation_required",
                 message=token_instructions(runtime.tokens.ttl),
@@ -314,6 +322,13 @@ async def perform(
             and isinstance(confirmation.data, Confirm)
             and confirmation.data.confirm
         ):
+            if runtime.tokens.clock() > getattr(ctx, ELICITATION_DEADLINE, 0.0):
+                return WriteResult(
+                    status="declined",
+                    message=f"The confirmation came after its deadline. Nothing was sent to {op.vendor}. "
+                    "Call the tool again to get a fresh plan.",
+                    account=call.settings.profile,
+                )
             return await runtime.execute(call, confirmed_by="elicitation")
         action = getattr(confirmation, "action", "declined")
         return WriteResult(
@@ -456,6 +471,10 @@ def build_confirm_action(runtime: Runtime) -> Tool:
         if runtime.settings.confirm_mode == "elicitation-only":
             raise ToolError(ELICITATION_ONLY)
         grant = runtime.tokens.open(confirmation_token)
+        if grant.caller != caller(ctx):
+            raise ToolError(
+                "This confirmation token was issued to another client (another bearer identity). Nothing was sent."
+            )
         if runtime.settings.confirm_mode == "out-of-band" and grant.pending is None:
             raise ToolError(OUT_OF_BAND_ONLY)
         op = runtime.operations.get(grant.tool)

@@ -219,12 +219,15 @@ class Store:
         return records
 
     # -- confirmation tokens -------------------------------------------------------------------
-    def use_token(self, nonce: str, expires_at: float) -> bool:
-        """Mark a confirmation token used; False when it already was (a replay), on any replica."""
-        self._run("DELETE FROM used_tokens WHERE expires_at < ?", (time.time() - 60,))
+    def use_token(self, nonce: str, expires_at: float, *, now: float | None = None) -> bool:
+        """Mark a confirmation token used; False when it already was (a replay), on any replica.
+
+        A record is purged only after its token's own signed expiry, when no server accepts it."""
+        now = time.time() if now is None else now
+        self._run("DELETE FROM used_tokens WHERE expires_at < ?", (now - 60,))
         _, count = self._run(
             "INSERT INTO used_tokens (nonce, used_at, expires_at) VALUES (?, ?, ?) ON CONFLICT (nonce) DO NOTHING",
-            (nonce, time.time(), expires_at),
+            (nonce, now, expires_at),
         )
         return count == 1
 
