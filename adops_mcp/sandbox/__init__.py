@@ -6,6 +6,8 @@ Imports nothing from `adops_mcp.tools` or `adops_mcp.server` (see core.py for wh
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx2
 
 from ..config import VENDOR_SETTINGS, Settings, register_secrets
@@ -34,8 +36,10 @@ def use_sandbox(settings: Settings, sandbox: Sandbox | None = None) -> tuple[San
         sim = sandbox.simulators.get(cls.vendor)
         if sim is None:
             continue
-        values = {k.lower(): v for k, v in sim.credentials.items()}
-        settings.vendors[cls.vendor] = cls(base_url=f"{SANDBOX_ORIGIN}/{cls.vendor}", **values)
+        # validated (and base_url parsed) by the settings class, as if read from ADOPS_* variables
+        values: dict[str, Any] = {k.lower(): v for k, v in sim.credentials.items()}
+        values["base_url"] = f"{SANDBOX_ORIGIN}/{cls.vendor}"
+        settings.vendors[cls.vendor] = cls(**values)
     register_secrets(settings)
     return sandbox, SandboxTransport(sandbox)
 

@@ -1,0 +1,124 @@
+"""Every check CI runs, in one command: lint, format, strict types, then the tests with coverage floors.
+
+    .venv/bin/python scripts/check.py            # everything (what .ci/run runs)
+    .venv/bin/python scripts/check.py --static   # ruff + mypy only (seconds; before each commit)
+    .venv/bin/python scripts/check.py -- -x      # arguments after -- go to pytest
+
+Coverage: the whole code base must stay at or above FLOOR (branch coverage, measured on main and set a
+little below to leave room for noise: raise it when coverage rises, never lower it to land a change).
+The safety modules must be fully covered, every line and both sides of every branch: a confirmation
+path no test takes is a path no one has seen refuse.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FLOOR = 85.0  # percent, total branch coverage of adops_mcp/
+
+# Files that must be covered in full.
+SAFETY_FILES = [
+    "adops_mcp/server/guard.py",
+    "adops_mcp/server/policy.py",
+    "adops_mcp/vendorcall/secrets.py",
+    "adops_mcp/vendorcall/sanitize.py",
+]
+# Functions (coverage's qualified names) that must be covered in full inside larger files.
+SAFETY_FUNCTIONS = {
+    "adops_mcp/server/registry.py": [
+        "ask_confirmation",
+        "request_approval",
+        "approval_state",
+        "perform",
+        "build_tool.resolve_confirmation",
+        "build_tool.tool",
+        "build_confirm_action.confirm_action",
+    ],
+}
+
+
+def run(title: str, *command: str) -> bool:
+    print(f"== {title}: {' '.join(command)}", flush=True)
+    ok = subprocess.run(command, cwd=ROOT).returncode == 0
+    if not ok:
+        print(f"!! {title} failed", flush=True)
+    return ok
+
+
+def python(*args: str) -> tuple[str, ...]:
+    return (sys.executable, "-m", *args)
+
+
+def safety_coverage() -> bool:
+    """Fail unless every safety file and function is covered in full (lines and branches)."""
+    print("== safety modules at 100% branch coverage", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "coverage.json"
+        include = ",".join([*SAFETY_FILES, *SAFETY_FUNCTIONS])
+        done = subprocess.run(
+            python("coverage", "json", "-q", "-o", str(out), f"--include={include}"), cwd=ROOT
+        ).returncode
+        if done != 0:
+            print("!! no coverage data: run the tests first", flush=True)
+            return False
+        files = json.loads(out.read_text())["files"]
+    gaps: list[str] = []
+
+    def gap(where: str, region: dict[str, Any]) -> None:
+        lines = region.get("missing_lines") or []
+        branches = [f"{a}->{b if b > 0 else 'exit'}" for a, b in region.get("missing_branches") or []]
+        if lines or branches:
+            gaps.append(f"{where}: lines {lines or '-'}, branches {branches or '-'}")
+
+    for name in SAFETY_FILES:
+        if name not in files:
+            gaps.append(f"{name}: not measured (moved or renamed? update scripts/check.py)")
+            continue
+        gap(name, files[name])
+    for name, functions in SAFETY_FUNCTIONS.items():
+        measured = files.get(name, {}).get("functions", {})
+        for function in functions:
+            if function not in measured:
+                gaps.append(f"{name}::{function}: not found (moved or renamed? update scripts/check.py)")
+                continue
+            gap(f"{name}::{function}", measured[function])
+    for line in gaps:
+        print(f"   {line}", flush=True)
+    if gaps:
+        print("!! safety modules not fully covered: add tests for the paths above", flush=True)
+    return not gaps
+
+
+def main(argv: list[str]) -> int:
+    pytest_args = argv[argv.index("--") + 1 :] if "--" in argv else []
+    static = "--static" in argv
+    results = [
+        run("lint", *python("ruff", "check", ".")),
+        run("format", *python("ruff", "format", "--check", ".")),
+        run("types", *python("mypy")),
+    ]
+    if not static:
+        # The README's test command, with branch coverage (configured in pyproject.toml) reported per module.
+        coverage = ("--cov", "--cov-report=term-missing:skip-covered")
+        tested = run("tests", *python("pytest", "-n", "auto", *coverage, *pytest_args))
+        results.append(tested)
+        if tested:
+            results.append(
+                run(
+                    f"coverage floor {FLOOR}%", *python("coverage", "report", f"--fail-under={FLOOR}", "--format=total")
+                )
+            )
+            results.append(safety_coverage())
+    print("== all checks passed" if all(results) else "!! some checks failed", flush=True)
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
