@@ -49,9 +49,12 @@ class SpendChange:
 
 
 class Params(BaseModel):
-    """Base for operation parameters: unknown arguments are refused, not silently dropped."""
+    """Base for operation parameters: unknown arguments are refused, not silently dropped.
 
-    model_config = ConfigDict(extra="forbid")
+    Validators are built on first use (defer_build), so start-up pays only for the tools it lists.
+    """
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class NoParams(Params):

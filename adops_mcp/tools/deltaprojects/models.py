@@ -227,7 +227,7 @@ class UpdateActivityParams(ActivityParams):
 
 
 class _Vendor(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)  # validators built on first use
 
 
 class Activity(_Vendor):

@@ -88,7 +88,7 @@ class ApprovalRequestParams(CampaignParams):
 
 
 class _Vendor(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)  # validators built on first use
 
 
 class CampaignSummary(_Vendor):

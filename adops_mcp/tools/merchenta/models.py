@@ -71,7 +71,7 @@ class SetCampaignStatusParams(Params):
 
 
 class _Vendor(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)  # validators built on first use
 
 
 class CreativeStatus(_Vendor):
