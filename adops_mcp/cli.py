@@ -163,7 +163,9 @@ def serve(
         box, vendor_transport = use_sandbox(settings)
     try:
         built = build_server(settings, transport=vendor_transport, sandbox=box)
-        app = build_http_app(built.server, settings, host) if transport == "http" else None
+        if transport == "http" and not settings.console_url:  # links in approval notifications
+            settings.console_url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/console"
+        app = build_http_app(built.server, settings, host, built.runtime) if transport == "http" else None
     except ConfigError as exc:
         raise click.ClickException(f"Configuration problem:\n{exc}") from None
     if app is None:
@@ -173,6 +175,8 @@ def serve(
 
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"adops-mcp listening on http://{shown}:{port}{MCP_PATH} (health: /healthz)", err=True)
+    if settings.console_tokens or settings.console_tokens_file:
+        click.echo(f"Approvals console: http://{shown}:{port}/console", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=10, server_header=False)
 
 
@@ -320,7 +324,8 @@ def pending(show_all: bool, as_json: bool) -> None:
 def _decide(action_id: str, approve: bool) -> None:
     import getpass
 
-    store = _store(_settings())
+    settings = _settings()
+    store = _store(settings)
     action = store.decide(action_id, approve=approve, by=getpass.getuser())
     if action is None:
         raise click.ClickException(f"No pending change with id {action_id} (see `adops-mcp pending`).")
@@ -328,6 +333,9 @@ def _decide(action_id: str, approve: bool) -> None:
     _show_action(action)
     if action.status != wanted or action.decided_by is None:
         raise click.ClickException(f"Change {action_id} is {action.status}; nothing was changed.")
+    from .server import webhook
+
+    webhook.notify(settings, "approval_decided", action)
     if approve:
         click.echo("Approved. The assistant performs it (once) when it calls confirm_action with its token.")
     else:

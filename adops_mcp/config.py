@@ -177,6 +177,13 @@ class Settings(BaseSettings):
     read_attempts: int = Field(default=4, ge=1, le=10)
     retry_wait: float = Field(default=0.25, ge=0, le=30)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    # Approvals console at /console on the HTTP transport (adops_mcp/console/): operators as name:token pairs.
+    console_tokens: SecretStr | None = None  # comma list of name:token
+    console_tokens_file: Path | None = None  # one name:token a line
+    console_session_ttl: int = Field(default=8 * 3600, ge=60, le=7 * 86400)  # seconds a sign-in lasts
+    console_four_eyes: bool = True  # an operator may not approve an action requested under their own name
+    console_url: str | None = None  # the console's address as people reach it (links in notifications)
+    approval_webhook_url: SecretStr | None = None  # JSON POST when an approval is requested and decided
 
     vendors: dict[str, VendorSettings] = Field(default_factory=dict, exclude=True)
     # vendor -> profile name -> account, from the config file (the env account is `vendors[vendor]`).
@@ -348,6 +355,8 @@ def resolve_defaults(settings: Settings) -> None:
 def register_secrets(settings: Settings) -> None:
     if settings.confirm_key is not None:
         secrets.register(settings.confirm_key.get_secret_value())
+    if settings.approval_webhook_url is not None:  # Slack-style webhook URLs are credentials themselves
+        secrets.register(settings.approval_webhook_url.get_secret_value())
     if settings.database_url is not None:
         from urllib.parse import urlsplit
 

@@ -18,7 +18,7 @@ import hmac
 import ipaddress
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
@@ -31,10 +31,14 @@ from ..vendorcall import secrets
 from .identity import CALLER_KEY, HTTP_ANONYMOUS, parse_token_entry
 from .policy import names
 
+if TYPE_CHECKING:
+    from .registry import Runtime
+
 LOOPBACK_HOSTS = ("127.0.0.1:*", "localhost:*", "[::1]:*")
 LOOPBACK_ORIGINS = ("http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*")
 HEALTH_PATH = "/healthz"
 MCP_PATH = "/mcp"
+CONSOLE_PATH = "/console"
 
 
 def is_loopback(host: str) -> bool:
@@ -108,6 +112,7 @@ class Gate:
 
     app: ASGIApp
     tokens: dict[str, bytes]  # name -> bearer token
+    console: ASGIApp | None = None  # /console: its own sign-in (operators), never the MCP bearer tokens
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan: the MCP app's session manager
@@ -118,6 +123,9 @@ class Gate:
                 await _respond(send, 200, {"status": "ok", "version": __version__})
             else:
                 await _respond(send, 405, {"error": "method not allowed"}, {"allow": "GET, HEAD"})
+            return
+        if self.console is not None and (scope["path"] == CONSOLE_PATH or scope["path"].startswith(CONSOLE_PATH + "/")):
+            await self.console(scope, receive, send)
             return
         if self.tokens:
             scheme, _, presented = Headers(scope=scope).get("authorization", "").partition(" ")
@@ -155,8 +163,10 @@ async def _respond(send: Send, status: int, body: dict[str, Any], headers: dict[
     await send({"type": "http.response.body", "body": payload})
 
 
-def build_http_app(server: MCPServer[Any], settings: Settings, host: str) -> ASGIApp:
-    """The ASGI app to serve; raises ConfigError (before anything listens) when the setup is unsafe."""
+def build_http_app(server: MCPServer[Any], settings: Settings, host: str, runtime: Runtime | None = None) -> ASGIApp:
+    """The ASGI app to serve; raises ConfigError (before anything listens) when the setup is unsafe.
+
+    With `runtime` and operators configured (ADOPS_CONSOLE_TOKENS), the approvals console is served at /console."""
     tokens = load_tokens(settings)
     if not is_loopback(host) and not tokens:
         raise ConfigError(
@@ -172,4 +182,13 @@ def build_http_app(server: MCPServer[Any], settings: Settings, host: str) -> ASG
         transport_security=security,
         host=host,
     )
-    return Gate(app, {name: token.encode() for name, token in tokens.items()})
+    console = None
+    if runtime is not None:
+        from ..console import build_console  # Jinja2 is loaded only when a console may be served
+
+        console = build_console(runtime, list(security.allowed_hosts))
+    elif settings.console_tokens or settings.console_tokens_file:
+        raise ConfigError(
+            "The approvals console (ADOPS_CONSOLE_TOKENS) needs the server runtime (build_http_app(runtime=))."
+        )
+    return Gate(app, {name: token.encode() for name, token in tokens.items()}, console)

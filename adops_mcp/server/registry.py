@@ -37,7 +37,7 @@ from ..vendorcall.http import VendorClient, VendorError
 from ..vendorcall.operation import Call, Operation
 from ..vendorcall.results import WriteResult
 from ..vendorcall.sanitize import clean, clean_model
-from . import policy
+from . import policy, webhook
 from .guard import (
     Confirm,
     Grant,
@@ -129,8 +129,10 @@ class Runtime:
     async def spend_check(self, call: Call) -> None:
         """The operator's spend caps (may read the current budget from the vendor); once per call."""
         if call.op.spend is not None and policy.caps_set(self.settings) and not call.state.get("spend_checked"):
-            policy.check_spend(await call.op.spend(call), self.settings)
+            changes = await call.op.spend(call)
+            policy.check_spend(changes, self.settings)
             call.state["spend_checked"] = True
+            call.state["spend"] = [{"what": c.what, "old": c.old, "new": c.new} for c in changes]  # for the audit
 
     async def plan(self, call: Call) -> str:
         self.policy_check(call.op, call)
@@ -158,6 +160,7 @@ class Runtime:
             path=op.path,
             arguments=arguments,
             confirmed_by=confirmed_by,
+            spend=call.state.get("spend"),
         )
         try:
             data = await op.execute(call)
@@ -244,7 +247,9 @@ def request_approval(runtime: Runtime, call: Call, plan: str) -> WriteResult:
         arguments=arguments,
         plan=plan,
         expires_at=time.time() + runtime.tokens.ttl,
+        requested_by=caller(call.ctx),
     )
+    webhook.notify(runtime.settings, "approval_requested", action)
     return WriteResult(
         status="pending_approval",
         message=approval_instructions(action.id, runtime.tokens.ttl),

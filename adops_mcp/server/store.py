@@ -63,7 +63,20 @@ CREATE TABLE IF NOT EXISTS pending_actions (
 )
 """
 
-PENDING_COLUMNS = "id, created_at, expires_at, vendor, account, tool, arguments, plan, status, decided_at, decided_by"
+# Columns added after the first release: (table, column, type), added to existing databases on open.
+ADDED_COLUMNS = (
+    ("pending_actions", "requested_by", "TEXT"),  # the MCP caller's name ("stdio" or the bearer token's name)
+    ("pending_actions", "note", "TEXT"),  # the deciding operator's note
+    ("audit", "spend", "TEXT"),  # JSON list of the budget changes the call makes (old -> new), when computed
+)
+
+PENDING_COLUMNS = (
+    "id, created_at, expires_at, vendor, account, tool, arguments, plan, status, decided_at, decided_by,"
+    " requested_by, note"
+)
+AUDIT_COLUMNS = (
+    "id, created_at, finished_at, vendor, account, tool, method, path, arguments, confirmed_by, status, detail, spend"
+)
 
 
 def profile_of(account: str) -> str:
@@ -86,6 +99,7 @@ class AuditRecord:
     confirmed_by: str
     status: str
     detail: str | None
+    spend: list[dict[str, Any]] | None = None  # [{"what", "old", "new"}] when the call's budget changes were read
 
     def public(self) -> dict[str, Any]:
         return {
@@ -118,6 +132,8 @@ class PendingAction:
     status: str  # pending | approved | denied | executed | expired (read back, never stored)
     decided_at: float | None
     decided_by: str | None
+    requested_by: str | None = None  # the MCP caller: "stdio" or the HTTP bearer token's name
+    note: str | None = None  # the deciding person's note
 
     @property
     def profile(self) -> str:
@@ -136,6 +152,8 @@ class PendingAction:
             "created_at": stamp(self.created_at),
             "expires_at": stamp(self.expires_at),
             "decided_by": self.decided_by,
+            "requested_by": self.requested_by,
+            "note": self.note,
         }
 
 
@@ -169,6 +187,15 @@ class Store:
         text = COLUMNS.format(real=cls.real_type, id=cls.id_type)
         return [s.strip() for s in text.split(";") if s.strip()]
 
+    def _columns(self, table: str) -> set[str]:
+        raise NotImplementedError
+
+    def _add_columns(self) -> None:
+        """Bring a database made by an earlier version up to ADDED_COLUMNS."""
+        for table, column, kind in ADDED_COLUMNS:
+            if column not in self._columns(table):
+                self._run(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
     # -- audit ---------------------------------------------------------------------------------
     def record_intent(
         self,
@@ -180,11 +207,22 @@ class Store:
         path: str | None,
         arguments: dict[str, Any],
         confirmed_by: str,
+        spend: list[dict[str, Any]] | None = None,
     ) -> int:
         rows, _ = self._run(
-            "INSERT INTO audit (created_at, vendor, account, tool, method, path, arguments, confirmed_by, status)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sent') RETURNING id",
-            (time.time(), vendor, account, tool, method, path, json.dumps(arguments, sort_keys=True), confirmed_by),
+            "INSERT INTO audit (created_at, vendor, account, tool, method, path, arguments, confirmed_by, status,"
+            " spend) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?) RETURNING id",
+            (
+                time.time(),
+                vendor,
+                account,
+                tool,
+                method,
+                path,
+                json.dumps(arguments, sort_keys=True),
+                confirmed_by,
+                json.dumps(spend) if spend is not None else None,
+            ),
         )
         return int(rows[0][0])
 
@@ -194,24 +232,55 @@ class Store:
             (status, detail, time.time(), audit_id),
         )
 
-    def audit(self, *, limit: int = 50, vendor: str | None = None, audit_id: int | None = None) -> list[AuditRecord]:
-        query = "SELECT * FROM audit"
-        clauses, args = [], []
-        if vendor:
-            clauses.append("vendor = ?")
-            args.append(vendor)
-        if audit_id is not None:
-            clauses.append("id = ?")
-            args.append(audit_id)
+    def audit(
+        self,
+        *,
+        limit: int = 50,
+        vendor: str | None = None,
+        audit_id: int | None = None,
+        account: str | None = None,
+        tool: str | None = None,
+        outcome: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+    ) -> list[AuditRecord]:
+        """Newest first. `account` matches the account key or its profile; `outcome` is ok, failed, unknown
+        (including records still `sent` after the deadline) or sent (still in flight)."""
+        query = f"SELECT {AUDIT_COLUMNS} FROM audit"
+        clauses: list[str] = []
+        args: list[Any] = []
+        now = time.time()
+        for column, value in (("vendor", vendor), ("tool", tool), ("id", audit_id)):
+            if value is not None and value != "":
+                clauses.append(f"{column} = ?")
+                args.append(value)
+        if account:
+            clauses.append("(account = ? OR account LIKE ?)")
+            args += [account, f"%:{account}:%"]
+        if outcome in ("ok", "failed"):
+            clauses.append("status = ?")
+            args.append(outcome)
+        elif outcome == "unknown":
+            clauses.append("(status = 'unknown' OR (status = 'sent' AND created_at <= ?))")
+            args.append(now - self.stale_after)
+        elif outcome == "sent":
+            clauses.append("status = 'sent' AND created_at > ?")
+            args.append(now - self.stale_after)
+        if since is not None:
+            clauses.append("created_at >= ?")
+            args.append(since)
+        if until is not None:
+            clauses.append("created_at < ?")
+            args.append(until)
         if clauses:
             query += " WHERE " + " AND ".join(clauses)
         query += " ORDER BY id DESC LIMIT ?"
         args.append(limit)
         rows, _ = self._run(query, args)
-        now = time.time()
         records = []
         for row in rows:
-            record = AuditRecord(*row[:8], json.loads(row[8]), *row[9:])  # type: ignore[arg-type]
+            spend = json.loads(row[12]) if row[12] else None
+            record = AuditRecord(*row[:8], json.loads(row[8]), *row[9:12], spend)  # type: ignore[call-arg]
             if record.status == "sent" and now - record.created_at > self.stale_after:
                 record.status = "unknown"
                 record.detail = record.detail or "no outcome was recorded (the server stopped or lost the answer)"
@@ -231,14 +300,38 @@ class Store:
         )
         return count == 1
 
+    def token_used(self, nonce: str) -> bool:
+        """Whether `use_token(nonce)` happened (e.g. a console session that was signed out)."""
+        rows, _ = self._run("SELECT 1 FROM used_tokens WHERE nonce = ?", (nonce,))
+        return bool(rows)
+
     # -- out-of-band approvals -----------------------------------------------------------------
     def create_pending(
-        self, *, vendor: str, account: str, tool: str, arguments: dict[str, Any], plan: str, expires_at: float
+        self,
+        *,
+        vendor: str,
+        account: str,
+        tool: str,
+        arguments: dict[str, Any],
+        plan: str,
+        expires_at: float,
+        requested_by: str | None = None,
     ) -> PendingAction:
         action_id = pysecrets.token_hex(4)
         self._run(
-            f"INSERT INTO pending_actions ({PENDING_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL)",
-            (action_id, time.time(), expires_at, vendor, account, tool, json.dumps(arguments, sort_keys=True), plan),
+            f"INSERT INTO pending_actions ({PENDING_COLUMNS})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, ?, NULL)",
+            (
+                action_id,
+                time.time(),
+                expires_at,
+                vendor,
+                account,
+                tool,
+                json.dumps(arguments, sort_keys=True),
+                plan,
+                requested_by,
+            ),
         )
         action = self.pending(action_id)
         assert action is not None
@@ -257,12 +350,12 @@ class Store:
         rows, _ = self._run(query + " ORDER BY created_at DESC LIMIT ?", [*args, limit])
         return [self._pending_action(row) for row in rows]
 
-    def decide(self, action_id: str, *, approve: bool, by: str) -> PendingAction | None:
+    def decide(self, action_id: str, *, approve: bool, by: str, note: str | None = None) -> PendingAction | None:
         """Approve or deny a pending, unexpired action; returns it as it now stands (None if unknown)."""
         self._run(
-            "UPDATE pending_actions SET status = ?, decided_at = ?, decided_by = ?"
+            "UPDATE pending_actions SET status = ?, decided_at = ?, decided_by = ?, note = ?"
             " WHERE id = ? AND status = 'pending' AND expires_at > ?",
-            ("approved" if approve else "denied", time.time(), by, action_id, time.time()),
+            ("approved" if approve else "denied", time.time(), by, note, action_id, time.time()),
         )
         return self.pending(action_id)
 
@@ -276,7 +369,7 @@ class Store:
 
     @staticmethod
     def _pending_action(row: Sequence[Any]) -> PendingAction:
-        action = PendingAction(*row[:6], json.loads(row[6]), *row[7:])  # type: ignore[arg-type]
+        action = PendingAction(*row[:6], json.loads(row[6]), *row[7:])  # type: ignore[call-arg]
         if action.status in ("pending", "approved") and action.expires_at <= time.time():
             action.status = "expired"
         return action
@@ -294,6 +387,11 @@ class SqliteStore(Store):
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(";\n".join(self.schema()) + ";")
+        self._add_columns()
+
+    def _columns(self, table: str) -> set[str]:
+        rows, _ = self._run(f"PRAGMA table_info({table})")
+        return {row[1] for row in rows}
 
     def _run(self, sql: str, args: Sequence[Any] = ()) -> tuple[list[tuple[Any, ...]], int]:
         with self._lock:
@@ -332,6 +430,8 @@ class PostgresStore(Store):
             self._db.execute("SELECT pg_advisory_xact_lock(4242424242)")
             for statement in self.schema():
                 self._db.execute(statement)
+            for table, column, kind in ADDED_COLUMNS:  # under the same lock: replicas may start together
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
 
     def _connect(self) -> Any:
         return self._psycopg.connect(self.url, autocommit=True, connect_timeout=10)

@@ -1,0 +1,87 @@
+"""Approval notifications: a JSON POST to ADOPS_APPROVAL_WEBHOOK_URL when an approval is requested or decided.
+
+The body has a Slack-compatible `text` (so an incoming-webhook URL works as is), the event, the action
+as `adops-mcp pending --json` shows it, and a link to the console. Delivery runs in the background: a
+tool call never waits for it. A few bounded retries on connection errors, 429 and 5xx, then a logged
+warning. Nothing secret goes in the body; the URL itself (Slack's carries a secret) is never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+import httpx2
+
+from ..vendorcall import secrets
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from .store import PendingAction
+
+log = logging.getLogger("adops_mcp.webhook")
+
+ATTEMPTS = 3
+TIMEOUT = 5.0
+_tasks: set[asyncio.Task[bool]] = set()  # strong references until each delivery ends
+
+
+def payload(event: str, action: PendingAction, console_url: str | None) -> dict[str, Any]:
+    """The body for `approval_requested` or `approval_decided`."""
+    link = f"{console_url.rstrip('/')}/#action-{action.id}" if console_url else None
+    where = f"{action.vendor} (profile {action.profile})"
+    if event == "approval_requested":
+        who = action.requested_by or "an assistant"
+        text = f"Approval needed: {who} asks to run {action.tool} on {where}.\n{action.plan}"
+    else:
+        text = f"{action.status.capitalize()} by {action.decided_by}: {action.tool} on {where}.\n{action.plan}"
+        if action.note:
+            text += f"\nNote: {action.note}"
+    if link:
+        text += f"\n<{link}|Open the approvals console>"
+    body = {"event": event, "text": text, "action": action.public(), "console_url": link}
+    scrubbed: dict[str, Any] = json.loads(secrets.scrub(json.dumps(body)))
+    return scrubbed
+
+
+async def deliver(url: str, body: dict[str, Any], *, transport: httpx2.AsyncBaseTransport | None = None) -> bool:
+    """POST with bounded retries; True when the receiver answered 2xx. Never raises."""
+    wait = 0.5
+    async with httpx2.AsyncClient(timeout=TIMEOUT, transport=transport, follow_redirects=False) as http:
+        for attempt in range(1, ATTEMPTS + 1):
+            retry = True
+            try:
+                response = await http.post(url, json=body)
+            except httpx2.HTTPError as exc:
+                problem = type(exc).__name__
+            else:
+                if response.is_success:
+                    return True
+                problem = f"HTTP {response.status_code}"
+                retry = response.status_code == 429 or response.status_code >= 500  # a 4xx stays a 4xx
+            if not retry or attempt == ATTEMPTS:
+                log.warning(
+                    "Approval webhook (%s) not delivered after %d attempt(s): %s", body["event"], attempt, problem
+                )
+                return False
+            await asyncio.sleep(wait)
+            wait *= 2
+    return False
+
+
+def notify(settings: Settings, event: str, action: PendingAction) -> None:
+    """Send in the background when a webhook is configured; returns at once."""
+    if settings.approval_webhook_url is None:
+        return
+    url = settings.approval_webhook_url.get_secret_value()
+    body = payload(event, action, settings.console_url)
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # a synchronous caller (the CLI): deliver now, bounded by the retries
+        asyncio.run(deliver(url, body))
+        return
+    task = loop.create_task(deliver(url, body))
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
