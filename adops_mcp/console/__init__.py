@@ -26,6 +26,7 @@ from starlette.templating import Jinja2Templates
 from ..server import webhook
 from ..server.guard import load_key
 from ..server.registry import Runtime
+from ..server.store import profile_of
 from . import views
 from .auth import (
     LOGIN_COOKIE,
@@ -225,6 +226,7 @@ class Console:
         rows = [
             {
                 "record": r,
+                "request": views.exact_request(self.runtime, r.tool, r.arguments, profile_of(r.account)).split("\n")[0],
                 "before_after": views.before_after(r),
                 "settle": views.settling_read(self.runtime, r) if r.status == "unknown" else None,
             }

@@ -58,9 +58,22 @@ def exact_request(runtime: Runtime, tool: str, arguments: dict[str, Any], profil
     return "\n".join(lines)
 
 
+def vendor_account(runtime: Runtime, tool: str, arguments: dict[str, Any]) -> str | None:
+    """The vendor-side account the call targets (Jivox account, Joveo/Delta client, Merchenta campaign)."""
+    op = runtime.operations.get(tool)
+    if op is None or op.account is None:
+        return None
+    try:
+        account = op.account(op.params.model_validate({k: v for k, v in arguments.items() if k != "profile"}))
+    except Exception:
+        return None
+    return str(account) if account is not None else None
+
+
 @dataclass
 class PendingView:
     action: PendingAction
+    account: str | None
     request: str
     age: str
     expires_in: str
@@ -70,6 +83,7 @@ class PendingView:
 def pending_view(runtime: Runtime, action: PendingAction, operator: str, now: float) -> PendingView:
     return PendingView(
         action=action,
+        account=vendor_account(runtime, action.tool, action.arguments),
         request=exact_request(runtime, action.tool, action.arguments, action.profile),
         age=span(now - action.created_at),
         expires_in=span(action.expires_at - now),

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("adops_mcp.webhook")
 
 ATTEMPTS = 3
-TIMEOUT = 5.0
+TIMEOUT = 5.0  # seconds per attempt
+BACKOFF = 0.5  # seconds before the second attempt, doubled before each next one
 _tasks: set[asyncio.Task[bool]] = set()  # strong references until each delivery ends
 
 
@@ -48,7 +49,7 @@ def payload(event: str, action: PendingAction, console_url: str | None) -> dict[
 
 async def deliver(url: str, body: dict[str, Any], *, transport: httpx2.AsyncBaseTransport | None = None) -> bool:
     """POST with bounded retries; True when the receiver answered 2xx. Never raises."""
-    wait = 0.5
+    wait = BACKOFF
     async with httpx2.AsyncClient(timeout=TIMEOUT, transport=transport, follow_redirects=False) as http:
         for attempt in range(1, ATTEMPTS + 1):
             retry = True

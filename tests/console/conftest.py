@@ -26,8 +26,9 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 from adops_mcp.config import load_settings
 from adops_mcp.sandbox.deltaprojects import ACT_LIVE, CLIENT_SE
 from adops_mcp.sandbox.joveo import CAMP_ALWAYS_ON, GLOBEX
-from adops_mcp.server.app import Built, build_server
+from adops_mcp.server.app import Built
 from adops_mcp.server.http_app import build_http_app
+from tests.harness import sandboxed_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -63,6 +64,19 @@ class Receiver:
 
     bodies: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
+    arrived: threading.Condition = field(default_factory=threading.Condition)
+    gate: threading.Event = field(default_factory=threading.Event)  # cleared: the receiver hangs
+
+    def __post_init__(self) -> None:
+        self.gate.set()
+
+    def wait_for(self, event: str, action_id: str) -> dict[str, Any]:
+        def found() -> dict[str, Any] | None:
+            return next((b for b in self.bodies if b["event"] == event and b["action"]["id"] == action_id), None)
+
+        with self.arrived:
+            assert self.arrived.wait_for(found, timeout=20), f"no {event} for {action_id}: {self.bodies}"
+            return found()  # type: ignore[return-value]
 
     def start(self) -> ThreadingHTTPServer:
         receiver = self
@@ -70,7 +84,11 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", 0))
-                receiver.bodies.append(json.loads(self.rfile.read(length)))
+                body = json.loads(self.rfile.read(length))
+                receiver.gate.wait(30)
+                with receiver.arrived:
+                    receiver.bodies.append(body)
+                    receiver.arrived.notify_all()
                 self.send_response(200)
                 self.end_headers()
 
@@ -110,8 +128,9 @@ class Team:
         """Ask for a destructive change: (action id, confirmation token); nothing is sent yet."""
         is_error, data, text = self.mcp(token, tool, arguments)
         assert not is_error and data["status"] == "pending_approval", text
-        action_id = data["message"].split("approve ")[1].split("`")[0]
-        return action_id, data["confirmation_token"]
+        newest = self.built.runtime.store.pending_actions(limit=1)[0]  # what the console lists first
+        assert newest.tool == tool and newest.status == "pending"
+        return newest.id, data["confirmation_token"]
 
     def writes(self, vendor: str, path_contains: str = "") -> int:
         sandbox = self.built.sandbox
@@ -143,7 +162,7 @@ def team() -> Iterator[Team]:
         max_budget=250000,
         max_budget_increase=60000,
     )
-    built = build_server(settings)
+    built = sandboxed_server(settings)
     app = build_http_app(built.server, settings, "127.0.0.1", built.runtime)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
