@@ -49,7 +49,8 @@ def exact_request(runtime: Runtime, tool: str, arguments: dict[str, Any], profil
     if op.method is None or op.path is None:
         return f"{op.title}: several vendor calls, with arguments {json.dumps(arguments, sort_keys=True)}"
     path, query, body, headers = call.request_parts()
-    lines = [f"{op.method} {call.settings.url}{path}" + (f"?{urlencode(query, doseq=True)}" if query else "")]
+    account = vendor_profiles(runtime.settings, op.vendor).get(profile) or runtime.settings.vendors[op.vendor]
+    lines = [f"{op.method} {account.url}{path}" + (f"?{urlencode(query, doseq=True)}" if query else "")]
     lines += [f"{name}: {value}" for name, value in headers.items()]
     if body is not None:
         lines += ["", json.dumps(body, indent=2, sort_keys=True)]
