@@ -94,6 +94,11 @@ def test_approve_in_the_browser_and_the_waiting_confirm_action_goes_through(team
     assert "sandbox-jivox-key" not in page.content()  # the vendor credential is the client's, never shown
     assert "Asked" in card.inner_text() and "Expires" in card.inner_text()
     shot(page, "pending")
+    box = card.bounding_box()  # the README's picture (docs/console.png): header to the end of the card
+    page.screenshot(
+        path=str(SCREENSHOTS / "readme.png"),
+        clip={"x": 0, "y": 0, "width": 1280, "height": box["y"] + box["height"] + 24},
+    )
 
     card.locator("input[name=note]").fill("Launch week, agreed with Dana")
     card.locator("button.approve").click()
