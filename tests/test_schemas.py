@@ -1,7 +1,9 @@
 """One schema snapshot per tool (input and output), in tests/schemas/<tool>.json.
 
 A changed schema changes what models see and send: review the diff, then refresh with
-`python -m pytest tests/test_schemas.py --inline-snapshot=fix` (or `=create` for new tools).
+`python -m pytest tests/test_schemas.py --inline-snapshot=fix` (or `=create` for new tools). The same
+command refreshes adops_mcp/server/tool_schemas.json, the schemas the server lists without building
+each tool's models at start-up: it must equal what the models produce.
 """
 
 from __future__ import annotations
@@ -29,6 +31,23 @@ def served_tools() -> dict[str, dict]:
 
 
 TOOLS = served_tools()
+
+
+def built_tools() -> dict[str, dict]:
+    """Every vendor tool's schemas built from its models (not from the packaged file)."""
+    from adops_mcp.server.registry import build_tool
+
+    async def collect() -> dict[str, dict]:
+        async with connect() as h:
+            runtime = h.built.runtime
+            tools = [build_tool(op, runtime, lazy=False) for op in runtime.operations.values()]
+            return {t.name: {"inputSchema": t.parameters, "outputSchema": t.output_schema} for t in tools}
+
+    return anyio.run(collect)
+
+
+def test_packaged_schemas_are_what_the_models_produce() -> None:
+    assert built_tools() == external_file("../adops_mcp/server/tool_schemas.json", format=".json")
 
 
 @pytest.mark.parametrize("name", sorted(TOOLS))

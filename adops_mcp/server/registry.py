@@ -7,12 +7,14 @@ call takes, so policy, audit and error mapping cannot be skipped.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import (
@@ -25,10 +27,11 @@ from mcp.server.mcpserver import (
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.server.mcpserver.resolve import build_resolver_plans, find_resolved_parameters
 from mcp.server.mcpserver.tools import Tool
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 from mcp.shared.exceptions import MCPError
 from mcp.types import ToolAnnotations
 from mcp_types import INVALID_PARAMS
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from ..config import Settings, VendorSettings
 from ..profiles import vendor_profiles
@@ -354,8 +357,19 @@ def profile_param(op: Operation, runtime: Runtime) -> inspect.Parameter | None:
     return inspect.Parameter("profile", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
 
 
-def build_tool(op: Operation, runtime: Runtime) -> Tool:
+def build_tool(op: Operation, runtime: Runtime, *, lazy: bool = True) -> Tool:
+    """The typed MCP tool of `op`. Listed from the packaged schemas when they apply (`lazy`): its
+    validation models are then built on its first call, so start-up does not pay for them."""
     profile = profile_param(op, runtime)
+    served = packaged_schemas().get(op.name) if lazy and profile is None else None
+    if served is not None:
+        return LazyTool(
+            fn=_unbuilt,
+            parameters=served["inputSchema"],
+            fn_metadata=FuncMetadata(arg_model=ArgModelBase, output_schema=served["outputSchema"]),
+            is_async=True,
+            **tool_info(op),
+        ).later(lambda: build_tool(op, runtime, lazy=False))
     key = (op.name, tuple(vendor_profiles(runtime.settings, op.vendor)) if profile is not None else ())
     shape = _SHAPES.get(key)
     if shape is not None and shape.op is op:
@@ -392,16 +406,49 @@ def build_tool(op: Operation, runtime: Runtime) -> Tool:
     _synthesize(tool, signature, returns)
     if shape is not None:
         return shape.bind(tool)
-    built = Tool.from_function(
-        tool,
-        name=op.name,
-        title=op.title,
-        description=op.description,
-        annotations=annotations_for(op),
-        meta={"vendor": op.vendor, "toolset": op.toolset, "effect": op.effect},
-    )
+    built = Tool.from_function(tool, **tool_info(op))
     _SHAPES[key] = Shape(op, params, finalize(built))
     return built
+
+
+def tool_info(op: Operation) -> dict[str, Any]:
+    return {
+        "name": op.name,
+        "title": op.title,
+        "description": op.description,
+        "annotations": annotations_for(op),
+        "meta": {"vendor": op.vendor, "toolset": op.toolset, "effect": op.effect},
+    }
+
+
+SCHEMAS = Path(__file__).with_name("tool_schemas.json")  # every vendor tool's schemas as served (tests/test_schemas.py)
+
+
+@functools.cache
+def packaged_schemas() -> dict[str, Any]:
+    """Tool name -> {"inputSchema", "outputSchema"}, exactly what the models produce (a test keeps them equal)."""
+    return json.loads(SCHEMAS.read_text(encoding="utf-8")) if SCHEMAS.exists() else {}
+
+
+async def _unbuilt(**_: Any) -> None:
+    raise AssertionError("a LazyTool runs its built tool")
+
+
+class LazyTool(Tool):
+    """A listed tool whose schemas were computed ahead; the real tool is built on its first call."""
+
+    _build: Callable[[], Tool] | None = PrivateAttr(default=None)
+    _built: Tool | None = PrivateAttr(default=None)
+
+    def later(self, build: Callable[[], Tool]) -> LazyTool:
+        self._build = build
+        return self
+
+    async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
+        if self._built is None:
+            assert self._build is not None
+            self._built = self._build()
+        return await self._built.run(arguments, context, convert_result=convert_result)
 
 
 @dataclass(frozen=True)

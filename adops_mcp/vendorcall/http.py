@@ -10,6 +10,7 @@ with short, actionable, credential-free messages.
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import logging
 import time
@@ -163,10 +164,18 @@ class VendorClient:
         self.limit = anyio.CapacityLimiter(max_concurrency)
         self.in_flight = 0
         self.max_in_flight = 0
-        self.http = httpx2.AsyncClient(transport=transport, timeout=httpx2.Timeout(timeout), follow_redirects=False)
+        self._transport = transport
+
+    @functools.cached_property
+    def http(self) -> httpx2.AsyncClient:
+        """Opened on the first request: an HTTPS client loads the CA bundle, which start-up need not pay for."""
+        return httpx2.AsyncClient(
+            transport=self._transport, timeout=httpx2.Timeout(self.timeout), follow_redirects=False
+        )
 
     async def aclose(self) -> None:
-        await self.http.aclose()
+        if "http" in self.__dict__:
+            await self.http.aclose()
 
     def url(self, path: str) -> str:
         # Keep any path the base URL already has: http://h/prefix + /v1/x = http://h/prefix/v1/x.
