@@ -321,39 +321,56 @@ def pending(show_all: bool, as_json: bool) -> None:
         _show_action(action)
 
 
-def _decide(action_id: str, approve: bool) -> None:
+def _decide(action_id: str, approve: bool, yes: bool, note: str | None) -> None:
     import getpass
+
+    from .server import approvals
+    from .server.guard import load_key
 
     settings = _settings()
     store = _store(settings)
-    action = store.decide(action_id, approve=approve, by=getpass.getuser())
+    action = store.pending(action_id)
     if action is None:
         raise click.ClickException(f"No pending change with id {action_id} (see `adops-mcp pending`).")
-    wanted = "approved" if approve else "denied"
     _show_action(action)
-    if action.status != wanted or action.decided_by is None:
+    if action.status != "pending":
         raise click.ClickException(f"Change {action_id} is {action.status}; nothing was changed.")
+    if approve and not yes and not click.confirm("Approve exactly this change?", default=False):
+        raise click.ClickException("Not approved; nothing was changed.")
+    key = load_key(settings.confirm_key.get_secret_value() if settings.confirm_key else None, settings.data_dir)
+    by = getpass.getuser()
+    decided = approvals.decide(store, key, action_id, approve, by, note)
+    wanted = "approved" if approve else "denied"
+    if decided is None or decided.status != wanted or decided.decided_by != by:
+        state = decided.status if decided else "gone"
+        raise click.ClickException(f"Change {action_id} is {state}; nothing was changed.")
     from .server import webhook
 
-    webhook.notify(settings, "approval_decided", action)
+    webhook.notify(settings, "approval_decided", decided)
     if approve:
-        click.echo("Approved. The assistant performs it (once) when it calls confirm_action with its token.")
+        click.echo(f"Approved by {by}. The assistant performs it (once) when it calls confirm_action with its token.")
     else:
-        click.echo("Denied. Nothing will be sent to the vendor.")
+        click.echo(f"Denied by {by}. Nothing will be sent to the vendor.")
+
+
+NOTE = click.option("--note", default=None, help="A note recorded with the decision.")
 
 
 @main.command()
 @click.argument("action_id")
-def approve(action_id: str) -> None:
-    """Approve a pending change (out-of-band mode): the assistant may then perform it, once."""
-    _decide(action_id, True)
+@click.option("--yes", is_flag=True, help="Approve without the question (after reading the plan it prints).")
+@NOTE
+def approve(action_id: str, yes: bool, note: str | None) -> None:
+    """Show a pending change (out-of-band mode) and approve it: the assistant may then perform it, once."""
+    _decide(action_id, True, yes, note)
 
 
 @main.command()
 @click.argument("action_id")
-def deny(action_id: str) -> None:
+@NOTE
+def deny(action_id: str, note: str | None) -> None:
     """Deny a pending change: it is never sent."""
-    _decide(action_id, False)
+    _decide(action_id, False, True, note)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ def cli(*args: str) -> str:
 
 def action_id(pending: dict) -> str:
     assert pending["status"] == "pending_approval", pending
-    return pending["message"].split("adops-mcp approve ")[1].split("`")[0]
+    return pending["message"].split("approval id ")[1].split(",")[0]
 
 
 async def test_approve_then_confirm_executes_exactly_once(mode: str) -> None:
@@ -45,7 +45,7 @@ async def test_approve_then_confirm_executes_exactly_once(mode: str) -> None:
 
         listed = cli("pending")
         assert ident in listed and ACTIVATE in listed and "Northwind Organic Produce Week" in listed
-        assert "Approved." in cli("approve", ident)
+        assert "Approved by" in cli("approve", ident, "--yes")
 
         done = await h.ok("confirm_action", {"confirmation_token": first["confirmation_token"]})
         assert done["status"] == "done"
@@ -63,7 +63,7 @@ async def test_deny_never_executes(mode: str) -> None:
     async with connect(mode=mode, confirm_mode="out-of-band") as h:
         first = await h.ok(ACTIVATE, ARGS)
         ident = action_id(first)
-        assert "Denied." in cli("deny", ident)
+        assert "Denied by" in cli("deny", ident)
         refused = await h.error("confirm_action", {"confirmation_token": first["confirmation_token"]})
         assert "denied" in refused and "Nothing was sent" in refused
         # A later approve cannot revive a denied change.
@@ -77,7 +77,7 @@ async def test_expiry_never_executes() -> None:
     async with connect(confirm_mode="out-of-band") as h:
         # Approved, but the model comes back after the window: refused.
         first = await h.ok(ACTIVATE, ARGS)
-        cli("approve", action_id(first))
+        cli("approve", action_id(first), "--yes")
         tokens = h.built.runtime.tokens
         tokens.clock = lambda: time.time() + tokens.ttl + 5
         assert "expired" in await h.error("confirm_action", {"confirmation_token": first["confirmation_token"]})

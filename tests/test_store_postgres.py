@@ -13,9 +13,12 @@ from click.testing import CliRunner
 
 from adops_mcp.cli import main
 from adops_mcp.sandbox import Sandbox
+from adops_mcp.server.approvals import decide
 from adops_mcp.server.store import PostgresStore, SqliteStore, Store, redact_url
 from tests.harness import connect
 from tests.pg import fresh_database
+
+KEY = "install-key-for-signing-approvals-0123"
 
 ACTIVATE = "jivox_activate_retail_campaign"
 ARGS = {"account_id": "northwind-grocers", "retail_campaign_idx": 7101}
@@ -87,17 +90,17 @@ def test_pending_actions_life_cycle(store: Store) -> None:
     )
     assert [a.id for a in store.pending_actions()] == [action.id] and action.profile == "acme"
     assert not store.claim(action.id)  # not approved yet
-    assert store.decide(action.id, approve=True, by="alice").status == "approved"
-    assert store.decide(action.id, approve=False, by="mallory").decided_by == "alice"  # first decision stands
+    assert decide(store, KEY, action.id, True, "alice").status == "approved"
+    assert decide(store, KEY, action.id, False, "mallory").decided_by == "alice"  # first decision stands
     assert store.claim(action.id) and not store.claim(action.id)
     assert store.pending(action.id).status == "executed" and store.pending_actions() == []
 
     late = store.create_pending(
         vendor="jivox", account="jivox:acme:0", tool="t", arguments={}, plan="p", expires_at=time.time() - 1
     )
-    assert store.decide(late.id, approve=True, by="alice").status == "expired"
+    assert decide(store, KEY, late.id, True, "alice").status == "expired"
     assert not store.claim(late.id)
-    assert store.decide("missing", approve=True, by="alice") is None
+    assert decide(store, KEY, "missing", True, "alice") is None
 
 
 def test_url_password_is_never_shown() -> None:
@@ -149,8 +152,9 @@ async def test_out_of_band_approval_across_replicas(monkeypatch) -> None:
     shared = {"confirm_key": "one-key-for-every-replica-0123456789", "confirm_mode": "out-of-band"}
     async with connect(sandbox=box, **shared) as one, connect(sandbox=box, **shared) as two:
         first = await one.ok(ACTIVATE, ARGS)
-        ident = first["message"].split("adops-mcp approve ")[1].split("`")[0]
-        approved = CliRunner().invoke(main, ["approve", ident])
+        ident = first["message"].split("approval id ")[1].split(",")[0]
+        monkeypatch.setenv("ADOPS_CONFIRM_KEY", shared["confirm_key"])  # the operator's shell has the server's env
+        approved = CliRunner().invoke(main, ["approve", ident, "--yes"])
         assert approved.exit_code == 0, approved.output
         assert (await two.ok("confirm_action", {"confirmation_token": first["confirmation_token"]}))["status"] == "done"
         assert "already performed" in await one.error(

@@ -23,7 +23,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from ..server import webhook
+from ..server import approvals, webhook
 from ..server.guard import load_key
 from ..server.registry import Runtime
 from ..server.store import profile_of
@@ -202,7 +202,7 @@ class Console:
                 session,
             )
         decided = await self.store(
-            store.decide, action_id, approve=decision == "approve", by=session.operator, note=note
+            approvals.decide, store, self.runtime.tokens.key, action_id, decision == "approve", session.operator, note
         )
         wanted = "approved" if decision == "approve" else "denied"
         if decided is None or decided.status != wanted or decided.decided_by != session.operator:

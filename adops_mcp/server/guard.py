@@ -29,6 +29,7 @@ from pydantic import BaseModel, Field
 
 from ..config import ConfigError
 from ..vendorcall import secrets
+from .files import private_dir, private_file
 from .store import Store
 
 try:
@@ -70,22 +71,6 @@ MIN_KEY_LENGTH = 32
 KEY_FILE = "confirm.key"
 
 
-def secure_dir(path: Path) -> None:
-    """Create the data directory 0700 (and tighten an existing one we own), whatever the umask."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if path.stat().st_uid == os.geteuid() and path.stat().st_mode & 0o077:
-        path.chmod(0o700)
-
-
-def secure_file(path: Path) -> None:
-    """Make an existing file of ours 0600, whatever the umask it was created under."""
-    try:
-        if path.stat().st_uid == os.geteuid() and path.stat().st_mode & 0o077:
-            path.chmod(0o600)
-    except FileNotFoundError:
-        pass
-
-
 def load_key(configured: str | None, data_dir: Path) -> str:
     """The configured key (replicas share it), else a per-install random key kept 0600 on disk.
 
@@ -96,14 +81,14 @@ def load_key(configured: str | None, data_dir: Path) -> str:
     if configured is not None:  # its length is checked with the settings (ADOPS_CONFIRM_KEY)
         secrets.register(configured)
         return configured
-    secure_dir(data_dir)
+    private_dir(data_dir)
     path = data_dir / KEY_FILE
     with _exclusive(data_dir / f"{KEY_FILE}.lock"):
         key = _read_key(path)
         if key is None:
             key = pysecrets.token_urlsafe(32)
             _write_atomic(path, key)
-    secure_file(path)
+    private_file(path)
     secrets.register(key)
     return key
 
@@ -164,6 +149,7 @@ class Tokens:
             def get_timestamp(self) -> int:
                 return int(tokens.clock())
 
+        self.key = key  # also signs out-of-band approval decisions (approvals.py)
         self._serializer = URLSafeTimedSerializer(key, salt="adops-mcp/confirm/v1", signer=Signer)
         self._store = store
         self.ttl = ttl
@@ -238,10 +224,10 @@ def _well_formed(payload: Any) -> bool:
 def approval_instructions(action_id: str, ttl: int) -> str:
     minutes = max(1, ttl // 60)
     return (
-        f"Nothing has been sent yet. This server needs a person to approve this change outside the chat: ask "
-        f"the user to run `adops-mcp approve {action_id}` (or `adops-mcp deny {action_id}`) where the server "
-        f"runs, and show them this plan. After they approve, call confirm_action with this confirmation_token "
-        f"(valid {minutes} min, executes once)."
+        f"Nothing has been sent yet. This server needs a person to approve this change outside the chat "
+        f"(approval id {action_id}, valid {minutes} min). Show the user this plan and tell them it waits for an "
+        "operator's approval on the server; do not try to approve it yourself. When the user says it was "
+        "approved, call confirm_action with this confirmation_token (executes once)."
     )
 
 

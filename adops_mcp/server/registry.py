@@ -40,7 +40,7 @@ from ..vendorcall.http import VendorClient, VendorError
 from ..vendorcall.operation import Call, Operation
 from ..vendorcall.results import WriteResult
 from ..vendorcall.sanitize import clean, clean_model
-from . import policy, webhook
+from . import approvals, policy, webhook
 from .guard import (
     Confirm,
     Grant,
@@ -240,7 +240,7 @@ ELICITATION_DEADLINE = "_adops_elicitation_deadline"
 
 
 def request_approval(runtime: Runtime, call: Call, plan: str) -> WriteResult:
-    """Out-of-band mode: record a pending action a person approves with `adops-mcp approve <id>`."""
+    """Out-of-band mode: record a pending action a person approves (`adops-mcp approve`, or the console)."""
     arguments = call.params.model_dump(mode="json")
     account = call.settings.account_key
     action = runtime.store.create_pending(
@@ -281,9 +281,14 @@ def approval_state(runtime: Runtime, grant: Grant, token: str) -> WriteResult | 
             account=action.profile,
         )
     if action.status == "approved":
+        if not approvals.signed(runtime.tokens.key, action):
+            raise ToolError(
+                "This approval is not signed by this server (the record was edited, or approved elsewhere). "
+                "Nothing was sent."
+            )
         return action
     refusal = {
-        "denied": f"A person denied this change (`adops-mcp deny {action.id}`). Nothing was sent.",
+        "denied": f"A person ({action.decided_by}) denied this change. Nothing was sent.",
         "expired": "The approval window for this change has expired. Nothing was sent. Call the tool again to "
         "request a new approval.",
         "executed": "This approved change was already performed. Nothing was sent again.",

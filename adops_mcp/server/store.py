@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from .files import private_dir, private_file
+
 if TYPE_CHECKING:
     from ..config import Settings
 
@@ -68,11 +70,12 @@ ADDED_COLUMNS = (
     ("pending_actions", "requested_by", "TEXT"),  # the MCP caller's name ("stdio" or the bearer token's name)
     ("pending_actions", "note", "TEXT"),  # the deciding operator's note
     ("audit", "spend", "TEXT"),  # JSON list of the budget changes the call makes (old -> new), when computed
+    ("pending_actions", "signature", "TEXT"),  # HMAC of the decision under the install key (approvals.py)
 )
 
 PENDING_COLUMNS = (
     "id, created_at, expires_at, vendor, account, tool, arguments, plan, status, decided_at, decided_by,"
-    " requested_by, note"
+    " requested_by, note, signature"
 )
 AUDIT_COLUMNS = (
     "id, created_at, finished_at, vendor, account, tool, method, path, arguments, confirmed_by, status, detail, spend"
@@ -134,6 +137,7 @@ class PendingAction:
     decided_by: str | None
     requested_by: str | None = None  # the MCP caller: "stdio" or the HTTP bearer token's name
     note: str | None = None  # the deciding person's note
+    signature: str | None = None  # approvals.approval_signature of the decision
 
     @property
     def profile(self) -> str:
@@ -320,7 +324,7 @@ class Store:
         action_id = pysecrets.token_hex(4)
         self._run(
             f"INSERT INTO pending_actions ({PENDING_COLUMNS})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, ?, NULL)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, ?, NULL, NULL)",
             (
                 action_id,
                 time.time(),
@@ -350,12 +354,14 @@ class Store:
         rows, _ = self._run(query + " ORDER BY created_at DESC LIMIT ?", [*args, limit])
         return [self._pending_action(row) for row in rows]
 
-    def decide(self, action_id: str, *, approve: bool, by: str, note: str | None = None) -> PendingAction | None:
-        """Approve or deny a pending, unexpired action; returns it as it now stands (None if unknown)."""
+    def decide(
+        self, action_id: str, *, status: str, by: str, at: float, note: str | None, signature: str
+    ) -> PendingAction | None:
+        """Record a signed decision on a pending, unexpired action (use approvals.decide, which signs it)."""
         self._run(
-            "UPDATE pending_actions SET status = ?, decided_at = ?, decided_by = ?, note = ?"
+            "UPDATE pending_actions SET status = ?, decided_at = ?, decided_by = ?, note = ?, signature = ?"
             " WHERE id = ? AND status = 'pending' AND expires_at > ?",
-            ("approved" if approve else "denied", time.time(), by, note, action_id, time.time()),
+            (status, at, by, note, signature, action_id, at),
         )
         return self.pending(action_id)
 
@@ -380,7 +386,8 @@ class SqliteStore(Store):
 
     def __init__(self, path: Path, *, stale_after: float = 600.0) -> None:
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
+        private_file(path)
         self.path = path
         self.stale_after = stale_after
         self._lock = threading.Lock()
@@ -388,6 +395,9 @@ class SqliteStore(Store):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(";\n".join(self.schema()) + ";")
         self._add_columns()
+        for suffix in ("-wal", "-shm"):  # SQLite makes these beside the database (with its mode; made sure)
+            if path.with_name(path.name + suffix).exists():
+                private_file(path.with_name(path.name + suffix))
 
     def _columns(self, table: str) -> set[str]:
         rows, _ = self._run(f"PRAGMA table_info({table})")
