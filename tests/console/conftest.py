@@ -11,6 +11,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -142,25 +143,26 @@ class Team:
         return action.status
 
 
-@pytest.fixture(scope="module")
-def team() -> Iterator[Team]:
-    data = Path(tempfile.mkdtemp(prefix="adops-console-"))
-    receiver = Receiver()
-    hook = receiver.start()
+@contextmanager
+def serving(data: Path, receiver: Receiver, **overrides: Any) -> Iterator[Team]:
+    """One server (a replica) on a free loopback port, in its own thread with its own event loop."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = load_settings(
-        sandbox=True,
-        toolsets="all",
-        retry_wait=0.0,
-        data_dir=data,
-        confirm_mode="out-of-band",
-        http_tokens=f"bob:{CLIENT_BOB},carol:{CLIENT_CAROL}",
-        console_tokens=f"alice:{ALICE},bob:{BOB}",
-        approval_webhook_url=receiver.url,
-        console_url=url + "/console",
-        max_budget=250000,
-        max_budget_increase=60000,
+        **{
+            "sandbox": True,
+            "toolsets": "all",
+            "retry_wait": 0.0,
+            "data_dir": data,
+            "confirm_mode": "out-of-band",
+            "http_tokens": f"bob:{CLIENT_BOB},carol:{CLIENT_CAROL}",
+            "console_tokens": f"alice:{ALICE},bob:{BOB}",
+            "approval_webhook_url": receiver.url,
+            "console_url": url + "/console",
+            "max_budget": 250000,
+            "max_budget_increase": 60000,
+            **overrides,
+        }
     )
     built = sandboxed_server(settings)
     app = build_http_app(built.server, settings, "127.0.0.1", built.runtime)
@@ -177,5 +179,21 @@ def team() -> Iterator[Team]:
     finally:
         server.should_exit = True
         thread.join(10)
-        hook.shutdown()
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[Receiver]:
+    receiver = Receiver()
+    hook = receiver.start()
+    yield receiver
+    hook.shutdown()
+
+
+@pytest.fixture(scope="module")
+def team(receiver: Receiver) -> Iterator[Team]:
+    data = Path(tempfile.mkdtemp(prefix="adops-console-"))
+    try:
+        with serving(data, receiver) as team:
+            yield team
+    finally:
         shutil.rmtree(data, ignore_errors=True)
