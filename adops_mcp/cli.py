@@ -165,7 +165,11 @@ def serve(
         built = build_server(settings, transport=vendor_transport, sandbox=box)
         if transport == "http" and not settings.console_url:  # links in approval notifications
             settings.console_url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/console"
-        app = build_http_app(built.server, settings, host, built.runtime) if transport == "http" else None
+        app = None
+        if transport == "http":
+            from .console import build_console  # None unless operators are configured
+
+            app = build_http_app(built.server, settings, host, build_console(built.runtime, host))
     except ConfigError as exc:
         raise click.ClickException(f"Configuration problem:\n{exc}") from None
     if app is None:

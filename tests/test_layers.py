@@ -44,11 +44,8 @@ ALLOWED_CIRCLES: list[set[str]] = [
     {"tools.deltaprojects.diagnose", "tools.deltaprojects.operations"},
     {"tools.merchenta.diagnose", "tools.merchenta.operations"},
     {"tools.jivox.diagnose", "tools.jivox.operations", "tools.jivox.wait"},
-    # server/http_app imports the console to mount it, and console/auth imports http_app's token loader:
-    # the face should build the console and hand it to build_http_app (as it does the sandbox).
-    {"console", "console.auth", "server.http_app"},
 ]
-ALLOWED_FOLDER_CIRCLES: list[set[str]] = [{"console", "server"}]  # the same http_app <-> console circle
+ALLOWED_FOLDER_CIRCLES: list[set[str]] = []
 
 
 def module_name(path: Path) -> str:

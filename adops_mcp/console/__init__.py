@@ -25,6 +25,7 @@ from starlette.templating import Jinja2Templates
 
 from ..server import approvals, webhook
 from ..server.guard import load_key
+from ..server.http_app import transport_security
 from ..server.registry import Runtime
 from ..server.store import profile_of
 from . import views
@@ -276,9 +277,11 @@ class Console:
         return self.render(request, "config.html", session=session, tab="config", **data)
 
 
-def build_console(runtime: Runtime, allowed_hosts: list[str]) -> Starlette | None:
-    """The console app, or None when no operator is configured (the console is off)."""
+def build_console(runtime: Runtime, host: str) -> Starlette | None:
+    """The console app for a server bound to `host` (for build_http_app), or None when no operator is
+    configured (the console is off). It answers the same Host names as the MCP endpoint."""
     operators = load_operators(runtime.settings)
     if not operators:
         return None
-    return Console(runtime, operators, allowed_hosts).app()
+    allowed_hosts = transport_security(runtime.settings, host).allowed_hosts
+    return Console(runtime, operators, list(allowed_hosts)).app()

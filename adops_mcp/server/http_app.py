@@ -18,7 +18,7 @@ import hmac
 import ipaddress
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
@@ -30,9 +30,6 @@ from ..config import ConfigError, Settings
 from ..vendorcall import secrets
 from .identity import CALLER_KEY, HTTP_ANONYMOUS, parse_token_entry
 from .policy import names
-
-if TYPE_CHECKING:
-    from .registry import Runtime
 
 LOOPBACK_HOSTS = ("127.0.0.1:*", "localhost:*", "[::1]:*")
 LOOPBACK_ORIGINS = ("http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*")
@@ -163,10 +160,10 @@ async def _respond(send: Send, status: int, body: dict[str, Any], headers: dict[
     await send({"type": "http.response.body", "body": payload})
 
 
-def build_http_app(server: MCPServer[Any], settings: Settings, host: str, runtime: Runtime | None = None) -> ASGIApp:
+def build_http_app(server: MCPServer[Any], settings: Settings, host: str, console: ASGIApp | None = None) -> ASGIApp:
     """The ASGI app to serve; raises ConfigError (before anything listens) when the setup is unsafe.
 
-    With `runtime` and operators configured (ADOPS_CONSOLE_TOKENS), the approvals console is served at /console."""
+    `console` (adops_mcp.console.build_console) is served at /console with its own sign-in."""
     tokens = load_tokens(settings)
     if not is_loopback(host) and not tokens:
         raise ConfigError(
@@ -182,13 +179,6 @@ def build_http_app(server: MCPServer[Any], settings: Settings, host: str, runtim
         transport_security=security,
         host=host,
     )
-    console = None
-    if runtime is not None:
-        from ..console import build_console  # Jinja2 is loaded only when a console may be served
-
-        console = build_console(runtime, list(security.allowed_hosts))
-    elif settings.console_tokens or settings.console_tokens_file:
-        raise ConfigError(
-            "The approvals console (ADOPS_CONSOLE_TOKENS) needs the server runtime (build_http_app(runtime=))."
-        )
+    if console is None and (settings.console_tokens or settings.console_tokens_file):
+        raise ConfigError("ADOPS_CONSOLE_TOKENS is set but no approvals console was built for this server.")
     return Gate(app, {name: token.encode() for name, token in tokens.items()}, console)

@@ -25,6 +25,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
 from adops_mcp.config import load_settings
+from adops_mcp.console import build_console
 from adops_mcp.sandbox.deltaprojects import ACT_LIVE, CLIENT_SE
 from adops_mcp.sandbox.joveo import CAMP_ALWAYS_ON, GLOBEX
 from adops_mcp.server.app import Built
@@ -165,7 +166,7 @@ def serving(data: Path, receiver: Receiver, **overrides: Any) -> Iterator[Team]:
         }
     )
     built = sandboxed_server(settings)
-    app = build_http_app(built.server, settings, "127.0.0.1", built.runtime)
+    app = build_http_app(built.server, settings, "127.0.0.1", build_console(built.runtime, "127.0.0.1"))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
