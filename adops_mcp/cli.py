@@ -7,12 +7,14 @@ import os
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
-from .config import VENDOR_SETTINGS, ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:  # each command imports what it needs: `adops-mcp --help` stays light
+    from .config import Settings
 
 NO_VENDOR = """\
 No vendor is configured, so there is nothing to serve.
@@ -30,6 +32,8 @@ Or try it without credentials against the built-in sandbox:
 
 
 def _settings(**overrides: Any) -> Settings:
+    from .config import ConfigError, load_settings
+
     try:
         return load_settings(**{k: v for k, v in overrides.items() if v is not None})
     except ConfigError as exc:
@@ -153,6 +157,7 @@ def serve(
     if not settings.sandbox and not settings.enabled_vendors:
         click.echo(NO_VENDOR, err=True)
         sys.exit(2)
+    from .config import ConfigError
     from .server.app import build_server
     from .server.http_app import MCP_PATH, build_http_app
 
@@ -208,6 +213,7 @@ def sandbox(host: str, port: int) -> None:
     """Serve the four simulated vendor APIs over HTTP (for curl, or ADOPS_*_BASE_URL)."""
     import uvicorn
 
+    from .config import VENDOR_SETTINGS
     from .sandbox import Sandbox
 
     box = Sandbox()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -278,6 +277,8 @@ def load_profiles(settings: Settings) -> list[str]:
     path, explicit = config_path(settings)
     if not path.is_file():
         return [f"ADOPS_CONFIG: no config file at {path}"] if explicit else []
+    import tomllib  # only when a config file exists
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

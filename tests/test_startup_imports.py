@@ -1,0 +1,91 @@
+"""Start-up imports only what the configuration needs (issue 13: cold start).
+
+`adops-mcp serve` is run through the real command line in a fresh interpreter, up to its first
+tools/list answer (the stdio loop is replaced by one list call); the modules it loaded are checked.
+Timing is bench/cold_start.py's job; this test keeps heavy or unrelated code out of start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+VENDORS = {
+    "ADOPS_JIVOX_BASE_URL": "http://127.0.0.1:9/jivox",
+    "ADOPS_JIVOX_API_KEY": "startup-jivox-key",
+    "ADOPS_JOVEO_API_KEY": "startup-joveo-key",
+    "ADOPS_JOVEO_CLIENT_ID": "startup-joveo-client",
+    "ADOPS_MERCHENTA_USERNAME": "startup-user",
+    "ADOPS_MERCHENTA_PASSWORD": "startup-password",
+    "ADOPS_MERCHENTA_ADVERTISER": "startup-advertiser",
+    "ADOPS_DELTA_BASE_URL": "http://127.0.0.1:9/delta",
+    "ADOPS_DELTA_API_KEY": "startup-delta-key",
+    "ADOPS_DELTA_MEDIA_AGENCY_ID": "startup-agency",
+}
+SERVE = """
+import json, sys
+import anyio
+from mcp.server.mcpserver import MCPServer
+
+def first_list(self, transport):  # instead of the stdio loop: answer one tools/list, report the modules
+    tools = anyio.run(self.list_tools)
+    print(json.dumps({"tools": len(tools), "modules": sorted(sys.modules)}))
+
+MCPServer.run = first_list
+from adops_mcp.cli import main
+main(sys.argv[1:])
+"""
+# Never loaded by `serve` unless the configuration asks for it.
+NOT_AT_START = [
+    "adops_mcp.sandbox",  # only with --sandbox (the face chooses it)
+    "adops_mcp.demo",
+    "adops_mcp.doctor",
+    "adops_mcp.console",  # only over HTTP with operators configured
+    "jinja2",
+    "psycopg",  # only with ADOPS_DATABASE_URL
+    "httpcore2",  # vendor HTTP clients open on their first request
+    "tomllib",  # only when a config file exists
+]
+
+
+def run(code: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("ADOPS_")}
+    environ.update({"PYTHONPATH": str(ROOT), "ADOPS_DATA_DIR": os.environ["ADOPS_DATA_DIR"], **(env or {})})
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], env=environ, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def loaded(modules: list[str], names: list[str]) -> list[str]:
+    return [n for n in names if any(m == n or m.startswith(n + ".") for m in modules)]
+
+
+@pytest.mark.parametrize("toolsets", [None, "all"])
+def test_serve_loads_only_what_the_configuration_needs(toolsets: str | None) -> None:
+    env = {**VENDORS, **({"ADOPS_TOOLSETS": toolsets} if toolsets else {})}
+    result = run(SERVE, "serve", env=env)
+    assert result["tools"] > 20  # four vendors configured and listed
+    assert loaded(result["modules"], NOT_AT_START) == []
+
+
+def test_the_sandbox_is_loaded_when_asked_for() -> None:
+    result = run(SERVE, "serve", "--sandbox")
+    assert loaded(result["modules"], NOT_AT_START) == ["adops_mcp.sandbox"]
+
+
+def test_help_loads_neither_the_server_nor_the_settings() -> None:
+    code = (
+        "import json, sys\nfrom adops_mcp.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n"
+        "    print(json.dumps({'modules': sorted(sys.modules)}))\n"
+    )
+    modules = run(code)["modules"]
+    assert loaded(modules, ["adops_mcp.config", "adops_mcp.server", "adops_mcp.tools", "mcp", "pydantic"]) == []
