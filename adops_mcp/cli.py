@@ -6,8 +6,9 @@ import json
 import os
 import shlex
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -15,6 +16,8 @@ from . import __version__
 
 if TYPE_CHECKING:  # each command imports what it needs: `adops-mcp --help` stays light
     from .config import Settings
+
+T = TypeVar("T")
 
 NO_VENDOR = """\
 No vendor is configured, so there is nothing to serve.
@@ -259,7 +262,7 @@ def audit(limit: int, vendor: str | None, as_json: bool) -> None:
     if settings.database_url is None and not path.exists():
         click.echo(f"No audit log yet at {path}.", err=True)
         return
-    records = [r.public() for r in _store(settings).audit(limit=limit, vendor=vendor)]
+    records = [r.public() for r in _wait(_store(settings).audit(limit=limit, vendor=vendor))]
     if as_json:
         click.echo(json.dumps(records, indent=2))
         return
@@ -269,6 +272,29 @@ def audit(limit: int, vendor: str | None, as_json: bool) -> None:
         click.echo(
             f"       {r['request']}  {json.dumps(r['arguments'])}" + (f"\n       {r['detail']}" if r["detail"] else "")
         )
+
+
+def _wait(pending: Coroutine[Any, Any, T]) -> T:
+    """The result of one store call, or a clear error when the store does not answer."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    import anyio
+
+    from .server.store import StoreUnavailable
+
+    async def run() -> T:
+        return await pending
+
+    try:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return anyio.run(run)
+        with ThreadPoolExecutor(1) as thread:  # called from async code (a test, an embedding program)
+            return thread.submit(anyio.run, run).result()
+    except StoreUnavailable as exc:
+        raise click.ClickException(f"The state store is unavailable: {exc.cause}") from None
 
 
 def _store(settings: Settings) -> Any:
@@ -321,7 +347,7 @@ def _show_action(action: Any) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def pending(show_all: bool, as_json: bool) -> None:
     """Changes waiting for approval (ADOPS_CONFIRM_MODE=out-of-band)."""
-    actions = _store(_settings()).pending_actions(include_decided=show_all)
+    actions = _wait(_store(_settings()).pending_actions(include_decided=show_all))
     if as_json:
         click.echo(json.dumps([a.public() for a in actions], indent=2))
         return
@@ -339,7 +365,7 @@ def _decide(action_id: str, approve: bool, yes: bool, note: str | None) -> None:
 
     settings = _settings()
     store = _store(settings)
-    action = store.pending(action_id)
+    action = _wait(store.pending(action_id))
     if action is None:
         raise click.ClickException(f"No pending change with id {action_id} (see `adops-mcp pending`).")
     _show_action(action)
@@ -349,7 +375,7 @@ def _decide(action_id: str, approve: bool, yes: bool, note: str | None) -> None:
         raise click.ClickException("Not approved; nothing was changed.")
     key = load_key(settings.confirm_key.get_secret_value() if settings.confirm_key else None, settings.data_dir)
     by = getpass.getuser()
-    decided = approvals.decide(store, key, action_id, approve, by, note)
+    decided = _wait(approvals.decide(store, key, action_id, approve, by, note))
     wanted = "approved" if approve else "denied"
     if decided is None or decided.status != wanted or decided.decided_by != by:
         state = decided.status if decided else "gone"

@@ -169,9 +169,11 @@ class Settings(BaseSettings):
     confirm_key: SecretStr | None = None
     # Shared state for replicas: postgresql://... (audit log, used tokens, approvals); default SQLite in data_dir.
     database_url: SecretStr | None = None
+    store_timeout: float = Field(default=5.0, gt=0, le=120)  # seconds: connect, statement, and any wait for the store
+    store_pool_size: int = Field(default=4, ge=1, le=64)  # open database connections per process
     config: Path | None = None  # the TOML file of named vendor profiles (load_profiles below); ADOPS_CONFIG
     confirm_ttl: int = Field(default=600, ge=30, le=86400)
-    timeout: float = Field(default=30.0, gt=0, le=600)
+    timeout: float = Field(default=30.0, gt=0, le=600)  # the budget of one whole tool call (INTERFACE.md)
     max_concurrency: int = Field(default=32, ge=1, le=256)  # 200 calls at 50 ms: ~0.35 s floor (bench/concurrency.py)
     read_attempts: int = Field(default=4, ge=1, le=10)
     retry_wait: float = Field(default=0.25, ge=0, le=30)

@@ -81,7 +81,7 @@ async def check_vendors(settings: Settings, transport: httpx2.AsyncBaseTransport
     return checks
 
 
-def check_store(settings: Settings) -> Check:
+async def check_store(settings: Settings) -> Check:
     from .server.store import open_store
 
     try:
@@ -89,8 +89,8 @@ def check_store(settings: Settings) -> Check:
     except Exception as exc:
         return Check("state store", False, f"cannot open: {type(exc).__name__}: {secrets.scrub(str(exc))[:200]}")
     try:
-        store.audit(limit=1)
-        waiting = len(store.pending_actions())
+        await store.audit(limit=1)
+        waiting = len(await store.pending_actions())
         return Check("state store", True, f"{store.describe()} ({waiting} approval(s) waiting)")
     except Exception as exc:
         return Check("state store", False, f"{store.describe()}: {type(exc).__name__}")
@@ -116,7 +116,7 @@ def summary(settings: Settings) -> list[str]:
 async def run(settings: Settings, transport: httpx2.AsyncBaseTransport | None = None) -> tuple[bool, list[str]]:
     """Every check; (all ok, printable lines without secrets)."""
     lines = summary(settings)
-    checks = [check_store(settings), *await check_vendors(settings, transport)]
+    checks = [await check_store(settings), *await check_vendors(settings, transport)]
     if not any(c.subject != "state store" for c in checks):
         checks.append(Check("vendors", False, "no vendor is configured (env variables or the config file)"))
     lines += [c.line() for c in checks]

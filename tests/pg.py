@@ -8,11 +8,13 @@ Each test gets a fresh database: `fresh_database()`.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import glob
 import itertools
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-_server: dict[str, str] = {}
+_server: dict[str, Cluster] = {}
 _counter = itertools.count(1)
 
 
@@ -42,36 +44,83 @@ def _as_owner(user: str | None, argv: list[str]) -> list[str]:
     return ["runuser", "-u", user, "--", *argv] if user else argv
 
 
-def _start() -> str:
-    bin_dir = binaries()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL binaries are not installed here (apt-get install postgresql); .ci/run installs them")
-    user = None
-    if os.geteuid() == 0:
-        user = next((u for u in ("postgres", "nobody") if _user_exists(u)), None)
-    _reap_orphans(bin_dir, user)
-    root = Path(tempfile.mkdtemp(prefix="adops-pg-"))
-    (root / "owner").write_text(str(os.getpid()))
-    data, sockets = root / "data", root / "run"
-    sockets.mkdir()
-    if user:
-        entry = pwd.getpwnam(user)
-        for path in (root, sockets):
-            os.chown(path, entry.pw_uid, entry.pw_gid)
-    port = _free_port()
-    run = lambda argv: subprocess.run(_as_owner(user, argv), check=True, capture_output=True, text=True)  # noqa: E731
-    run([str(bin_dir / "initdb"), "-D", str(data), "-U", "adops", "--auth=trust", "-E", "UTF8", "--no-sync"])
-    options = f"-h 127.0.0.1 -p {port} -k {sockets} -F"
-    run([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "-t", "60", "start"])
+class Cluster:
+    """One PostgreSQL server of our own on a free loopback port: start, stop, restart, pause, resume."""
 
-    def stop() -> None:
-        subprocess.run(
-            _as_owner(user, [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True
+    def __init__(self) -> None:
+        self.bin_dir = binaries()
+        if self.bin_dir is None:
+            pytest.skip(
+                "PostgreSQL binaries are not installed here (apt-get install postgresql); .ci/run installs them"
+            )
+        self.user = None
+        if os.geteuid() == 0:
+            self.user = next((u for u in ("postgres", "nobody") if _user_exists(u)), None)
+        _reap_orphans(self.bin_dir, self.user)
+        self.root = Path(tempfile.mkdtemp(prefix="adops-pg-"))
+        (self.root / "owner").write_text(str(os.getpid()))
+        self.data, sockets = self.root / "data", self.root / "run"
+        sockets.mkdir()
+        if self.user:
+            entry = pwd.getpwnam(self.user)
+            for path in (self.root, sockets):
+                os.chown(path, entry.pw_uid, entry.pw_gid)
+        self.port = _free_port()
+        self.options = f"-h 127.0.0.1 -p {self.port} -k {sockets} -F"
+        self._run("initdb", "-D", str(self.data), "-U", "adops", "--auth=trust", "-E", "UTF8", "--no-sync")
+        self.start()
+        atexit.register(self.remove)
+        self.url = f"postgresql://adops@127.0.0.1:{self.port}"
+
+    def _run(self, tool: str, *args: str) -> None:
+        assert self.bin_dir is not None
+        argv = _as_owner(self.user, [str(self.bin_dir / tool), *args])
+        subprocess.run(argv, check=True, capture_output=True, text=True)
+
+    def start(self) -> None:
+        self._run(
+            "pg_ctl", "-D", str(self.data), "-o", self.options, "-l", str(self.root / "log"), "-w", "-t", "60", "start"
         )
-        shutil.rmtree(root, ignore_errors=True)
 
-    atexit.register(stop)
-    return f"postgresql://adops@127.0.0.1:{port}"
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def processes(self) -> list[int]:
+        """The postmaster and every backend: what a frozen host or a `docker pause` stops."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True).stdout.split()
+        return [postmaster, *map(int, children)]
+
+    def pause(self) -> None:
+        for pid in self.processes():
+            os.kill(pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        for pid in self.processes():
+            os.kill(pid, signal.SIGCONT)
+
+    def database(self) -> str:
+        """A new, empty database on this server; its URL."""
+        import psycopg
+
+        name = f"adops_test_{os.getpid()}_{next(_counter)}"
+        with psycopg.connect(f"{self.url}/postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return f"{self.url}/{name}"
+
+    def remove(self) -> None:
+        with contextlib.suppress(OSError, ValueError, subprocess.SubprocessError):
+            self.resume()
+        assert self.bin_dir is not None
+        subprocess.run(
+            _as_owner(self.user, [str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def _reap_orphans(bin_dir: Path, user: str | None) -> None:
@@ -97,19 +146,17 @@ def _user_exists(name: str) -> bool:
     return True
 
 
+def server() -> Cluster:
+    """The session's shared server (started on first use)."""
+    if "shared" not in _server:
+        _server["shared"] = Cluster()
+    return _server["shared"]
+
+
 def server_url() -> str:
-    """The session's server (started on first use)."""
-    if "url" not in _server:
-        _server["url"] = _start()
-    return _server["url"]
+    return server().url
 
 
 def fresh_database() -> str:
-    """A new, empty database on the session's server; its URL."""
-    import psycopg
-
-    base = server_url()
-    name = f"adops_test_{os.getpid()}_{next(_counter)}"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{base}/{name}"
+    """A new, empty database on the session's shared server; its URL."""
+    return server().database()

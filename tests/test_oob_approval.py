@@ -50,7 +50,7 @@ async def test_approve_then_confirm_executes_exactly_once(mode: str) -> None:
         done = await h.ok("confirm_action", {"confirmation_token": first["confirmation_token"]})
         assert done["status"] == "done"
         assert h.writes("jivox", ACTIVATE_PATH) == 1
-        record = h.built.runtime.store.audit(audit_id=done["audit_id"], limit=1)[0]
+        record = (await h.built.runtime.store.audit(audit_id=done["audit_id"], limit=1))[0]
         assert record.confirmed_by.startswith(f"out-of-band approval {ident} by ")
 
         again = await h.error("confirm_action", {"confirmation_token": first["confirmation_token"]})
@@ -86,7 +86,9 @@ async def test_expiry_never_executes() -> None:
         # Not approved within the window: approve is refused and confirm_action sends nothing.
         second = await h.ok(ACTIVATE, ARGS)
         ident = action_id(second)
-        h.built.runtime.store._run("UPDATE pending_actions SET expires_at = ? WHERE id = ?", (time.time() - 1, ident))
+        await h.built.runtime.store._run(
+            "UPDATE pending_actions SET expires_at = ? WHERE id = ?", (time.time() - 1, ident)
+        )
         result = CliRunner().invoke(main, ["approve", ident])
         assert result.exit_code == 1 and "is expired" in result.output
         assert "expired" in await h.error("confirm_action", {"confirmation_token": second["confirmation_token"]})

@@ -107,16 +107,16 @@ async def test_write_recorded_before_it_is_sent() -> None:
                 # the vendor has the request, no answer yet (the sandbox records requests; it has no event to wait on)
                 while not h.requests("jivox", "POST"):  # noqa: ASYNC110
                     await anyio.sleep(0.005)
-            records = h.built.runtime.store.audit(limit=1)
+            records = await h.built.runtime.store.audit(limit=1)
             assert records and records[0].status == "sent"
-        assert h.built.runtime.store.audit(limit=1)[0].status == "ok"
+        assert (await h.built.runtime.store.audit(limit=1))[0].status == "ok"
 
 
 async def test_crash_between_send_and_outcome_reads_back_as_unknown(tmp_path) -> None:
     from adops_mcp.server.store import Store
 
     store = Store(tmp_path / "audit.sqlite3", stale_after=0.0)
-    store.record_intent(
+    await store.record_intent(
         vendor="jivox",
         account="jivox:default:x",
         tool="jivox_activate_retail_campaign",
@@ -126,7 +126,7 @@ async def test_crash_between_send_and_outcome_reads_back_as_unknown(tmp_path) ->
         confirmed_by="token",
     )
     store.close()  # the process dies here
-    record = Store(tmp_path / "audit.sqlite3", stale_after=0.0).audit(limit=1)[0]
+    record = (await Store(tmp_path / "audit.sqlite3", stale_after=0.0).audit(limit=1))[0]
     assert record.status == "unknown" and "no outcome" in (record.detail or "")
 
 

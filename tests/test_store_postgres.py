@@ -3,7 +3,6 @@ server instances sharing one PostgreSQL database (a token spent on one is refuse
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
@@ -15,8 +14,8 @@ from adops_mcp.cli import main
 from adops_mcp.sandbox import Sandbox
 from adops_mcp.server.approvals import decide
 from adops_mcp.server.store import PostgresStore, SqliteStore, Store, redact_url
-from tests.harness import connect
-from tests.pg import fresh_database
+from tests.harness import answer, connect
+from tests.pg import Cluster, fresh_database
 
 KEY = "install-key-for-signing-approvals-0123"
 
@@ -34,8 +33,9 @@ def store(request, tmp_path: Path) -> Store:
     opened.close()
 
 
-def test_audit_round_trip(store: Store) -> None:
-    first = store.record_intent(
+@pytest.mark.anyio
+async def test_audit_round_trip(store: Store) -> None:
+    first = await store.record_intent(
         vendor="jivox",
         account="jivox:globex:0123",
         tool="t",
@@ -44,7 +44,7 @@ def test_audit_round_trip(store: Store) -> None:
         arguments={"b": 2, "a": 1},
         confirmed_by="token",
     )
-    second = store.record_intent(
+    second = await store.record_intent(
         vendor="joveo",
         account="joveo:default:4567",
         tool="u",
@@ -53,34 +53,32 @@ def test_audit_round_trip(store: Store) -> None:
         arguments={},
         confirmed_by="elicitation",
     )
-    store.record_outcome(first, "ok")
-    store.record_outcome(second, "failed", "refused")
-    records = store.audit()
+    await store.record_outcome(first, "ok")
+    await store.record_outcome(second, "failed", "refused")
+    records = await store.audit()
     assert [r.id for r in records] == [second, first]
     assert records[1].public()["profile"] == "globex" and records[1].arguments == {"a": 1, "b": 2}
     assert records[1].created_at == pytest.approx(time.time(), abs=60)  # full precision epoch seconds
-    assert [r.status for r in store.audit(vendor="joveo")] == ["failed"]
-    assert store.audit(audit_id=first)[0].tool == "t"
+    assert [r.status for r in await store.audit(vendor="joveo")] == ["failed"]
+    assert (await store.audit(audit_id=first))[0].tool == "t"
 
 
-def test_token_single_use_under_contention(store: Store) -> None:
+@pytest.mark.anyio
+async def test_token_single_use_under_contention(store: Store) -> None:
     wins: list[bool] = []
-    barrier = threading.Barrier(8)
 
-    def spend() -> None:
-        barrier.wait()
-        wins.append(store.use_token("nonce-1", time.time() + 600))
+    async def spend() -> None:
+        wins.append(await store.use_token("nonce-1", time.time() + 600))
 
-    threads = [threading.Thread(target=spend) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    async with anyio.create_task_group() as tg:
+        for _ in range(8):  # more callers than pooled connections: every statement runs on its own thread
+            tg.start_soon(spend)
     assert sorted(wins) == [False] * 7 + [True]
 
 
-def test_pending_actions_life_cycle(store: Store) -> None:
-    action = store.create_pending(
+@pytest.mark.anyio
+async def test_pending_actions_life_cycle(store: Store) -> None:
+    action = await store.create_pending(
         vendor="jivox",
         account="jivox:acme:0",
         tool="t",
@@ -88,19 +86,19 @@ def test_pending_actions_life_cycle(store: Store) -> None:
         plan="Activate X",
         expires_at=time.time() + 600,
     )
-    assert [a.id for a in store.pending_actions()] == [action.id] and action.profile == "acme"
-    assert not store.claim(action.id)  # not approved yet
-    assert decide(store, KEY, action.id, True, "alice").status == "approved"
-    assert decide(store, KEY, action.id, False, "mallory").decided_by == "alice"  # first decision stands
-    assert store.claim(action.id) and not store.claim(action.id)
-    assert store.pending(action.id).status == "executed" and store.pending_actions() == []
+    assert [a.id for a in await store.pending_actions()] == [action.id] and action.profile == "acme"
+    assert not await store.claim(action.id)  # not approved yet
+    assert (await decide(store, KEY, action.id, True, "alice")).status == "approved"
+    assert (await decide(store, KEY, action.id, False, "mallory")).decided_by == "alice"  # first decision stands
+    assert await store.claim(action.id) and not await store.claim(action.id)
+    assert (await store.pending(action.id)).status == "executed" and await store.pending_actions() == []
 
-    late = store.create_pending(
+    late = await store.create_pending(
         vendor="jivox", account="jivox:acme:0", tool="t", arguments={}, plan="p", expires_at=time.time() - 1
     )
-    assert decide(store, KEY, late.id, True, "alice").status == "expired"
-    assert not store.claim(late.id)
-    assert decide(store, KEY, "missing", True, "alice") is None
+    assert (await decide(store, KEY, late.id, True, "alice")).status == "expired"
+    assert not await store.claim(late.id)
+    assert await decide(store, KEY, "missing", True, "alice") is None
 
 
 def test_url_password_is_never_shown() -> None:
@@ -170,3 +168,80 @@ def test_doctor_reports_the_shared_store_without_password(monkeypatch) -> None:
     assert result.exit_code == 0, result.output
     assert "ok    state store" in result.output and "postgresql://adops:***@" in result.output
     assert "hunter2-pw" not in result.output
+
+
+READ = ("jivox_get_retail_campaign", {"account_id": "acme-retail", "retail_campaign_idx": 5303})
+SUBMIT = (
+    "jivox_submit_approval_request",
+    {"account_id": "acme-retail", "retail_campaign_idx": 5302, "user_name": "Ann", "user_email": "ann@example.com"},
+)
+UNAVAILABLE = "the shared state store is unavailable: nothing was sent"
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A PostgreSQL server of these tests' own: they freeze, stop and restart it (and leave it running)."""
+    own = Cluster()
+    yield own
+    own.remove()
+
+
+@pytest.mark.anyio
+async def test_a_frozen_database_blocks_no_read_and_refuses_writes_before_sending(cluster: Cluster) -> None:
+    async with connect(database_url=cluster.database(), store_timeout=1) as h:
+        await h.ok(*SUBMIT)  # a pooled connection is open and idle when the database freezes
+        planned = (await h.ok(ACTIVATE, ARGS))["confirmation_token"]
+        cluster.pause()
+        try:
+            async with anyio.create_task_group() as tg:
+                refused: list[str] = []
+
+                async def write() -> None:
+                    refused.append(await h.error(*SUBMIT))
+
+                tg.start_soon(write)
+                with anyio.fail_after(0.8):  # while that write waits on the database, reads answer at once
+                    for _ in range(5):
+                        await h.ok(*READ)
+            assert UNAVAILABLE in refused[0]
+            with anyio.fail_after(3):  # a confirmation is refused too, before its token is spent
+                assert UNAVAILABLE in await h.error("confirm_action", {"confirmation_token": planned})
+            assert h.writes("jivox") == 1  # only the one before the freeze
+        finally:
+            cluster.resume()
+
+        # The refused write's record, written when the database woke up, says it was not sent.
+        with anyio.fail_after(10):
+            while (await h.built.runtime.store.audit(limit=1))[0].status == "sent":  # noqa: ASYNC110 (another thread's write)
+                await anyio.sleep(0.05)
+        latest = (await h.ok("adops_audit_log", {"limit": 2}))["records"]
+        assert [r["status"] for r in latest] == ["failed", "ok"] and "not sent" in latest[0]["detail"]
+        # Recovered: the token still works (it was never spent), and so do new writes.
+        assert (await h.ok("confirm_action", {"confirmation_token": planned}))["status"] == "done"
+        assert (await h.ok(*SUBMIT))["status"] == "done"
+        assert h.writes("jivox") == 3
+
+
+@pytest.mark.anyio
+async def test_the_first_call_after_a_database_restart_works(cluster: Cluster) -> None:
+    async with connect(database_url=cluster.database(), store_timeout=2, elicitation=answer("accept")) as h:
+        assert (await h.ok(ACTIVATE, ARGS))["status"] == "done"
+        cluster.restart()  # every pooled connection is now closed by the server
+        assert (await h.ok(ACTIVATE, {**ARGS, "retail_campaign_idx": 7104}))["status"] == "done"
+        assert [r["status"] for r in (await h.ok("adops_audit_log", {}))["records"]] == ["ok", "ok"]
+
+
+@pytest.mark.anyio
+async def test_a_stopped_database_refuses_writes_then_recovers(cluster: Cluster, caplog) -> None:
+    async with connect(database_url=cluster.database(), store_timeout=2, elicitation=answer("accept")) as h:
+        cluster.stop()
+        try:
+            with anyio.fail_after(5):
+                text = await h.error(ACTIVATE, ARGS)
+            assert UNAVAILABLE in text and h.writes("jivox") == 0
+            await h.ok(*READ)
+            assert "state store postgresql://adops@127.0.0.1" in caplog.text  # the cause is logged
+        finally:
+            cluster.start()
+        assert (await h.ok(ACTIVATE, ARGS))["status"] == "done"
+        assert h.writes("jivox") == 1

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-import anyio.to_thread
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -27,7 +26,7 @@ from ..server import approvals, webhook
 from ..server.guard import load_key
 from ..server.http_app import transport_security
 from ..server.registry import Runtime
-from ..server.store import profile_of
+from ..server.store import StoreUnavailable, profile_of
 from . import views
 from .auth import (
     LOGIN_COOKIE,
@@ -71,9 +70,12 @@ class Console:
         env.globals.update(stamp=views.stamp, prefix=PATH)
         self.templates = Jinja2Templates(env=env)
 
-    async def store(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Store calls block (SQLite lock, a PostgreSQL round trip): keep them off the event loop."""
-        return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs))
+    async def store(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """One store call (off the event loop, bounded by ADOPS_STORE_TIMEOUT); 503 when the store is unavailable."""
+        try:
+            return await fn(*args, **kwargs)
+        except StoreUnavailable:
+            raise HTTPException(503, "The shared state store is unavailable; try again shortly.") from None
 
     def app(self) -> Starlette:
         page = self.page

@@ -210,10 +210,10 @@ class SpendRow:
     unknown: int  # changes whose outcome is unknown (counted in the totals: they may have happened)
 
 
-def spend_today(runtime: Runtime, now: float) -> tuple[list[SpendRow], float]:
+async def spend_today(runtime: Runtime, now: float) -> tuple[list[SpendRow], float]:
     midnight = day_start(time.strftime("%Y-%m-%d", time.gmtime(now))) or 0.0
     rows: dict[tuple[str, str], SpendRow] = {}
-    for record in runtime.store.audit(since=midnight, limit=100_000):
+    for record in await runtime.store.audit(since=midnight, limit=100_000):
         if not record.spend or record.status == "failed":
             continue
         key = (record.vendor, record.account)

@@ -29,7 +29,7 @@ from .discovery import build_discovery_tools, unlisted_tool
 from .guard import Tokens, load_key
 from .overview import configuration_tool, register_configuration
 from .registry import Runtime, build_confirm_action, build_tool, describe_validation, finalize, resource_function
-from .store import Store, open_store
+from .store import Store, StoreUnavailable, open_store
 
 INSTRUCTIONS = """\
 Campaign operations across Jivox, Joveo, Merchenta and Delta Projects.
@@ -197,7 +197,13 @@ def audit_tool(runtime: Runtime) -> Tool:
         limit: Annotated[int, Field(ge=1, le=200, description="How many records, newest first.")] = 20,
         vendor: Annotated[str | None, Field(description="Only this vendor.")] = None,
     ) -> dict[str, Any]:
-        return {"records": [r.public() for r in runtime.store.audit(limit=limit, vendor=vendor)]}
+        try:
+            records = await runtime.store.audit(limit=limit, vendor=vendor)
+        except StoreUnavailable as exc:
+            raise ToolError(
+                f"The audit log cannot be read: the shared state store is unavailable ({exc.cause})."
+            ) from None
+        return {"records": [r.public() for r in records]}
 
     tool = Tool.from_function(
         adops_audit_log,
@@ -224,8 +230,8 @@ def register_audit_resources(server: MCPServer[Any], runtime: Runtime) -> None:
         mime_type="application/json",
         description="The 50 most recent changes sent to vendors, with outcomes.",
     )
-    def recent() -> str:
-        return json.dumps([r.public() for r in runtime.store.audit(limit=50)], indent=2)
+    async def recent() -> str:
+        return json.dumps([r.public() for r in await runtime.store.audit(limit=50)], indent=2)
 
     @server.resource(
         "adops://audit/{audit_id}",
@@ -233,10 +239,10 @@ def register_audit_resources(server: MCPServer[Any], runtime: Runtime) -> None:
         mime_type="application/json",
         description="One audit record by id.",
     )
-    def one(audit_id: str) -> str:
+    async def one(audit_id: str) -> str:
         if not audit_id.isdigit():
             raise MCPError(INVALID_PARAMS, "Invalid arguments, nothing was sent. audit_id: a record number, e.g. 12")
-        records = runtime.store.audit(audit_id=int(audit_id), limit=1)
+        records = await runtime.store.audit(audit_id=int(audit_id), limit=1)
         if not records:
             raise MCPError(INVALID_PARAMS, f"No audit record #{audit_id} (adops://audit lists the recent ones).")
         return json.dumps(records[0].public(), indent=2)

@@ -37,16 +37,16 @@ def signed(key: str, action: PendingAction) -> bool:
     return hmac.compare_digest(expected, action.signature)
 
 
-def decide(
+async def decide(
     store: Store, key: str, action_id: str, approve: bool, by: str, note: str | None = None
 ) -> PendingAction | None:
     """Approve or deny a pending, unexpired action, once; returns it as it now stands (None if unknown).
 
     The caller checks the returned status and `decided_by`: a decision already taken is final."""
-    action = store.pending(action_id)
+    action = await store.pending(action_id)
     if action is None:
         return None
     status = "approved" if approve else "denied"
     at = time.time()
     signature = approval_signature(key, action, status, by, at, note)
-    return store.decide(action_id, status=status, by=by, at=at, note=note, signature=signature)
+    return await store.decide(action_id, status=status, by=by, at=at, note=note, signature=signature)

@@ -193,9 +193,9 @@ class Tokens:
             pending=payload.get("p"),
         )
 
-    def spend(self, grant: Grant) -> None:
+    async def spend(self, grant: Grant) -> None:
         """Mark the token used (kept until it expires, so it can never be accepted again)."""
-        if not self._store.use_token(grant.nonce, grant.expires_at, now=self.clock()):
+        if not await self._store.use_token(grant.nonce, grant.expires_at, now=self.clock()):
             raise ToolError("This confirmation token was already used. Nothing was sent again.")
 
     def elicitation_deadline(self) -> float:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import anyio
 from mcp.server.mcpserver import (
     AcceptedElicitation,
     Context,
@@ -52,7 +53,9 @@ from .guard import (
     token_instructions,
 )
 from .identity import caller
-from .store import PendingAction, Store, profile_of
+from .store import PendingAction, Store, StoreUnavailable, profile_of
+
+STORE_DOWN = "the shared state store is unavailable: nothing was sent"
 
 
 def annotations_for(op: Operation) -> ToolAnnotations:
@@ -87,6 +90,8 @@ def tool_errors() -> Iterator[None]:
         raise ToolError(exc.message) from None
     except ValidationError as exc:
         raise InvalidArguments(secrets.scrub(describe_validation(exc))) from None
+    except StoreUnavailable as exc:  # outcomes are settled without raising: this is always before sending
+        raise ToolError(f"Refused: {STORE_DOWN} ({exc.cause}). Try again shortly.") from None
 
 
 @dataclass
@@ -155,7 +160,7 @@ class Runtime:
             return shape_read(op, await op.execute(call))
         await self.spend_check(call)
         arguments = call.params.model_dump(mode="json")
-        audit_id = self.store.record_intent(
+        audit_id = await self.store.record_intent(
             vendor=op.vendor,
             account=call.settings.account_key,
             tool=op.name,
@@ -168,22 +173,31 @@ class Runtime:
         try:
             data = await op.execute(call)
         except VendorError as exc:
-            self.store.record_outcome(audit_id, exc.outcome, exc.message)
+            note = await self.settle(audit_id, exc.outcome, exc.message)
             if exc.outcome == "unknown":
-                raise ToolError(f"Outcome unknown (audit record #{audit_id}): {exc.message}") from None
-            raise ToolError(f"Failed, nothing changed (audit record #{audit_id}): {exc.message}") from None
+                raise ToolError(f"Outcome unknown (audit record #{audit_id}{note}): {exc.message}") from None
+            raise ToolError(f"Failed, nothing changed (audit record #{audit_id}{note}): {exc.message}") from None
         except BaseException as exc:
             # Cancelled, crashed or a bug: whether the vendor applied it is not known.
-            self.store.record_outcome(audit_id, "unknown", type(exc).__name__)
+            with anyio.CancelScope(shield=True):
+                await self.settle(audit_id, "unknown", type(exc).__name__)
             raise
-        self.store.record_outcome(audit_id, "ok")
+        note = await self.settle(audit_id, "ok")
         return WriteResult(
             status="done",
-            message=f"{op.title}: done (audit record #{audit_id}).",
+            message=f"{op.title}: done (audit record #{audit_id}{note}).",
             result=clean(data.model_dump(mode="json") if isinstance(data, BaseModel) else data),
             audit_id=audit_id,
             account=call.settings.profile,
         )
+
+    async def settle(self, audit_id: int, status: str, detail: str | None = None) -> str:
+        """Record a write's outcome; the write already happened, so a store failure is only noted."""
+        try:
+            await self.store.record_outcome(audit_id, status, detail)
+        except StoreUnavailable:
+            return "; the outcome could not be recorded: the state store is unavailable"
+        return ""
 
 
 def shape_read(op: Operation, data: Any) -> Any:
@@ -239,11 +253,11 @@ async def ask_confirmation(runtime: Runtime, op: Operation, arguments: dict[str,
 ELICITATION_DEADLINE = "_adops_elicitation_deadline"
 
 
-def request_approval(runtime: Runtime, call: Call, plan: str) -> WriteResult:
+async def request_approval(runtime: Runtime, call: Call, plan: str) -> WriteResult:
     """Out-of-band mode: record a pending action a person approves (`adops-mcp approve`, or the console)."""
     arguments = call.params.model_dump(mode="json")
     account = call.settings.account_key
-    action = runtime.store.create_pending(
+    action = await runtime.store.create_pending(
         vendor=call.op.vendor,
         account=account,
         tool=call.op.name,
@@ -262,10 +276,10 @@ def request_approval(runtime: Runtime, call: Call, plan: str) -> WriteResult:
     )
 
 
-def approval_state(runtime: Runtime, grant: Grant, token: str) -> WriteResult | PendingAction:
+async def approval_state(runtime: Runtime, grant: Grant, token: str) -> WriteResult | PendingAction:
     """For a pending-approval token: the approved action, a waiting result while pending, else refused."""
     assert grant.pending is not None
-    action = runtime.store.pending(grant.pending)
+    action = await runtime.store.pending(grant.pending)
     if action is None or (action.tool, action.account, action.arguments) != (
         grant.tool,
         grant.account,
@@ -319,7 +333,7 @@ async def perform(
             return await runtime.execute(call, confirmed_by="not required")
         if isinstance(confirmation, AcceptedElicitation) and isinstance(confirmation.data, TokenNeeded):
             if runtime.settings.confirm_mode == "out-of-band":
-                return request_approval(runtime, call, confirmation.data.plan)
+                return await request_approval(runtime, call, confirmation.data.plan)
             token = runtime.tokens.issue(
                 op.name, call.params.model_dump(mode="json"), call.settings.account_key, caller(ctx)
             )
@@ -546,7 +560,7 @@ def build_confirm_action(runtime: Runtime) -> Tool:
                 raise ToolError("This confirmation token was issued for another vendor account. Nothing was sent.")
             confirmed_by = "token"
             if grant.pending is not None:
-                state = approval_state(runtime, grant, confirmation_token)
+                state = await approval_state(runtime, grant, confirmation_token)
                 if isinstance(state, WriteResult):
                     return state  # still waiting for the person
                 confirmed_by = f"out-of-band approval {state.id} by {state.decided_by}"
@@ -554,9 +568,9 @@ def build_confirm_action(runtime: Runtime) -> Tool:
             if op.check is not None:
                 await op.check(call)  # the world may have changed since the plan
             await runtime.spend_check(call)
-            if grant.pending is not None and not runtime.store.claim(grant.pending):
+            if grant.pending is not None and not await runtime.store.claim(grant.pending):
                 raise ToolError("This approved change was already performed or has expired. Nothing was sent again.")
-            runtime.tokens.spend(grant)
+            await runtime.tokens.spend(grant)
             return await runtime.execute(call, confirmed_by=confirmed_by)
 
     tool = Tool.from_function(

@@ -10,25 +10,46 @@ Every write is recorded before it is sent (status `sent`) and its outcome after 
 died or lost the answer, and only reading the vendor can tell. Single use of a confirmation token
 and of an approval is one atomic statement (a unique key, or an UPDATE guarded by the old status),
 so two replicas cannot both win.
+
+The database never blocks the server: every statement runs in a worker thread, holding one of
+`pool_size` connections, and the caller waits at most `timeout` seconds (connect and statement
+timeouts bound the thread itself). A caller that stops waiting gets `StoreUnavailable`; if its
+statement completes later, its `undo` runs, so a refused write leaves no `sent` record and a
+refused token is not spent. An idle connection the server has closed (a restart) is replaced
+before use, so the first call after a restart works.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import math
 import secrets as pysecrets
+import select
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+import anyio
+import anyio.to_thread
+
+from ..vendorcall import secrets
 from .files import private_dir, private_file
 
 if TYPE_CHECKING:
     from ..config import Settings
+
+log = logging.getLogger("adops_mcp.store")
+
+Rows = list[tuple[Any, ...]]
+Undo = Callable[[Rows], tuple[str, Sequence[Any]]]
 
 COLUMNS = """
 CREATE TABLE IF NOT EXISTS audit (
@@ -161,10 +182,84 @@ class PendingAction:
         }
 
 
+NOT_SENT = "not sent: the state store answered after the call had given up"
+
+
+class StoreUnavailable(Exception):
+    """The state store did not answer in time or refused the connection. `cause` says why (no address,
+    no password); the log line also names the store."""
+
+    def __init__(self, cause: str) -> None:
+        self.cause = cause
+        super().__init__(cause)
+
+
+@dataclass
+class _Handoff:
+    """Between a waiting caller and its worker thread: whether the caller gave up before the statement ran."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    abandoned: bool = False
+    result: tuple[Rows, int] | None = None
+
+
+class Pool:
+    """At most `size` open connections, used one thread at a time; an idle one found dead is replaced."""
+
+    def __init__(
+        self, connect: Callable[[], Any], alive: Callable[[Any], bool], close: Callable[[Any], None], size: int
+    ) -> None:
+        self.size = size
+        self._connect, self._alive, self._close = connect, alive, close
+        self._slots = threading.BoundedSemaphore(size)
+        self._idle: list[Any] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @contextmanager
+    def connection(self, wait: float) -> Iterator[Any]:
+        if not self._slots.acquire(timeout=wait):
+            raise StoreUnavailable(f"all {self.size} connections stayed busy for {wait:.1f} s")
+        try:
+            conn = self._take()
+            try:
+                yield conn
+            except BaseException:
+                self._close(conn)  # its state is unknown: never reuse it
+                raise
+            with self._lock:
+                if not self._closed:
+                    self._idle.append(conn)
+                    return
+            self._close(conn)
+        finally:
+            self._slots.release()
+
+    def _take(self) -> Any:
+        while True:
+            with self._lock:
+                conn = self._idle.pop() if self._idle else None
+            if conn is None:
+                return self._connect()
+            if self._alive(conn):
+                return conn
+            self._close(conn)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            self._close(conn)
+
+
 class Store:
-    """The interface: every query lives here; subclasses run SQL on their database."""
+    """The interface: every query lives here; subclasses connect to their database and run SQL on it."""
 
     stale_after: float
+    timeout: float
+    pool: Pool
+    unavailable_errors: tuple[type[Exception], ...] = ()
     real_type = "REAL"
     id_type = "INTEGER PRIMARY KEY AUTOINCREMENT"
 
@@ -174,34 +269,87 @@ class Store:
             cls = PostgresStore if str(target).startswith(("postgresql://", "postgres://")) else SqliteStore
         return super().__new__(cls)
 
-    # -- backend primitives ------------------------------------------------------------------
-    def _run(self, sql: str, args: Sequence[Any] = ()) -> tuple[list[tuple[Any, ...]], int]:
-        """Execute one statement; (rows, rowcount)."""
+    def _setup(self, *, stale_after: float, timeout: float, pool_size: int) -> None:
+        self.stale_after = stale_after
+        self.timeout = timeout
+        self.pool = Pool(self._connect, self._alive, self._disconnect, pool_size)
+
+    # -- backend primitives (called in worker threads) -----------------------------------------
+    def _connect(self) -> Any:
         raise NotImplementedError
 
-    def close(self) -> None:
+    def _alive(self, conn: Any) -> bool:
+        """Whether an idle connection is still usable, without a round trip."""
+        return True
+
+    def _disconnect(self, conn: Any) -> None:
+        with contextlib.suppress(Exception):  # already broken: nothing left to release
+            conn.close()
+
+    def _execute(self, conn: Any, sql: str, args: Sequence[Any]) -> tuple[Rows, int]:
+        """Execute one statement; (rows, rowcount)."""
         raise NotImplementedError
 
     def describe(self) -> str:
         """Where the state lives, without any password."""
         raise NotImplementedError
 
+    def close(self) -> None:
+        self.pool.close()
+
     @classmethod
     def schema(cls) -> list[str]:
         text = COLUMNS.format(real=cls.real_type, id=cls.id_type)
         return [s.strip() for s in text.split(";") if s.strip()]
 
-    def _columns(self, table: str) -> set[str]:
-        raise NotImplementedError
+    async def _run(
+        self,
+        sql: str,
+        args: Sequence[Any] = (),
+        *,
+        undo: Callable[[tuple[Rows, int]], tuple[str, Sequence[Any]] | None] | None = None,
+    ) -> tuple[Rows, int]:
+        """Run one statement off the event loop, waiting at most `timeout` seconds.
 
-    def _add_columns(self) -> None:
-        """Bring a database made by an earlier version up to ADDED_COLUMNS."""
-        for table, column, kind in ADDED_COLUMNS:
-            if column not in self._columns(table):
-                self._run(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        Raises StoreUnavailable when the database does not answer in time or the connection fails.
+        `undo` (given the result) says how to take the statement back if it completes after the caller
+        was told it failed.
+        """
+        handoff = _Handoff()
+        deadline = time.monotonic() + self.timeout
+
+        def work() -> tuple[Rows, int]:
+            with self.pool.connection(max(0.0, deadline - time.monotonic())) as conn:
+                result = self._execute(conn, sql, args)
+                with handoff.lock:
+                    handoff.result = result
+                    late = handoff.abandoned
+                if late and undo is not None and (statement := undo(result)) is not None:
+                    log.warning("state store answered after the caller gave up; taking the statement back")
+                    self._execute(conn, *statement)
+                return result
+
+        try:
+            with anyio.fail_after(self.timeout):
+                return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+        except TimeoutError:
+            with handoff.lock:
+                if handoff.result is not None:
+                    return handoff.result
+                handoff.abandoned = True
+            raise self._unavailable(f"no answer within {self.timeout:g} s (ADOPS_STORE_TIMEOUT)") from None
+        except StoreUnavailable as exc:
+            raise self._unavailable(exc.cause) from None
+        except self.unavailable_errors as exc:
+            raise self._unavailable(f"{type(exc).__name__}: {exc}") from None
+
+    def _unavailable(self, cause: str) -> StoreUnavailable:
+        cause = secrets.scrub(" ".join(cause.split()))
+        log.warning("state store %s unavailable: %s", self.describe(), cause)
+        return StoreUnavailable(cause)
 
     # -- audit ---------------------------------------------------------------------------------
-    def record_intent(
+    async def record_intent(
         self,
         *,
         vendor: str,
@@ -213,7 +361,7 @@ class Store:
         confirmed_by: str,
         spend: list[dict[str, Any]] | None = None,
     ) -> int:
-        rows, _ = self._run(
+        rows, _ = await self._run(
             "INSERT INTO audit (created_at, vendor, account, tool, method, path, arguments, confirmed_by, status,"
             " spend) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?) RETURNING id",
             (
@@ -227,16 +375,20 @@ class Store:
                 confirmed_by,
                 json.dumps(spend) if spend is not None else None,
             ),
+            undo=lambda result: (
+                "UPDATE audit SET status = 'failed', detail = ?, finished_at = ? WHERE id = ?",
+                (NOT_SENT, time.time(), result[0][0][0]),
+            ),
         )
         return int(rows[0][0])
 
-    def record_outcome(self, audit_id: int, status: str, detail: str | None = None) -> None:
-        self._run(
+    async def record_outcome(self, audit_id: int, status: str, detail: str | None = None) -> None:
+        await self._run(
             "UPDATE audit SET status = ?, detail = ?, finished_at = ? WHERE id = ?",
             (status, detail, time.time(), audit_id),
         )
 
-    def audit(
+    async def audit(
         self,
         *,
         limit: int = 50,
@@ -280,7 +432,7 @@ class Store:
             query += " WHERE " + " AND ".join(clauses)
         query += " ORDER BY id DESC LIMIT ?"
         args.append(limit)
-        rows, _ = self._run(query, args)
+        rows, _ = await self._run(query, args)
         records = []
         for row in rows:
             spend = json.loads(row[12]) if row[12] else None
@@ -292,25 +444,26 @@ class Store:
         return records
 
     # -- confirmation tokens -------------------------------------------------------------------
-    def use_token(self, nonce: str, expires_at: float, *, now: float | None = None) -> bool:
+    async def use_token(self, nonce: str, expires_at: float, *, now: float | None = None) -> bool:
         """Mark a confirmation token used; False when it already was (a replay), on any replica.
 
         A record is purged only after its token's own signed expiry, when no server accepts it."""
         now = time.time() if now is None else now
-        self._run("DELETE FROM used_tokens WHERE expires_at < ?", (now - 60,))
-        _, count = self._run(
+        await self._run("DELETE FROM used_tokens WHERE expires_at < ?", (now - 60,))
+        _, count = await self._run(
             "INSERT INTO used_tokens (nonce, used_at, expires_at) VALUES (?, ?, ?) ON CONFLICT (nonce) DO NOTHING",
             (nonce, now, expires_at),
+            undo=lambda result: ("DELETE FROM used_tokens WHERE nonce = ?", (nonce,)) if result[1] == 1 else None,
         )
         return count == 1
 
-    def token_used(self, nonce: str) -> bool:
+    async def token_used(self, nonce: str) -> bool:
         """Whether `use_token(nonce)` happened (e.g. a console session that was signed out)."""
-        rows, _ = self._run("SELECT 1 FROM used_tokens WHERE nonce = ?", (nonce,))
+        rows, _ = await self._run("SELECT 1 FROM used_tokens WHERE nonce = ?", (nonce,))
         return bool(rows)
 
     # -- out-of-band approvals -----------------------------------------------------------------
-    def create_pending(
+    async def create_pending(
         self,
         *,
         vendor: str,
@@ -322,7 +475,7 @@ class Store:
         requested_by: str | None = None,
     ) -> PendingAction:
         action_id = pysecrets.token_hex(4)
-        self._run(
+        await self._run(
             f"INSERT INTO pending_actions ({PENDING_COLUMNS})"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, ?, NULL, NULL)",
             (
@@ -336,40 +489,46 @@ class Store:
                 plan,
                 requested_by,
             ),
+            undo=lambda _: ("DELETE FROM pending_actions WHERE id = ?", (action_id,)),
         )
-        action = self.pending(action_id)
+        action = await self.pending(action_id)
         assert action is not None
         return action
 
-    def pending(self, action_id: str) -> PendingAction | None:
-        rows, _ = self._run(f"SELECT {PENDING_COLUMNS} FROM pending_actions WHERE id = ?", (action_id,))
+    async def pending(self, action_id: str) -> PendingAction | None:
+        rows, _ = await self._run(f"SELECT {PENDING_COLUMNS} FROM pending_actions WHERE id = ?", (action_id,))
         return self._pending_action(rows[0]) if rows else None
 
-    def pending_actions(self, *, include_decided: bool = False, limit: int = 50) -> list[PendingAction]:
+    async def pending_actions(self, *, include_decided: bool = False, limit: int = 50) -> list[PendingAction]:
         query = f"SELECT {PENDING_COLUMNS} FROM pending_actions"
         args: list[Any] = []
         if not include_decided:
             query += " WHERE status = 'pending' AND expires_at > ?"
             args.append(time.time())
-        rows, _ = self._run(query + " ORDER BY created_at DESC LIMIT ?", [*args, limit])
+        rows, _ = await self._run(query + " ORDER BY created_at DESC LIMIT ?", [*args, limit])
         return [self._pending_action(row) for row in rows]
 
-    def decide(
+    async def decide(
         self, action_id: str, *, status: str, by: str, at: float, note: str | None, signature: str
     ) -> PendingAction | None:
         """Record a signed decision on a pending, unexpired action (use approvals.decide, which signs it)."""
-        self._run(
+        await self._run(
             "UPDATE pending_actions SET status = ?, decided_at = ?, decided_by = ?, note = ?, signature = ?"
             " WHERE id = ? AND status = 'pending' AND expires_at > ?",
             (status, at, by, note, signature, action_id, at),
         )
-        return self.pending(action_id)
+        return await self.pending(action_id)
 
-    def claim(self, action_id: str) -> bool:
+    async def claim(self, action_id: str) -> bool:
         """Take an approved action for execution; True for exactly one caller, on any replica."""
-        _, count = self._run(
+        _, count = await self._run(
             "UPDATE pending_actions SET status = 'executed' WHERE id = ? AND status = 'approved' AND expires_at > ?",
             (action_id, time.time()),
+            undo=lambda result: (
+                ("UPDATE pending_actions SET status = 'approved' WHERE id = ? AND status = 'executed'", (action_id,))
+                if result[1] == 1
+                else None
+            ),
         )
         return count == 1
 
@@ -384,33 +543,31 @@ class Store:
 class SqliteStore(Store):
     """One SQLite file (WAL); enough for one server process or several on one host."""
 
-    def __init__(self, path: Path, *, stale_after: float = 600.0) -> None:
+    unavailable_errors = (sqlite3.OperationalError,)  # locked past the busy timeout, disk errors
+
+    def __init__(self, path: Path, *, stale_after: float = 600.0, timeout: float = 5.0, pool_size: int = 4) -> None:
         path = Path(path)
         private_dir(path.parent)
         private_file(path)
         self.path = path
-        self.stale_after = stale_after
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(";\n".join(self.schema()) + ";")
-        self._add_columns()
+        self._setup(stale_after=stale_after, timeout=timeout, pool_size=pool_size)
+        with self.pool.connection(timeout) as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(";\n".join(self.schema()) + ";")
+            for table, column, kind in ADDED_COLUMNS:  # a database made by an earlier version
+                if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
         for suffix in ("-wal", "-shm"):  # SQLite makes these beside the database (with its mode; made sure)
             if path.with_name(path.name + suffix).exists():
                 private_file(path.with_name(path.name + suffix))
 
-    def _columns(self, table: str) -> set[str]:
-        rows, _ = self._run(f"PRAGMA table_info({table})")
-        return {row[1] for row in rows}
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=self.timeout)
 
-    def _run(self, sql: str, args: Sequence[Any] = ()) -> tuple[list[tuple[Any, ...]], int]:
-        with self._lock:
-            cursor = self._db.execute(sql, tuple(args))
-            rows = cursor.fetchall()
-            return rows, cursor.rowcount
-
-    def close(self) -> None:
-        self._db.close()
+    def _execute(self, conn: Any, sql: str, args: Sequence[Any]) -> tuple[Rows, int]:
+        cursor = conn.execute(sql, tuple(args))
+        rows = cursor.fetchall()
+        return rows, cursor.rowcount
 
     def describe(self) -> str:
         return f"sqlite:{self.path}"
@@ -422,7 +579,7 @@ class PostgresStore(Store):
     real_type = "DOUBLE PRECISION"
     id_type = "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
 
-    def __init__(self, url: str, *, stale_after: float = 600.0) -> None:
+    def __init__(self, url: str, *, stale_after: float = 600.0, timeout: float = 5.0, pool_size: int = 4) -> None:
         try:
             import psycopg
         except ModuleNotFoundError:
@@ -431,32 +588,44 @@ class PostgresStore(Store):
                 "pip install 'adops-mcp[postgres]'"
             ) from None
         self._psycopg = psycopg
+        self.unavailable_errors = (psycopg.OperationalError,)  # connection lost or refused, statement timeout
         self.url = url
-        self.stale_after = stale_after
-        self._lock = threading.Lock()
-        self._db = self._connect()
-        with self._lock, self._db.transaction():
+        self._setup(stale_after=stale_after, timeout=timeout, pool_size=pool_size)
+        with self.pool.connection(timeout) as db, db.transaction():
             # Replicas starting together must not race on CREATE TABLE IF NOT EXISTS.
-            self._db.execute("SELECT pg_advisory_xact_lock(4242424242)")
+            db.execute("SELECT pg_advisory_xact_lock(4242424242)")
             for statement in self.schema():
-                self._db.execute(statement)
+                db.execute(statement)
             for table, column, kind in ADDED_COLUMNS:  # under the same lock: replicas may start together
-                self._db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
+                db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
 
     def _connect(self) -> Any:
-        return self._psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        return self._psycopg.connect(
+            self.url,
+            autocommit=True,
+            connect_timeout=max(2, math.ceil(self.timeout)),  # libpq's minimum is 2 s
+            options=f"-c statement_timeout={int(self.timeout * 1000)}",
+            # A vanished peer (network loss) is noticed within about 30 s even mid-statement.
+            keepalives=1,
+            keepalives_idle=10,
+            keepalives_interval=5,
+            keepalives_count=3,
+            tcp_user_timeout=30_000,
+        )
 
-    def _run(self, sql: str, args: Sequence[Any] = ()) -> tuple[list[tuple[Any, ...]], int]:
-        sql = sql.replace("?", "%s")
-        with self._lock:
-            if self._db.closed:  # lost earlier: reconnect, never re-run a statement that may have run
-                self._db = self._connect()
-            cursor = self._db.execute(sql, tuple(args))
-            rows = cursor.fetchall() if cursor.description else []
-            return rows, cursor.rowcount
+    def _alive(self, conn: Any) -> bool:
+        if conn.closed or conn.broken:
+            return False
+        try:  # an idle connection has nothing to read unless the server closed it (a restart)
+            readable, _, _ = select.select([conn.fileno()], [], [], 0)
+        except (OSError, ValueError):
+            return False
+        return not readable
 
-    def close(self) -> None:
-        self._db.close()
+    def _execute(self, conn: Any, sql: str, args: Sequence[Any]) -> tuple[Rows, int]:
+        cursor = conn.execute(sql.replace("?", "%s"), tuple(args))
+        rows = cursor.fetchall() if cursor.description else []
+        return rows, cursor.rowcount
 
     def describe(self) -> str:
         return redact_url(self.url)
@@ -472,10 +641,12 @@ def redact_url(url: str) -> str:
 
 def open_store(settings: Settings) -> Store:
     """The configured store: PostgreSQL when ADOPS_DATABASE_URL says so, else SQLite in the data dir."""
-    stale_after = settings.timeout * 4 + 60
-    url = settings.database_url.get_secret_value() if getattr(settings, "database_url", None) else None
+    stale_after, timeout, pool_size = settings.timeout * 2 + 60, settings.store_timeout, settings.store_pool_size
+    url = settings.database_url.get_secret_value() if settings.database_url is not None else None
     if url:
         if not url.startswith(("postgresql://", "postgres://")):
             raise ValueError("ADOPS_DATABASE_URL must be a postgresql:// URL")
-        return PostgresStore(url, stale_after=stale_after)
-    return SqliteStore(settings.data_dir / "adops.sqlite3", stale_after=stale_after)
+        return PostgresStore(url, stale_after=stale_after, timeout=timeout, pool_size=pool_size)
+    return SqliteStore(
+        settings.data_dir / "adops.sqlite3", stale_after=stale_after, timeout=timeout, pool_size=pool_size
+    )

@@ -54,6 +54,16 @@ PAUSE = ("joveo_pause_campaign", {"client_id": GLOBEX, "campaign_id": CAMP_ALWAY
 RAISE_BUDGET = ("delta_update_activity", {"client_id": CLIENT_SE, "activity_id": ACT_LIVE, "budget": 200000})
 
 
+def blocking(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Await one store call from this synchronous test code (its own event loop, away from Playwright's)."""
+
+    async def call() -> Any:
+        return await fn(*args, **kwargs)
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(anyio.run, call).result(timeout=60)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -130,7 +140,7 @@ class Team:
         """Ask for a destructive change: (action id, confirmation token); nothing is sent yet."""
         is_error, data, text = self.mcp(token, tool, arguments)
         assert not is_error and data["status"] == "pending_approval", text
-        newest = self.built.runtime.store.pending_actions(limit=1)[0]  # what the console lists first
+        newest = blocking(self.built.runtime.store.pending_actions, limit=1)[0]  # what the console lists first
         assert newest.tool == tool and newest.status == "pending"
         return newest.id, data["confirmation_token"]
 
@@ -139,7 +149,7 @@ class Team:
         return len([r for r in sandbox.vendor_requests(vendor) if r.method != "GET" and path_contains in r.path])
 
     def status(self, action_id: str) -> str:
-        action = self.built.runtime.store.pending(action_id)
+        action = blocking(self.built.runtime.store.pending, action_id)
         assert action is not None
         return action.status
 

@@ -26,6 +26,7 @@ from tests.console.conftest import (
     RAISE_BUDGET,
     SCREENSHOTS,
     Team,
+    blocking,
 )
 
 if not CHROMIUM.exists():
@@ -111,7 +112,7 @@ def test_approve_in_the_browser_and_the_waiting_confirm_action_goes_through(team
     is_error, done, text = team.mcp(CLIENT_BOB, "confirm_action", {"confirmation_token": token})
     assert not is_error and done["status"] == "done", text
     assert team.writes("jivox", "/retail-campaigns/7101/activate") == 1
-    record = team.built.runtime.store.audit(audit_id=done["audit_id"], limit=1)[0]
+    record = blocking(team.built.runtime.store.audit, audit_id=done["audit_id"], limit=1)[0]
     assert record.confirmed_by == f"out-of-band approval {action_id} by alice"
     # Decided once, performed once.
     is_error, _, text = team.mcp(CLIENT_BOB, "confirm_action", {"confirmation_token": token})
@@ -203,7 +204,8 @@ def test_audit_filters_and_csv_export(team: Team, page: Any) -> None:
 
 def test_unknown_outcome_is_highlighted_with_the_read_that_settles_it(team: Team, page: Any) -> None:
     store = team.built.runtime.store
-    audit_id = store.record_intent(
+    audit_id = blocking(
+        store.record_intent,
         vendor="jivox",
         account=team.built.runtime.settings.vendors["jivox"].account_key,
         tool=ACTIVATE[0],
@@ -212,7 +214,7 @@ def test_unknown_outcome_is_highlighted_with_the_read_that_settles_it(team: Team
         arguments=ACTIVATE[1],
         confirmed_by="token",
     )
-    store.record_outcome(audit_id, "unknown", "the connection dropped after the request was sent")
+    blocking(store.record_outcome, audit_id, "unknown", "the connection dropped after the request was sent")
     sign_in(page, team, ALICE)
     page.goto(team.console + "/audit?outcome=unknown")
     row = page.locator(f"tr[data-audit='{audit_id}']")

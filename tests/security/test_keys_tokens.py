@@ -121,7 +121,7 @@ async def test_purged_record_and_longer_ttl_cannot_revive_a_token() -> None:
     async with connect(confirm_ttl=3600, sandbox=sandbox) as restarted:
         later = time.time() + 200
         restarted.built.runtime.tokens.clock = lambda: later
-        restarted.built.runtime.store.use_token("another-token", later + 10, now=later)  # the purge runs
+        await restarted.built.runtime.store.use_token("another-token", later + 10, now=later)  # the purge runs
         text = await restarted.error("confirm_action", {"confirmation_token": token})
         assert "expired" in text
         assert restarted.writes("jivox", ACTIVATE_PATH) == 1
@@ -134,7 +134,7 @@ async def test_purge_between_issue_and_confirm_keeps_the_used_record(mode: str) 
         await h.ok("confirm_action", {"confirmation_token": token})
         almost = time.time() + tokens.ttl - 5  # still inside the token's life
         tokens.clock = lambda: almost
-        h.built.runtime.store.use_token("someone-else", almost + 60, now=almost)  # purge at that moment
+        await h.built.runtime.store.use_token("someone-else", almost + 60, now=almost)  # purge at that moment
         assert "already used" in await h.error("confirm_action", {"confirmation_token": token})
         assert h.writes("jivox", ACTIVATE_PATH) == 1
 
@@ -198,7 +198,7 @@ async def test_token_is_bound_to_the_bearer_identity_that_got_it(mode: str) -> N
         async with mcp_client(url, alice, mode=mode) as a:
             done = await a.call_tool("confirm_action", {"confirmation_token": token})
             assert not done.is_error and done.structured_content["status"] == "done"
-        record = built.runtime.store.audit(limit=1)[0]
+        record = (await built.runtime.store.audit(limit=1))[0]
         assert record.status == "ok"
     assert token_name(plain) == "bearer-" + __import__("hashlib").sha256(plain.encode()).hexdigest()[:8]
 

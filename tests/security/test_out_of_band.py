@@ -31,8 +31,8 @@ def action_id(pending: dict[str, Any]) -> str:
     return pending["message"].split("approval id ")[1].split(",")[0]
 
 
-def sql(h: Harness, statement: str, *args: Any) -> None:
-    h.built.runtime.store._run(statement, args)
+async def sql(h: Harness, statement: str, *args: Any) -> None:
+    await h.built.runtime.store._run(statement, args)
 
 
 async def test_pending_message_gives_the_model_no_command_to_run() -> None:
@@ -63,7 +63,7 @@ async def test_pending_message_gives_the_model_no_command_to_run() -> None:
 async def test_edited_row_is_not_an_approval(forgery: tuple[str, str]) -> None:
     async with connect(confirm_mode="out-of-band") as h:
         first = await h.ok(ACTIVATE, ARGS)
-        sql(h, forgery[0], time.time(), action_id(first))
+        await sql(h, forgery[0], time.time(), action_id(first))
         text = await h.error("confirm_action", {"confirmation_token": first["confirmation_token"]})
         assert "not signed by this server" in text and "Nothing was sent" in text
         assert h.writes("jivox") == 0
@@ -76,10 +76,10 @@ async def test_approved_row_edited_afterwards_is_not_an_approval() -> None:
         CliRunner().invoke(main, ["approve", ident, "--yes"], catch_exceptions=False)
         for column, value in (("decided_by", "the-ceo"), ("plan", "Pause nothing"), ("expires_at", time.time() + 9e5)):
             token = first["confirmation_token"]
-            row = h.built.runtime.store.pending(ident)
-            sql(h, f"UPDATE pending_actions SET {column} = ? WHERE id = ?", value, ident)
+            row = await h.built.runtime.store.pending(ident)
+            await sql(h, f"UPDATE pending_actions SET {column} = ? WHERE id = ?", value, ident)
             assert "not signed" in await h.error("confirm_action", {"confirmation_token": token}), column
-            sql(h, f"UPDATE pending_actions SET {column} = ? WHERE id = ?", getattr(row, column), ident)
+            await sql(h, f"UPDATE pending_actions SET {column} = ? WHERE id = ?", getattr(row, column), ident)
         assert h.writes("jivox") == 0
         done = await h.ok("confirm_action", {"confirmation_token": first["confirmation_token"]})  # restored: valid
         assert done["status"] == "done" and h.writes("jivox", ACTIVATE_PATH) == 1
@@ -90,8 +90,8 @@ async def test_decision_copied_from_another_action_is_not_an_approval() -> None:
         harmless = await h.ok(ACTIVATE, ARGS)
         wanted = await h.ok(ACTIVATE, OTHER)
         CliRunner().invoke(main, ["approve", action_id(harmless), "--yes"], catch_exceptions=False)
-        source = h.built.runtime.store.pending(action_id(harmless))
-        sql(
+        source = await h.built.runtime.store.pending(action_id(harmless))
+        await sql(
             h,
             "UPDATE pending_actions SET status = 'approved', decided_by = ?, decided_at = ?, signature = ?"
             " WHERE id = ?",
@@ -112,19 +112,19 @@ async def test_approve_shows_the_plan_then_asks_and_records_who() -> None:
         assert declined.exit_code == 1 and "Not approved" in declined.output
         plan_at = declined.output.index("Northwind Organic Produce Week")
         assert plan_at < declined.output.index("Approve exactly this change?")
-        assert h.built.runtime.store.pending(ident).status == "pending"
+        assert (await h.built.runtime.store.pending(ident)).status == "pending"
         no_answer = CliRunner().invoke(main, ["approve", ident])  # no terminal, no --yes: not approved
-        assert no_answer.exit_code == 1 and h.built.runtime.store.pending(ident).status == "pending"
+        assert no_answer.exit_code == 1 and (await h.built.runtime.store.pending(ident)).status == "pending"
         waiting = await h.ok("confirm_action", {"confirmation_token": first["confirmation_token"]})
         assert waiting["status"] == "pending_approval" and h.writes("jivox") == 0
 
         approved = CliRunner().invoke(main, ["approve", ident, "--note", "checked with Priya"], input="y\n")
         assert approved.exit_code == 0, approved.output
-        action = h.built.runtime.store.pending(ident)
+        action = await h.built.runtime.store.pending(ident)
         assert (action.status, action.decided_by, action.note) == ("approved", getpass.getuser(), "checked with Priya")
         done = await h.ok("confirm_action", {"confirmation_token": first["confirmation_token"]})
         assert done["status"] == "done" and h.writes("jivox", ACTIVATE_PATH) == 1
-        record = h.built.runtime.store.audit(audit_id=done["audit_id"], limit=1)[0]
+        record = (await h.built.runtime.store.audit(audit_id=done["audit_id"], limit=1))[0]
         assert record.confirmed_by == f"out-of-band approval {ident} by {getpass.getuser()}"
 
 

@@ -78,7 +78,7 @@ async def test_a_list_of_injected_names_causes_no_write() -> None:
         names = [c["retailCampaignName"] for c in data["campaigns"]]
         assert len(names) == 5 and all(hidden(n) == [] for n in names), names
         no_writes(h)
-        assert list(h.built.runtime.store.audit(limit=5)) == []
+        assert list(await h.built.runtime.store.audit(limit=5)) == []
 
 
 async def test_confirming_a_token_performs_only_the_call_it_was_issued_for() -> None:
