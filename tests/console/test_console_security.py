@@ -6,14 +6,17 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx2
 import pytest
+from click.testing import CliRunner
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
+from adops_mcp.cli import main
 from adops_mcp.config import ConfigError, load_settings
 from adops_mcp.console.auth import load_operators
-from tests.console.conftest import ALICE, BOB, CLIENT_BOB, CLIENT_CAROL, PAUSE, Team
+from tests.console.conftest import ALICE, BOB, CLIENT_BOB, CLIENT_CAROL, PAUSE, Receiver, Team, serving
 
 
 @pytest.fixture
@@ -197,3 +200,36 @@ def test_cookie_is_secure_behind_tls(team: Team, http: httpx2.Client) -> None:
     # uvicorn trusts X-Forwarded-Proto from a proxy on loopback (its default), as behind a TLS terminator.
     response = http.get("/console/signin", headers={"x-forwarded-proto": "https"})
     assert "secure" in response.headers["set-cookie"].lower()
+
+
+def test_one_person_team_may_approve_its_own_request_when_four_eyes_is_off(receiver: Receiver, tmp_path: Path) -> None:
+    with serving(tmp_path, receiver, console_four_eyes=False) as solo, httpx2.Client(base_url=solo.url) as http:
+        action_id, token = solo.request(CLIENT_BOB, *PAUSE)
+        csrf = signed_in(http, solo, BOB)
+        response = http.post(
+            f"/console/actions/{action_id}", data={"decision": "approve", "csrf": csrf}, headers={"origin": solo.url}
+        )
+        assert response.status_code == 200 and solo.status(action_id) == "approved"
+        is_error, done, text = solo.mcp(CLIENT_BOB, "confirm_action", {"confirmation_token": token})
+        assert not is_error and done["status"] == "done", text
+
+
+def test_without_operators_there_is_no_console(receiver: Receiver, tmp_path: Path) -> None:
+    with serving(tmp_path, receiver, console_tokens=None) as plain, httpx2.Client(base_url=plain.url) as http:
+        for path in ("/console/", "/console/signin", "/console/static/console.css"):
+            assert http.get(path).status_code == 401  # the MCP bearer gate: nothing of the console answers
+
+
+def test_the_cli_door_takes_the_same_decision(team: Team) -> None:
+    action_id, token = team.request(CLIENT_CAROL, *PAUSE)
+    settings = team.built.runtime.settings
+    env = {"ADOPS_DATA_DIR": str(settings.data_dir), "ADOPS_APPROVAL_WEBHOOK_URL": team.receiver.url}
+    result = CliRunner().invoke(main, ["approve", action_id, "--yes", "--note", "from the shell"], env=env)
+    assert result.exit_code == 0, result.output
+    decided = team.receiver.wait_for("approval_decided", action_id)
+    assert decided["action"]["note"] == "from the shell" and decided["text"].startswith("Approved by ")
+    with httpx2.Client(base_url=team.url) as http:  # the console shows the shell's decision
+        signed_in(http, team)
+        assert "from the shell" in http.get("/console/").text
+    is_error, done, text = team.mcp(CLIENT_CAROL, "confirm_action", {"confirmation_token": token})
+    assert not is_error and done["status"] == "done", text
