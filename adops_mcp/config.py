@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import re
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import platformdirs
-from pydantic import AnyHttpUrl, BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import AnyHttpUrl, BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .vendorcall import secrets
@@ -33,6 +34,7 @@ class VendorSettings(BaseSettings):
 
     base_url: AnyHttpUrl | None = None
     profile: str = "default"
+    _install_key: str | None = PrivateAttr(default=None)
     # Operator policy: comma list of vendor-side accounts calls may target ("prefix*" matches a prefix).
     allowed_accounts: str | None = None
 
@@ -60,14 +62,22 @@ class VendorSettings(BaseSettings):
         value = getattr(self, name)
         return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
 
+    def bind_install_key(self, key: str) -> None:
+        """The install's signing key, which account keys are made with (build_server calls this)."""
+        self._install_key = key
+
     @property
     def account_key(self) -> str:
-        """Identifies the vendor account a confirmation token is bound to (no secret in it)."""
+        """Identifies the vendor account a confirmation token is bound to: `vendor:profile:` and an HMAC
+        under the install key of the endpoint and credentials (nothing to guess credentials from offline)."""
+        if self._install_key is None:
+            raise RuntimeError("Account keys are made with the install key: bind_install_key first (build_server).")
         material = "|".join(
             [self.vendor, self.profile, self.url]
             + [self.secret(n) for n in self.credential_fields if getattr(self, n) is not None]
         )
-        return f"{self.vendor}:{self.profile}:{hashlib.sha256(material.encode()).hexdigest()[:16]}"
+        digest = hmac.new(self._install_key.encode(), b"adops-mcp/account/v1\n" + material.encode(), hashlib.sha256)
+        return f"{self.vendor}:{self.profile}:{digest.hexdigest()[:16]}"
 
     def public(self) -> dict[str, Any]:
         """What can be shown: no credential values."""
@@ -75,7 +85,7 @@ class VendorSettings(BaseSettings):
             "vendor": self.vendor,
             "profile": self.profile,
             "enabled": self.enabled,
-            "base_url": self.url if (self.base_url or self.default_base_url) else None,
+            "base_url": secrets.hide_userinfo(self.url) if (self.base_url or self.default_base_url) else None,
         }
 
 
@@ -176,6 +186,8 @@ class Settings(BaseSettings):
     timeout: float = Field(default=30.0, gt=0, le=600)  # the budget of one whole tool call (INTERFACE.md)
     max_concurrency: int = Field(default=32, ge=1, le=256)  # 200 calls at 50 ms: ~0.35 s floor (bench/concurrency.py)
     read_attempts: int = Field(default=4, ge=1, le=10)
+    # A vendor answer above this many bytes is refused, not read on (ADOPS_MAX_RESPONSE_BYTES; default 2 MiB).
+    max_response_bytes: int = Field(default=2 * 1_048_576, ge=65_536, le=256 * 1_048_576)
     retry_wait: float = Field(default=0.25, ge=0, le=30)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     # Approvals console at /console on the HTTP transport (adops_mcp/console/): operators as name:token pairs.
@@ -370,6 +382,7 @@ def register_secrets(settings: Settings) -> None:
             value = getattr(vendor, name)
             if isinstance(value, SecretStr):
                 secrets.register(value.get_secret_value())
+        secrets.register_userinfo(vendor.url)  # https://user:password@host: both are credentials
 
 
 class PublicConfig(BaseModel):

@@ -71,11 +71,13 @@ async def check_vendors(settings: Settings, transport: httpx2.AsyncBaseTransport
             client = vendor.make_client(account, options)
             try:
                 detail = await PROBES.get(vendor.name, _reachable)(client, account)
-                checks.append(Check(subject, True, f"{account.url}: {detail}"))
+                checks.append(Check(subject, True, f"{secrets.hide_userinfo(account.url)}: {detail}"))
             except VendorError as exc:
-                checks.append(Check(subject, False, f"{account.url}: {exc.message}"))
+                checks.append(Check(subject, False, f"{secrets.hide_userinfo(account.url)}: {exc.message}"))
             except Exception as exc:  # a bug or an odd answer: say which, never the details
-                checks.append(Check(subject, False, f"{account.url}: unexpected {type(exc).__name__}"))
+                checks.append(
+                    Check(subject, False, f"{secrets.hide_userinfo(account.url)}: unexpected {type(exc).__name__}")
+                )
             finally:
                 await client.aclose()
     return checks

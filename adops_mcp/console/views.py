@@ -17,6 +17,7 @@ from ..profiles import vendor_profiles
 from ..server.overview import configuration
 from ..server.registry import Runtime
 from ..server.store import AuditRecord, PendingAction, profile_of
+from ..vendorcall import secrets
 from ..vendorcall.operation import Operation
 from ..vendorcall.sanitize import clean
 
@@ -50,7 +51,10 @@ def exact_request(runtime: Runtime, tool: str, arguments: dict[str, Any], profil
         return f"{op.title}: several vendor calls, with arguments {json.dumps(arguments, sort_keys=True)}"
     path, query, body, headers = call.request_parts()
     account = vendor_profiles(runtime.settings, op.vendor).get(profile) or runtime.settings.vendors[op.vendor]
-    lines = [f"{op.method} {account.url}{path}" + (f"?{urlencode(query, doseq=True)}" if query else "")]
+    lines = [
+        f"{op.method} {secrets.hide_userinfo(account.url)}{path}"
+        + (f"?{urlencode(query, doseq=True)}" if query else "")
+    ]
     lines += [f"{name}: {value}" for name, value in headers.items()]
     if body is not None:
         lines += ["", json.dumps(body, indent=2, sort_keys=True)]

@@ -129,6 +129,8 @@ def build_server(
     store = store or open_store(settings)
     key = load_key(settings.confirm_key.get_secret_value() if settings.confirm_key else None, settings.data_dir)
     tokens = Tokens(key, store, settings.confirm_ttl)
+    for account in [*settings.vendors.values(), *(a for p in settings.profiles.values() for a in p.values())]:
+        account.bind_install_key(key)
     options = ClientOptions.from_settings(settings, transport)
     enabled = settings.enabled_vendors
     clients = {v.name: v.make_client(enabled[v.name], options) for v in VENDORS if v.name in enabled}

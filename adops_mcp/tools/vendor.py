@@ -21,6 +21,7 @@ class ClientOptions:
     max_concurrency: int
     read_attempts: int
     retry_wait: float
+    max_response_bytes: int = 2 * 1_048_576
 
     @classmethod
     def from_settings(cls, settings: Settings, transport: httpx2.AsyncBaseTransport | None) -> ClientOptions:
@@ -30,6 +31,7 @@ class ClientOptions:
             max_concurrency=settings.max_concurrency,
             read_attempts=settings.read_attempts,
             retry_wait=settings.retry_wait,
+            max_response_bytes=settings.max_response_bytes,
         )
 
     def kwargs(self) -> dict[str, object]:
@@ -39,6 +41,7 @@ class ClientOptions:
             "max_concurrency": self.max_concurrency,
             "read_attempts": self.read_attempts,
             "retry_wait": self.retry_wait,
+            "max_response_bytes": self.max_response_bytes,
         }
 
 

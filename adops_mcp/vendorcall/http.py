@@ -83,6 +83,11 @@ class _Retryable(Exception):
         self.response = response
 
 
+class _TooLarge(Exception):
+    def __init__(self, response: httpx2.Response) -> None:
+        self.response = response
+
+
 @dataclass
 class TokenCache:
     """A bearer-style token minted by `fetch`, refreshed ahead of expiry, single-flight.
@@ -151,6 +156,7 @@ class VendorClient:
         retry_wait: float = 0.25,
         describe_error: ErrorMessage | None = None,
         auth_hint: str = "",
+        max_response_bytes: int = 2 * 1_048_576,
     ) -> None:
         self.vendor = vendor
         self.base_url = base_url.rstrip("/")
@@ -161,6 +167,7 @@ class VendorClient:
         self.retry_wait = retry_wait
         self.describe_error = describe_error
         self.auth_hint = auth_hint
+        self.max_response_bytes = max_response_bytes
         self.limit = anyio.CapacityLimiter(max_concurrency)
         self.in_flight = 0
         self.max_in_flight = 0
@@ -213,6 +220,8 @@ class VendorClient:
                         raise _Retryable(response)
         except _Retryable as exc:
             response = exc.response
+        except _TooLarge as exc:
+            raise self._too_large(exc.response, method, path, read) from None
         except (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError) as exc:
             raise self._transport_error(exc, method, path, read) from None
         except (httpx2.InvalidURL, UnicodeError) as exc:
@@ -290,7 +299,7 @@ class VendorClient:
             try:
                 # One overall deadline per request: httpx2 times phases, not the whole exchange.
                 with anyio.fail_after(self.timeout * 2):
-                    response = await self.http.request(
+                    request = self.http.build_request(
                         method,
                         self.url(path),
                         params=query or None,
@@ -298,12 +307,41 @@ class VendorClient:
                         data=form,
                         headers=all_headers,
                     )
+                    response = await self.http.send(request, stream=True)
+                    try:
+                        await self._read_bounded(response)
+                    finally:
+                        await response.aclose()
             except TimeoutError:
                 raise httpx2.ReadTimeout("deadline exceeded") from None
             finally:
                 self.in_flight -= 1
         log.info("%s %s %s -> %s", self.vendor, method, path, response.status_code)
         return response
+
+    async def _read_bounded(self, response: httpx2.Response) -> None:
+        """Read the (decoded) body, stopping as soon as it passes max_response_bytes."""
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_response_bytes:
+            raise _TooLarge(response)
+        body = bytearray()
+        async for chunk in response.aiter_bytes():
+            body += chunk
+            if len(body) > self.max_response_bytes:
+                raise _TooLarge(response)
+        response._content = bytes(body)  # what .read() would have stored: .json()/.text work as usual
+
+    def _too_large(self, response: httpx2.Response, method: str, path: str, read: bool) -> VendorError:
+        limit = f"{self.max_response_bytes / 1_048_576:g} MiB"
+        message = (
+            f"{self.vendor} answered {method} {path} (status {response.status_code}) with more than {limit}; "
+            f"the answer was not read (limit ADOPS_MAX_RESPONSE_BYTES)."
+        )
+        if read:
+            message += " Nothing was changed; narrow the request (a smaller page or a filter)."
+        else:
+            message += " The change may or may not have been applied: read the current state before retrying."
+        return VendorError(self.vendor, message, status=response.status_code, outcome="failed" if read else "unknown")
 
     def _transport_error(self, exc: Exception, method: str, path: str, read: bool) -> VendorError:
         never_sent = isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout)
@@ -328,7 +366,7 @@ class VendorClient:
         try:
             body: Any = clean(response.json())
         except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-            body = clean_text(response.text[:500]) if response.text else None
+            body = clean_text(response.text, 500) if response.text else None  # scrubbed, then cut
         detail = self.describe_error(response, body) if self.describe_error else None
         if detail is None:
             detail = _generic_detail(body)

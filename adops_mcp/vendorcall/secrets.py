@@ -1,18 +1,23 @@
 """One place that knows every credential, so every error, result and log line can be scrubbed.
 
 Credentials are registered when settings load and when tokens are minted. `scrub` replaces each
-one in its raw, URL-encoded and base64 forms; `SecretScrubFilter` applies it to all log records.
+one in its raw, URL-encoded (once or twice, `quote` and `quote_plus`), HTML-escaped, hex and base64
+forms (standard and URL-safe, at any byte offset, so also inside a longer base64 text such as a
+Basic auth header); text that still hides one after URL- or HTML-decoding is replaced by its
+scrubbed decoded form. `SecretScrubFilter` applies it to all log records.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
+import html
 import logging
 import re
 import threading
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote, unquote_plus, urlsplit, urlunsplit
 
 REDACTED = "[redacted]"
 _MIN_LENGTH = 4  # shorter values would redact ordinary words
@@ -25,12 +30,31 @@ _pattern: re.Pattern[str] | None = None
 _SECRET_QUERY = re.compile(r"(?i)([?&](?:apikey|api_key|password|username|access_token|token)=)[^&#\s\"']*")
 
 
+_B64_MIN = 8  # shorter base64 fragments would match ordinary words
+
+
+def _base64_forms(raw: bytes) -> set[str]:
+    """The base64 characters that depend only on `raw`, wherever it starts in a longer encoded text."""
+    forms = set()
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        forms.add(encode(raw).decode())  # the whole value, padded
+        for offset, skip in ((0, 0), (1, 2), (2, 3)):  # chars mixing in earlier bytes are dropped
+            text = encode(bytes(offset) + raw).decode().rstrip("=")
+            end = len(text) - (1 if (offset + len(raw)) % 3 else 0)  # the last char may mix in later bytes
+            fragment = text[skip:end]
+            if len(fragment) >= _B64_MIN:
+                forms.add(fragment)
+    return forms
+
+
 def _variants(secret: str) -> set[str]:
     raw = secret.encode()
-    forms = {secret, quote(secret, safe=""), quote_plus(secret)}
-    for encode in (base64.b64encode, base64.urlsafe_b64encode):
-        forms.add(encode(raw).decode())
-        forms.add(encode(raw).decode().rstrip("="))
+    once = {quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    forms = {secret, *once, html.escape(secret), html.escape(secret, quote=False)}
+    forms |= {quote(f, safe="") for f in once} | {quote_plus(f) for f in once}  # encoded twice
+    hexed = binascii.hexlify(raw).decode()
+    forms |= {hexed, hexed.upper()}
+    forms |= _base64_forms(raw)
     return {f for f in forms if len(f) >= _MIN_LENGTH}
 
 
@@ -47,10 +71,44 @@ def register(secret: str | None) -> None:
         _pattern = re.compile("|".join(re.escape(f) for f in ordered))
 
 
+_DECODINGS: tuple[Callable[[str], str], ...] = (unquote, unquote_plus, html.unescape)
+
+
 def scrub(text: str) -> str:
     text = _SECRET_QUERY.sub(lambda m: m.group(1) + REDACTED, text)
     pattern = _pattern
-    return pattern.sub(REDACTED, text) if pattern is not None else text
+    if pattern is None:
+        return text
+    text = pattern.sub(REDACTED, text)
+    # An encoding no form covers (entities for every character, mixed escapes, three layers...):
+    # decode repeatedly; if a credential appears, the scrubbed decoded text replaces the original.
+    for _ in range(3):
+        decoded = text
+        for decode in _DECODINGS:
+            decoded = decode(decoded)
+        if decoded == text or not pattern.search(decoded):
+            break
+        text = pattern.sub(REDACTED, decoded)
+    return text
+
+
+def hide_userinfo(url: str) -> str:
+    """`https://user:password@host/x` -> `https://***@host/x`: a base URL as it may be shown."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]))
+
+
+def register_userinfo(url: str | None) -> None:
+    """Register the user name and password a URL carries (`https://user:password@host`)."""
+    if not url:
+        return
+    parts = urlsplit(url)
+    for value in (parts.username, parts.password):
+        if value:
+            register(unquote(value))
+            register(value)
 
 
 class SecretScrubFilter(logging.Filter):
