@@ -12,6 +12,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -25,6 +26,7 @@ from starlette.templating import Jinja2Templates
 from ..server import approvals, webhook
 from ..server.guard import load_key
 from ..server.http_app import transport_security
+from ..server.policy import names
 from ..server.registry import Runtime
 from ..server.store import StoreUnavailable, profile_of
 from . import views
@@ -65,6 +67,7 @@ class Console:
         self.runtime = runtime
         self.auth = Auth(operators=operators, key=key, ttl=settings.console_session_ttl)
         self.allowed_hosts = allowed_hosts
+        self.trusted_origins = names(settings.allowed_origins)
         env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
         env.filters["clean"] = views.safe_text
         env.globals.update(stamp=views.stamp, prefix=PATH)
@@ -124,7 +127,7 @@ class Console:
                     clear_cookie(response, request, SESSION_COOKIE)
                 return response
             if post:
-                if not same_origin(request):
+                if not same_origin(request, self.trusted_origins):
                     return self.refuse(request, "This request did not come from this console. Nothing was changed.")
                 form = await request.form()
                 if not same_token(str(form.get("csrf", "")), session.csrf):
@@ -145,7 +148,9 @@ class Console:
         return response
 
     async def signin(self, request: Request) -> Response:
-        if not host_allowed(request.headers.get("host", ""), self.allowed_hosts) or not same_origin(request):
+        if not host_allowed(request.headers.get("host", ""), self.allowed_hosts) or not same_origin(
+            request, self.trusted_origins
+        ):
             return self.refuse(request, "This request did not come from this console.")
         form = await request.form()
         if not same_token(str(form.get("csrf", "")), request.cookies.get(LOGIN_COOKIE)):
@@ -237,7 +242,7 @@ class Console:
         ]
         vendors = sorted({op.vendor for op in self.runtime.operations.values()})
         tools = sorted(n for n, op in self.runtime.operations.items() if op.effect != "read")
-        query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+        query = urlencode({k: v for k, v in filters.items() if v})
         return self.render(
             request,
             "audit.html",

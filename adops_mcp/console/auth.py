@@ -150,8 +150,9 @@ def host_allowed(host: str, allowed: list[str]) -> bool:
     return False
 
 
-def same_origin(request: Request) -> bool:
-    """A POST must come from a page of this very host: Origin, else Referer, names the Host."""
+def same_origin(request: Request, trusted: set[str]) -> bool:
+    """A POST must come from a page of this very host: Origin, else Referer, names the Host (or one of
+    ADOPS_ALLOWED_ORIGINS, e.g. the https:// name a TLS proxy serves the console under)."""
     host = request.headers.get("host", "")
     origin = request.headers.get("origin")
     if origin is None or origin == "null":
@@ -160,7 +161,7 @@ def same_origin(request: Request) -> bool:
             return False
         parts = urlsplit(referer)
         origin = f"{parts.scheme}://{parts.netloc}"
-    return origin == f"{request.url.scheme}://{host}"
+    return origin == f"{request.url.scheme}://{host}" or origin in trusted
 
 
 def set_cookie(response: Response, request: Request, name: str, value: str, max_age: int) -> None:

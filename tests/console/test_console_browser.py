@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright import sync_api
 
 from tests.console.conftest import (
     ACTIVATE,
@@ -34,8 +35,6 @@ if not CHROMIUM.exists():
         f"Chromium is not installed at {CHROMIUM} (apt-get install chromium; .ci/run installs it)",
         allow_module_level=True,
     )
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script>Bakery \"Launch\" & 'more'"
 
 

@@ -203,11 +203,15 @@ def test_cookie_is_secure_behind_tls(team: Team, http: httpx2.Client) -> None:
 
 
 def test_one_person_team_may_approve_its_own_request_when_four_eyes_is_off(receiver: Receiver, tmp_path: Path) -> None:
-    with serving(tmp_path, receiver, console_four_eyes=False) as solo, httpx2.Client(base_url=solo.url) as http:
+    proxy = "https://adops.example.com"  # the name a TLS proxy serves the console under (ADOPS_ALLOWED_ORIGINS)
+    with (
+        serving(tmp_path, receiver, console_four_eyes=False, allowed_origins=proxy) as solo,
+        httpx2.Client(base_url=solo.url) as http,
+    ):
         action_id, token = solo.request(CLIENT_BOB, *PAUSE)
         csrf = signed_in(http, solo, BOB)
         response = http.post(
-            f"/console/actions/{action_id}", data={"decision": "approve", "csrf": csrf}, headers={"origin": solo.url}
+            f"/console/actions/{action_id}", data={"decision": "approve", "csrf": csrf}, headers={"origin": proxy}
         )
         assert response.status_code == 200 and solo.status(action_id) == "approved"
         is_error, done, text = solo.mcp(CLIENT_BOB, "confirm_action", {"confirmation_token": token})
