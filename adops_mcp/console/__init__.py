@@ -231,11 +231,13 @@ class Console:
 
     async def audit_page(self, request: Request, session: Session) -> Response:
         filters, records = await self.audit_records(request, 200)
+        plans = await self.store(views.approved_plans, self.runtime, records)
         rows = [
             {
                 "record": r,
                 "request": views.exact_request(self.runtime, r.tool, r.arguments, profile_of(r.account)).split("\n")[0],
                 "before_after": views.before_after(r),
+                "plan": plans.get(r.id),
                 "settle": views.settling_read(self.runtime, r) if r.status == "unknown" else None,
             }
             for r in records

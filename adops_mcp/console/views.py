@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from ..config import VENDOR_SETTINGS
 from ..profiles import vendor_profiles
@@ -51,6 +51,7 @@ def exact_request(runtime: Runtime, tool: str, arguments: dict[str, Any], profil
         return f"{op.title}: several vendor calls, with arguments {json.dumps(arguments, sort_keys=True)}"
     path, query, body, headers = call.request_parts()
     account = vendor_profiles(runtime.settings, op.vendor).get(profile) or runtime.settings.vendors[op.vendor]
+    path = re.sub(r"{(\w+)}", lambda m: _from_account(account, m), path)
     lines = [
         f"{op.method} {secrets.hide_userinfo(account.url)}{path}"
         + (f"?{urlencode(query, doseq=True)}" if query else "")
@@ -73,6 +74,12 @@ def vendor_account(runtime: Runtime, tool: str, arguments: dict[str, Any]) -> st
     except Exception:
         return None
     return str(account) if account is not None else None
+
+
+def _from_account(account: object, placeholder: re.Match[str]) -> str:
+    """A path value the arguments leave to the account's settings (Delta's mediaAgencyId -> media_agency_id)."""
+    value = getattr(account, re.sub(r"(?<!^)(?=[A-Z])", "_", placeholder.group(1)).lower(), None)
+    return quote(str(value), safe="") if isinstance(value, str | int) and value != "" else placeholder.group(0)
 
 
 @dataclass
@@ -128,6 +135,21 @@ def before_after(record: AuditRecord) -> list[str]:
         f"{c['what']}: {'nothing' if c.get('old') is None else format(c['old'], 'g')} -> {format(c['new'], 'g')}"
         for c in record.spend or []
     ]
+
+
+APPROVAL = re.compile(r"out-of-band approval (\w+) by ")
+
+
+async def approved_plans(runtime: Runtime, records: list[AuditRecord]) -> dict[int, str]:
+    """The plan a person approved, for each record performed under an out-of-band approval: the change in
+    words, from what to what where the plan could read the current state."""
+    plans = {}
+    for record in records:
+        match = APPROVAL.match(record.confirmed_by)
+        action = await runtime.store.pending(match.group(1)) if match else None
+        if action is not None:
+            plans[record.id] = action.plan
+    return plans
 
 
 def day_start(text: str | None) -> float | None:

@@ -176,6 +176,9 @@ def test_audit_filters_and_csv_export(team: Team, page: Any) -> None:
     rows = page.locator("tr[data-audit]")
     assert rows.count() == 1
     assert "150000 -> 200000" in rows.first.inner_text()
+    assert "/api/v1/media_agency/" in rows.first.inner_text() and "{mediaAgencyId}" not in rows.first.inner_text()
+    rows.first.locator("details.approved-plan summary").click()
+    assert "150,000.00 SEK -> 200,000.00 SEK" in rows.first.locator("details.approved-plan p").inner_text()
     assert "by alice" in rows.first.inner_text()
     shot(page, "audit")
 
