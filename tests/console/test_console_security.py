@@ -237,3 +237,17 @@ def test_the_cli_door_takes_the_same_decision(team: Team) -> None:
         assert "from the shell" in http.get("/console/").text
     is_error, done, text = team.mcp(CLIENT_CAROL, "confirm_action", {"confirmation_token": token})
     assert not is_error and done["status"] == "done", text
+
+
+def test_operators_from_a_tokens_file(tmp_path: Path) -> None:
+    path = tmp_path / "operators"
+    path.write_text(f"# the people who answer for the spend\nalice:{ALICE}\n\n  bob:{BOB}  \n")
+    operators = load_operators(load_settings(sandbox=True, console_tokens_file=path))
+    assert operators == {"alice": ALICE, "bob": BOB}
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_operators(load_settings(sandbox=True, console_tokens_file=tmp_path / "missing"))
+
+
+def test_the_stylesheet_is_served_by_the_package(team: Team, http: httpx2.Client) -> None:
+    response = http.get("/console/static/console.css")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/css")
