@@ -6,7 +6,9 @@ clients see) and with every toolset listed.
 
 from __future__ import annotations
 
+import copy
 import logging
+from typing import Any
 
 import pytest
 from mcp.shared.exceptions import MCPError
@@ -15,7 +17,8 @@ from adops_mcp.catalogue import catalogue
 from adops_mcp.config import ConfigError
 from adops_mcp.sandbox import Sandbox
 from adops_mcp.sandbox.jivox import JivoxSimulator
-from tests.harness import connect
+from tests.harness import connect, error_text
+from tests.test_troubleshooting import CASES, landed
 
 pytestmark = pytest.mark.anyio
 CATALOGUE = {e["name"]: e for e in catalogue()}
@@ -133,3 +136,65 @@ async def test_a_destructive_call_through_call_tool_still_needs_confirm_action()
             },
         )
         assert planned["status"] == "confirmation_required" and h.writes("jivox") == 0
+
+
+# What a person would tell the assistant when a next step asks for it.
+USER_SAYS: dict[str, Any] = {
+    "user_name": "Jo Lee",
+    "user_email": "jo@example.com",
+    "budget": 5_000_000,
+    "impression_budget": 900_000_000,
+    "flight_stop": "2099-12-31T23:59:59Z",
+}
+
+
+def as_written(step: dict[str, Any]) -> dict[str, Any]:
+    """The step's arguments plus what the user was asked for, where the step's other arguments go."""
+    arguments = copy.deepcopy(step["arguments"])
+    inner = arguments["arguments"] if step["tool"] == "adops_call_tool" else arguments
+    for name in step["ask_user"]:
+        inner[name] = USER_SAYS[name]
+    return arguments
+
+
+@pytest.mark.parametrize("toolsets", [None, "all"])
+@pytest.mark.parametrize(
+    ("tool", "args", "setup", "running", "blocking", "other", "steps"),
+    [landed(*c) for c in CASES],
+    ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)],
+)
+async def test_every_next_step_of_every_diagnosis_runs_as_written(
+    toolsets: str | None,
+    tool: str,
+    args: dict[str, Any],
+    setup: Any,
+    running: bool,
+    blocking: Any,
+    other: Any,
+    steps: Any,
+) -> None:
+    async with connect(toolsets=toolsets) as h:
+        if setup is not None:
+            await setup(h)
+        listed = {t.name for t in (await h.client.list_tools()).tools}
+        call = (tool, args) if tool in listed else ("adops_call_tool", {"name": tool, "arguments": args})
+        diagnosis = await h.ok(*call)
+        assert diagnosis["unavailable"] == []
+        named = {
+            s["arguments"].get("name", s["tool"]) if s["tool"] == "adops_call_tool" else s["tool"]
+            for s in diagnosis["next_steps"]
+        }
+        assert steps <= named
+        for step in diagnosis["next_steps"]:
+            assert step["tool"] in listed, step
+            result = await h.call(step["tool"], as_written(step))
+            assert not result.is_error, f"{step}: {error_text(result)}"
+            status = (result.structured_content or {}).get("status")
+            assert status not in ("declined", "failed", "unknown", "pending_approval"), step
+
+
+async def test_next_steps_the_server_cannot_run_are_said_so() -> None:
+    async with connect(toolsets=None, read_only=True) as h:
+        d = await h.ok("jivox_diagnose_retail_campaign", {"account_id": "acme-retail", "retail_campaign_idx": 5304})
+    assert all(s["tool"] != "jivox_activate_retail_campaign" for s in d["next_steps"])
+    assert any(u.startswith("jivox_activate_retail_campaign") and "read-only" in u for u in d["unavailable"])

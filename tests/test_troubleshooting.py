@@ -284,7 +284,7 @@ CASES: list[tuple[str, dict[str, Any], Setup, bool, set[str], set[str], set[str]
         False,
         {"job_invalid"},
         set(),
-        {"joveo_update_job"},
+        {"joveo_get_job"},
     ),
     (
         "joveo_diagnose_jobgroup",

@@ -163,6 +163,7 @@ def build_server(
     if settings.sandbox and transport is None:  # never send a sandbox session's calls to real accounts
         raise ConfigError("Sandbox mode needs the sandbox transport (adops_mcp.sandbox.use_sandbox).")
     tools = [t for t in tools if t.name in runtime.operations or t.name not in policy.names(settings.exclude_tools)]
+    runtime.listed = {t.name for t in tools}
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[None]:

@@ -21,7 +21,6 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
-from ..tools import VENDORS
 from ..vendorcall.operation import Operation
 from .guard import Confirm
 from .registry import Runtime, ask_confirmation, build_tool, finalize, perform
@@ -78,23 +77,16 @@ def _lookup(runtime: Runtime, name: str) -> Operation:
 
 def unlisted_tool(runtime: Runtime, name: str, arguments: dict[str, Any]) -> str:
     """The answer to a call of a tool that is not listed: how to reach it, or why it cannot be."""
-    if name in runtime.operations:
-        call = json.dumps({"name": name, "arguments": arguments}, ensure_ascii=False)
-        return (
-            f"{name} is not listed on this server, so nothing was sent; it runs through adops_call_tool with the "
-            f"same arguments: adops_call_tool({call})."
-        )
-    known = {op.name: op for v in VENDORS for op in v.operations}
-    if name in known:
-        op = known[name]
-        if op.vendor not in runtime.settings.enabled_vendors:
-            why = f"{op.vendor} is not configured on this server (see adops_configuration)"
-        elif runtime.settings.read_only:
-            why = "the server runs read-only"
-        else:
-            why = "the operator has not enabled it (--toolsets / --tools / --exclude-tools)"
-        return f"{name} cannot run here: {why}. Nothing was sent."
-    return f"No tool named {name!r}. Nothing was sent. Use adops_find_tools to search for the right one."
+    routed = runtime.suggest(name, arguments)
+    if isinstance(routed, str) and routed.startswith("no tool named"):
+        return f"No tool named {name!r}. Nothing was sent. Use adops_find_tools to search for the right one."
+    if isinstance(routed, str):
+        return f"{name} cannot run here: {routed}. Nothing was sent."
+    call = json.dumps(routed[1], ensure_ascii=False)
+    return (
+        f"{name} is not listed on this server, so nothing was sent; it runs through adops_call_tool with the "
+        f"same arguments: adops_call_tool({call})."
+    )
 
 
 def build_discovery_tools(runtime: Runtime, listed: set[str]) -> list[Tool]:

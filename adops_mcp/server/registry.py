@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from ..config import Settings, VendorSettings
 from ..profiles import vendor_profiles
+from ..tools.diagnosis import Diagnosis
 from ..vendorcall import secrets
 from ..vendorcall.http import VendorClient, VendorError
 from ..vendorcall.operation import Call, Operation
@@ -102,6 +103,41 @@ class Runtime:
     clients: dict[str, VendorClient]  # each vendor's default account
     operations: dict[str, Operation] = field(default_factory=dict)
     profile_clients: dict[tuple[str, str], VendorClient] = field(default_factory=dict)  # (vendor, profile)
+    listed: set[str] = field(default_factory=set)  # the tools clients see in tools/list
+
+    def suggest(self, tool: str, arguments: dict[str, Any]) -> tuple[str, dict[str, Any]] | str:
+        """A call to suggest to the model, as it can make it here: (tool, arguments), or why it cannot run."""
+        if tool in self.listed:
+            return tool, arguments
+        if tool in self.operations:
+            return "adops_call_tool", {"name": tool, "arguments": arguments}
+        return self.why_not(tool)
+
+    def why_not(self, tool: str) -> str:
+        """Why an operation of the catalogue does not run on this server."""
+        from ..tools import VENDORS
+
+        op = next((op for v in VENDORS for op in v.operations if op.name == tool), None)
+        if op is None:
+            return f"no tool named {tool!r}; use adops_find_tools to search for the right one"
+        if op.vendor not in self.settings.enabled_vendors:
+            return f"{op.vendor} is not configured on this server (see adops_configuration)"
+        if self.settings.read_only and op.effect != "read":
+            return "the server runs read-only"
+        return "the operator has not enabled it (--toolsets / --tools / --exclude-tools)"
+
+    def route_steps(self, result: Any) -> Any:
+        """A diagnosis's next steps as this server's client can call them."""
+        if not isinstance(result, Diagnosis):
+            return result
+        steps, unavailable = [], list(result.unavailable)
+        for step in result.next_steps:
+            routed = self.suggest(step.tool, step.arguments)
+            if isinstance(routed, str):
+                unavailable.append(f"{step.tool} ({step.why}): {routed}")
+            else:
+                steps.append(step.model_copy(update={"tool": routed[0], "arguments": routed[1]}))
+        return result.model_copy(update={"next_steps": steps, "unavailable": unavailable})
 
     def vendor_settings(self, op: Operation) -> VendorSettings:
         return self.settings.vendors[op.vendor]
@@ -157,7 +193,7 @@ class Runtime:
         op = call.op
         self.policy_check(op, call)
         if op.effect == "read" and not op.needs_confirmation(call.params):
-            return shape_read(op, await op.execute(call))
+            return self.route_steps(shape_read(op, await op.execute(call)))
         await self.spend_check(call)
         arguments = call.params.model_dump(mode="json")
         audit_id = await self.store.record_intent(

@@ -1,9 +1,10 @@
 """One result shape for every vendor's "why is this not running / not spending?" tool.
 
 A diagnosis is built only from what was read from the vendor in that call: each finding carries the
-evidence it rests on (the statuses, approvals, flights, budgets read), and each next step names a
-tool of this server with the arguments to pass. Destructive next steps still go through the guard:
-naming one here confirms nothing.
+evidence it rests on (the statuses, approvals, flights, budgets read), and each next step names an
+operation with every required argument (or what to ask the user for). The server rewrites the steps
+for the surface it lists (an unlisted operation becomes an `adops_call_tool` call). Destructive next
+steps still go through the guard: naming one here confirms nothing.
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ class Finding(BaseModel):
 
 
 class NextStep(BaseModel):
-    tool: str = Field(description="The tool to call next (destructive tools still ask the user).")
-    arguments: dict[str, Any] = Field(default_factory=dict)
+    tool: str = Field(description="The tool to call next, as listed (destructive tools still ask the user).")
+    arguments: dict[str, Any] = Field(default_factory=dict, description="Pass exactly these, plus ask_user.")
     why: str
+    ask_user: dict[str, str] = Field(
+        default_factory=dict, description="Arguments only the user can give (name: what to ask); add them."
+    )
 
 
 class Diagnosis(BaseModel):
@@ -35,6 +39,9 @@ class Diagnosis(BaseModel):
     findings: list[Finding]
     next_steps: list[NextStep]
     checked: list[str] = Field(description="The vendor reads this diagnosis rests on.")
+    unavailable: list[str] = Field(
+        default_factory=list, description="Next steps this server cannot run, and why: tell the user."
+    )
 
 
 class Diagnoser:
@@ -52,9 +59,10 @@ class Diagnoser:
     def find(self, code: str, severity: Severity, message: str, /, **evidence: Any) -> None:
         self.findings.append(Finding(code=code, severity=severity, message=message, evidence=evidence))
 
-    def step(self, tool: str, why: str, /, **arguments: Any) -> None:
+    def step(self, tool: str, why: str, /, ask_user: dict[str, str] | None = None, **arguments: Any) -> None:
+        """A next call: `arguments` known from what was read, `ask_user` the required ones only the user knows."""
         if not any(s.tool == tool and s.arguments == arguments for s in self.next_steps):
-            self.next_steps.append(NextStep(tool=tool, arguments=arguments, why=why))
+            self.next_steps.append(NextStep(tool=tool, arguments=arguments, why=why, ask_user=ask_user or {}))
 
     @property
     def blocked(self) -> bool:

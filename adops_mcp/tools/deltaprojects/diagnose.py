@@ -23,7 +23,7 @@ def _moment(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _budget(d: Diagnoser, kind: str, used: Any, total: Any, args: dict[str, Any], field: str) -> None:
+def _budget(d: Diagnoser, kind: str, used: Any, total: Any, args: dict[str, Any], field: str, argument: str) -> None:
     if not isinstance(used, int | float) or not isinstance(total, int | float):
         return
     evidence = {"current_target_" + kind: used, field: total}
@@ -32,6 +32,7 @@ def _budget(d: Diagnoser, kind: str, used: Any, total: Any, args: dict[str, Any]
         d.step(
             "delta_update_activity",
             f"Raise {field} to let it deliver again (changes spend; the user confirms).",
+            {argument: f"the new {kind} budget, above {used:,}"},
             **args,
         )
     elif total > 0 and used >= NEARLY * total:
@@ -73,8 +74,13 @@ async def diagnose(call: Call) -> Diagnosis:
         )
     if stop is not None and now > stop:
         d.find("flight_ended", "blocking", f"The flight ended {activity['flightStop']}.", **flight)
-        d.step("delta_update_activity", "Extend flight_stop if it should run again (the user confirms).", **args)
-    _budget(d, "spend", activity.get("currentTargetSpend"), activity.get("budget"), args, "budget")
+        d.step(
+            "delta_update_activity",
+            "Extend the flight if it should run again (the user confirms).",
+            {"flight_stop": "the new end of the flight (ISO date-time, in the future)"},
+            **args,
+        )
+    _budget(d, "spend", activity.get("currentTargetSpend"), activity.get("budget"), args, "budget", "budget")
     _budget(
         d,
         "impressions",
@@ -82,6 +88,7 @@ async def diagnose(call: Call) -> Diagnosis:
         activity.get("impressionBudget"),
         args,
         "impressionBudget",
+        "impression_budget",
     )
     if not d.blocked:
         d.find(

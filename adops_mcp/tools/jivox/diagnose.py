@@ -10,6 +10,7 @@ from .models import CampaignParams
 from .operations import CAMPAIGN, _approval, _fill, _ids, activation_status, retail_settings
 
 LIVE = ("ACTIVE",)
+REQUESTER = {"user_name": "the requester's name", "user_email": "the requester's e-mail (approvers reply to it)"}
 
 
 async def diagnose(call: Call) -> Diagnosis:
@@ -99,7 +100,7 @@ async def diagnose(call: Call) -> Diagnosis:
             "No approval request was submitted, and the account requires approval.",
             approvers=[a.get("emailId") for a in approvers or [] if isinstance(a, dict)],
         )
-        d.step("jivox_submit_approval_request", "E-mail the approvers (needs the requester's name and e-mail).", **ids)
+        d.step("jivox_submit_approval_request", "E-mail the approvers for their approval.", REQUESTER, **ids)
         return d.result()
     decisions = {a.userEmail or a.userName or "?": a.approvalStatus for a in approval.approverDetails}
     evidence = {
@@ -126,7 +127,12 @@ async def diagnose(call: Call) -> Diagnosis:
             waiting_for=waiting,
         )
         d.step("jivox_get_approval_status", "Check again after the approvers have answered the e-mail.", **ids)
-        d.step("jivox_submit_approval_request", "Re-send the approval e-mail to those who have not answered.", **ids)
+        d.step(
+            "jivox_submit_approval_request",
+            "Re-send the approval e-mail to those who have not answered.",
+            REQUESTER,
+            **ids,
+        )
         return d.result()
     d.find(
         "approval_refused",
@@ -138,7 +144,10 @@ async def diagnose(call: Call) -> Diagnosis:
         refused_by=refused,
     )
     d.step(
-        "jivox_submit_approval_request", "After addressing the approvers' objections, open a new approval round.", **ids
+        "jivox_submit_approval_request",
+        "After addressing the approvers' objections, open a new approval round.",
+        REQUESTER,
+        **ids,
     )
     return d.result()
 

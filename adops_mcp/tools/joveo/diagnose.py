@@ -83,14 +83,18 @@ async def diagnose(call: Call) -> Diagnosis:
             d.find(
                 "job_invalid",
                 "blocking",
-                f"Job {p.job_reference} is invalid, so Joveo does not advertise it.",
+                f"Job {p.job_reference} is invalid (a required field is missing), so Joveo does not advertise it.",
                 valid=False,
                 title=job.get("title"),
                 url=job.get("url"),
                 city=job.get("city"),
                 country=job.get("country"),
             )
-            d.step("joveo_update_job", "Fix the job's missing or bad fields (title, url, city, country).", **job_args)
+            d.step(
+                "joveo_get_job",
+                "Joveo refuses updates to invalid jobs: the client fixes the job in its feed or ATS; check again then.",
+                **job_args,
+            )
         if job.get("status") == "PAUSED":
             d.find("job_paused", "blocking", f"Job {p.job_reference} is paused.", status="PAUSED")
             if job.get("valid") is not False:
