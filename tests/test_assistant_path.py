@@ -7,7 +7,9 @@ clients see) and with every toolset listed.
 from __future__ import annotations
 
 import copy
+import json
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from mcp.shared.exceptions import MCPError
 
 from adops_mcp.catalogue import catalogue
 from adops_mcp.config import ConfigError
+from adops_mcp.prompts import mentioned_tools
 from adops_mcp.sandbox import Sandbox
 from adops_mcp.sandbox.jivox import JivoxSimulator
 from tests.harness import connect, error_text
@@ -198,3 +201,94 @@ async def test_next_steps_the_server_cannot_run_are_said_so() -> None:
         d = await h.ok("jivox_diagnose_retail_campaign", {"account_id": "acme-retail", "retail_campaign_idx": 5304})
     assert all(s["tool"] != "jivox_activate_retail_campaign" for s in d["next_steps"])
     assert any(u.startswith("jivox_activate_retail_campaign") and "read-only" in u for u in d["unavailable"])
+
+
+# Sandbox ids to fill a prompt's <placeholders> with, as the assistant would after its list calls.
+SANDBOX_IDS: dict[str, Any] = {
+    "account_id": "northwind-grocers",
+    "retail_campaign_idx": 7101,  # approved: activation plans instead of refusing
+    "client_id": None,  # per vendor, below
+    "campaign_id": "0b7d3e51-9a2c-4e86-b4f1-6c8a2d9e1f01",
+    "jobgroup_id": "1d4b7e2a-6c3f-4a58-9e1d-0a2b4c6d8e11",
+    "job_reference": "GLX-00001",
+    "campaign_code": "SANDBOX1-AUTUMN-MIXED",
+    "creative_code": "SANDBOX1-AUTUMN-MIXED-3",
+    "activity_id": "03bbfc1b-cc72-54a0-9d17-d84987cdbf53",
+}
+CLIENT_IDS = {"joveo": "3f6c2a9e-8d41-4b7a-9e2c-5a1d7b0c4e11", "delta": "b833cff3-0c18-549e-bd86-ac794c288f76"}
+PROMPTS: list[tuple[str, dict[str, str]]] = [
+    *[("troubleshoot_campaign", {"vendor": v, "campaign": "X-1"}) for v in ("jivox", "joveo", "merchenta", "delta")],
+    *[("pause_safely", {"vendor": v, "target": "all of it"}) for v in ("jivox", "joveo", "merchenta", "delta")],
+    ("launch_jivox_campaign", {"account_id": "northwind-grocers", "retail_campaign_idx": "7101"}),
+    (
+        "launch_jivox_campaign",
+        {
+            "account_id": "acme-retail",
+            "retail_campaign_idx": "5302",
+            "requester_name": "Jo",
+            "requester_email": "j@x.io",
+        },
+    ),
+    ("weekly_performance_review", {}),
+    ("weekly_performance_review", {"joveo_client_id": CLIENT_IDS["joveo"], "delta_client_id": CLIENT_IDS["delta"]}),
+]
+
+
+def suggested_calls(text: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every `tool {json arguments}` the prompt suggests, parsed as written."""
+    calls, decoder = [], json.JSONDecoder()
+    for mark in re.finditer(r"\b([a-z][a-z0-9_]+) (?=\{)", text):
+        arguments, _ = decoder.raw_decode(text, mark.end())
+        calls.append((mark.group(1), arguments))
+    return calls
+
+
+def filled(tool: str, arguments: dict[str, Any]) -> dict[str, Any] | None:
+    """The placeholders filled with sandbox ids (None when one needs an earlier call's answer)."""
+    if tool == "adops_call_tool":
+        inner = filled(arguments["name"], arguments["arguments"])
+        return None if inner is None else {**arguments, "arguments": inner}
+    out = {}
+    for name, value in arguments.items():
+        if isinstance(value, str) and value.startswith("<"):
+            value = (
+                CLIENT_IDS[tool.split("_")[0]] if name == "client_id" else SANDBOX_IDS.get(name, USER_SAYS.get(name))
+            )
+            if value is None:
+                return None
+        out[name] = value
+    return out
+
+
+@pytest.mark.parametrize("toolsets", [None, "all"])
+@pytest.mark.parametrize(("prompt", "args"), PROMPTS, ids=[f"{p}-{i}" for i, (p, _) in enumerate(PROMPTS)])
+async def test_every_prompt_suggests_only_calls_the_client_can_make(
+    toolsets: str | None, prompt: str, args: dict[str, str]
+) -> None:
+    async with connect(toolsets=toolsets) as h:
+        listed = {t.name for t in (await h.client.list_tools()).tools}
+        text = "\n".join(m.content.text for m in (await h.client.get_prompt(prompt, args)).messages)
+        calls = suggested_calls(text)
+        assert calls, text
+        named = {a["name"] if t == "adops_call_tool" else t for t, a in calls}
+        # Every vendor tool the text names is a suggested call (nothing bare that the client cannot see).
+        assert {t for t in mentioned_tools(text) if t in CATALOGUE and CATALOGUE[t]["vendor"] != "adops"} <= named
+        ran = 0
+        for tool, arguments in calls:
+            assert tool in listed, (tool, text)
+            target, inner = (
+                (arguments["name"], arguments["arguments"]) if tool == "adops_call_tool" else (tool, arguments)
+            )
+            schema = h.built.runtime.operations[target].params.model_json_schema()
+            assert set(schema.get("required", [])) <= set(inner), (target, inner)
+            ready = filled(tool, arguments)
+            if ready is None:
+                continue
+            result = await h.call(tool, ready)
+            # A prompt's steps are conditional (approve before activating): the vendor may refuse for the state
+            # the sandbox is in, but the call itself must be one the server accepts.
+            text = error_text(result) if result.is_error else ""
+            assert not text.startswith(("Invalid arguments", "No tool named")), f"{tool} {ready}: {text}"
+            assert "not listed" not in text and "cannot run here" not in text, f"{tool} {ready}: {text}"
+            ran += 1
+        assert ran, "at least the first step of every prompt runs as written"

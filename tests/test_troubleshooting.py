@@ -366,6 +366,7 @@ async def test_diagnose_tools_are_read_only_and_on_the_default_surface() -> None
 # ---- resources and their tool twins ------------------------------------------------------------
 
 TWINS = [
+    ("jivox://accounts", "jivox_list_accounts", {}),
     ("jivox://accounts/acme-retail/retail-campaigns/5301", "jivox_get_retail_campaign", jivox(5301)),
     ("jivox://accounts/acme-retail/retail-campaigns/5301/approval-status", "jivox_get_approval_status", jivox(5301)),
     (
@@ -418,7 +419,7 @@ async def test_every_status_read_has_a_resource_template() -> None:
         templates = {t.uri_template for t in (await h.client.list_resource_templates()).resource_templates}
         resources = {str(r.uri) for r in (await h.client.list_resources()).resources}
     ops = {e["name"]: e["resource"] for e in catalogue() if e.get("resource")}
-    assert set(ops.values()) <= templates
+    assert set(ops.values()) <= templates | resources
     assert "adops://configuration" in resources
     for name in (
         "jivox_get_retail_campaign",

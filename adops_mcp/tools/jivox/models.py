@@ -106,6 +106,21 @@ class CampaignPage(BaseModel):
     next_offset: int | None = Field(description="Pass as offset for the next page; null on the last page.")
 
 
+class ListAccountsParams(Params):
+    limit: Annotated[int, Field(ge=1, le=100, description="Page size.")] = 100
+    offset: Annotated[int, Field(ge=0, description="Start at this position (from next_offset).")] = 0
+
+
+class AccountSummary(_Vendor):
+    accountId: str
+    name: str | None = None
+
+
+class AccountPage(BaseModel):
+    accounts: list[AccountSummary] = Field(description="Accounts this API key can see: accountId and name.")
+    next_offset: int | None = Field(description="Pass as offset for the next page; null on the last page.")
+
+
 class ActivationStatus(_Vendor):
     status: str | None = None
     percentage: int | None = None

@@ -14,7 +14,9 @@ from ...vendorcall.http import Auth, VendorClient, VendorError
 from ...vendorcall.operation import Call, Operation, decode
 from ..vendor import ClientOptions, Vendor
 from .models import (
+    AccountPage,
     AccountParams,
+    AccountSummary,
     ActivateParams,
     ActivationStatus,
     ApprovalRequestParams,
@@ -22,6 +24,7 @@ from .models import (
     CampaignPage,
     CampaignParams,
     CampaignSummary,
+    ListAccountsParams,
     ListCampaignsParams,
 )
 
@@ -67,6 +70,18 @@ async def list_campaigns(call: Call) -> CampaignPage:
     # An empty page while the count says more remain is skipped past, not taken as the end.
     end = p.offset + (len(campaigns) or p.limit)
     return CampaignPage(campaigns=campaigns, count=count, next_offset=end if end < count else None)
+
+
+async def list_accounts(call: Call) -> AccountPage:
+    """One page of GET /v2/accounts (J2); Jivox pages with next/previous links, so `next` says if more remain."""
+    p = call.params
+    data = decode(
+        await call.client.request("GET", "/v2/accounts", read=True, params={"limit": p.limit, "offset": p.offset})
+    )
+    data = data if isinstance(data, dict) else {"accounts": data or []}
+    accounts = [AccountSummary.model_validate(a) for a in data.get("accounts") or [] if isinstance(a, dict)]
+    more = bool(data.get("next")) and bool(accounts)
+    return AccountPage(accounts=accounts, next_offset=p.offset + len(accounts) if more else None)
 
 
 async def retail_settings(call: Call) -> dict[str, Any]:
@@ -162,6 +177,21 @@ def _account(params: Any) -> str | None:
 
 
 OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        name="jivox_list_accounts",
+        title="List Jivox accounts",
+        description="Lists the accounts (accountId, name) this API key can see. Use it to find the account_id "
+        "every other Jivox tool needs; jivox_list_retail_campaigns then lists one account's campaigns.",
+        vendor="jivox",
+        toolset="jivox",
+        effect="read",
+        method="GET",
+        path="/v2/accounts",
+        params=ListAccountsParams,
+        result=AccountPage,
+        run=list_accounts,
+        resource="jivox://accounts",
+    ),
     Operation(
         name="jivox_list_retail_campaigns",
         title="List Jivox retail campaigns",
