@@ -20,7 +20,6 @@ from typing import Any
 
 import anyio
 import httpx2
-import stamina
 
 from . import secrets
 from .sanitize import clean, clean_text
@@ -203,6 +202,8 @@ class VendorClient:
     ) -> httpx2.Response:
         """Send one logical call. Reads retry transient failures; writes are sent at most once
         (except when the connection never opened). Raises VendorError on failure."""
+        import stamina  # the retry library loads on the first request, not at start-up
+
         try:
             async for attempt in stamina.retry_context(
                 on=self._backoff_hook(read),
