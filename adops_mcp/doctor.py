@@ -19,6 +19,7 @@ from .config import Settings, VendorSettings, config_path
 from .profiles import vendor_profiles
 from .vendorcall import secrets
 from .vendorcall.http import VendorClient, VendorError
+from .vendorcall.request import build, send
 
 
 @dataclass
@@ -35,7 +36,7 @@ Probe = Callable[[VendorClient, VendorSettings], Awaitable[str]]
 
 
 async def _jivox(client: VendorClient, settings: VendorSettings) -> str:
-    response = await client.request("GET", "/v2/accounts", read=True)
+    response = await send(client, build("GET", "/v2/accounts"), read=True)
     body = response.json()
     items = body if isinstance(body, list) else next((v for v in body.values() if isinstance(v, list)), [])
     return f"credentials accepted ({len(items)} account(s) visible)"
@@ -45,7 +46,9 @@ async def _delta(client: VendorClient, settings: VendorSettings) -> str:
     agency = getattr(settings, "media_agency_id", None)
     if not agency:
         return await _reachable(client, settings)
-    await client.request("GET", f"/api/v1/media_agency/{agency}/client", read=True)
+    await send(
+        client, build("GET", "/api/v1/media_agency/{mediaAgencyId}/client", {"mediaAgencyId": agency}), read=True
+    )
     return f"credentials accepted (media agency {agency})"
 
 
@@ -53,7 +56,7 @@ async def _reachable(client: VendorClient, settings: VendorSettings) -> str:
     if client.auth.token is not None:
         await client.auth.token.get()  # the vendor's credential exchange
         return "credentials accepted (access token issued)"
-    response = await client.request("GET", "/", read=True, ok_statuses=frozenset(range(300, 500)))
+    response = await send(client, build("GET", "/"), read=True, ok_statuses=frozenset(range(300, 500)))
     return f"reachable (HTTP {response.status_code}); credentials not verified by a read"
 
 

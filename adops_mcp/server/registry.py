@@ -40,6 +40,7 @@ from ..tools.diagnosis import Diagnosis
 from ..vendorcall import secrets
 from ..vendorcall.http import VendorClient, VendorError
 from ..vendorcall.operation import Call, Operation
+from ..vendorcall.request import UnsafeId
 from ..vendorcall.results import WriteResult
 from ..vendorcall.sanitize import clean, clean_model
 from . import approvals, policy, webhook
@@ -91,6 +92,8 @@ def tool_errors() -> Iterator[None]:
         raise ToolError(exc.message) from None
     except ValidationError as exc:
         raise InvalidArguments(secrets.scrub(describe_validation(exc))) from None
+    except UnsafeId as exc:  # an id from the settings or a vendor answer that cannot be one path segment
+        raise InvalidArguments(secrets.scrub(f"Invalid arguments, nothing was sent. {exc}")) from None
     except StoreUnavailable as exc:  # outcomes are settled without raising: this is always before sending
         raise ToolError(f"Refused: {STORE_DOWN} ({exc.cause}). Try again shortly.") from None
 

@@ -13,17 +13,21 @@ JSON body for POST/PUT, unless a `Wire(...)` marker in its annotation says where
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+import httpx2
 from pydantic import BaseModel, ConfigDict
+
+from .request import PLACEHOLDER, Request, build, send
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
 
     from .http import VendorClient
 
+_FROM_PARAMS: Any = object()
 Effect = Literal["read", "write", "destructive"]
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -93,14 +97,28 @@ class Call:
     ctx: Context[Any, Any] | None = None
     state: dict[str, Any] = field(default_factory=dict)  # e.g. a current state read while planning
 
-    def request_parts(self) -> tuple[str, dict[str, Any], Any, dict[str, str]]:
-        """(path, query, json body, headers) built from the params by the wire rules."""
-        assert self.op.path is not None and self.op.method is not None
-        path = self.op.path
+    planned: list[Request] | None = None  # while rehearsing for a plan: the writes, recorded and not sent
+
+    def request(
+        self,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        values: Mapping[str, Any] | None = None,
+        json: Any = _FROM_PARAMS,
+    ) -> Request:
+        """The operation's documented request from the params by the wire rules (see the module doc).
+
+        `values` fills placeholders the params do not carry (e.g. an id from the settings); `json`
+        replaces the body built from the params."""
+        method = method or self.op.method
+        path = path or self.op.path
+        assert path is not None and method is not None
+        filled: dict[str, Any] = dict(values or {})
         query: dict[str, Any] = {}
         body: dict[str, Any] = {}
         headers: dict[str, str] = {}
-        placeholders = set(re.findall(r"{(\w+)}", path))
+        placeholders = set(PLACEHOLDER.findall(path))
         fields = type(self.params).model_fields
         for name, info in fields.items():
             value = getattr(self.params, name)
@@ -109,31 +127,34 @@ class Call:
             where = (
                 wire.where
                 if wire
-                else (
-                    "path" if wire_name in placeholders else "query" if self.op.method in ("GET", "DELETE") else "body"
-                )
+                else ("path" if wire_name in placeholders else "query" if method in ("GET", "DELETE") else "body")
             )
             if where == "none" or value is None:
                 continue
             dumped = _dump(value)
             if where == "path":
-                path = path.replace("{" + wire_name + "}", _path_segment(dumped))
+                filled[wire_name] = dumped
             elif where == "query":
                 query[wire_name] = dumped
             elif where == "header":
                 headers[wire_name] = str(dumped)
             else:
                 body[wire_name] = dumped
-        return path, query, (body or None), headers
+        filled = {k: v for k, v in filled.items() if k in placeholders}
+        sent = (body or None) if json is _FROM_PARAMS else json
+        return build(method, path, filled, query=query, json=sent, headers=headers)
+
+    async def fetch(self, request: Request, *, read: bool | None = None) -> httpx2.Response:
+        """The one way a handler talks to the vendor. While rehearsing a plan, writes are recorded, not sent."""
+        read = request.method in ("GET", "HEAD") if read is None else read
+        if not read and self.planned is not None:
+            self.planned.append(request)
+            return httpx2.Response(204)
+        return await send(self.client, request, read=read)
 
     async def send(self) -> Any:
         """The operation's documented request; returns the decoded JSON (or None / text)."""
-        assert self.op.method is not None
-        path, query, body, headers = self.request_parts()
-        response = await self.client.request(
-            self.op.method, path, read=self.op.effect == "read", params=query, json_body=body, headers=headers
-        )
-        return decode(response)
+        return decode(await self.fetch(self.request(), read=self.op.effect == "read"))
 
 
 def _dump(value: Any) -> Any:
@@ -144,12 +165,6 @@ def _dump(value: Any) -> Any:
     if hasattr(value, "value") and not isinstance(value, (str, int, float, bool)):
         return value.value  # enums
     return value
-
-
-def _path_segment(value: Any) -> str:
-    from urllib.parse import quote
-
-    return quote(str(value), safe="")
 
 
 def decode(response: Any) -> Any:

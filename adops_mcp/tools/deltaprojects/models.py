@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ...vendorcall.operation import Params, Wire
+from ...vendorcall.request import PathSafe
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 
@@ -23,11 +24,12 @@ MediaAgencyId = Annotated[
         pattern=_ID,
         description="Media agency id; leave out to use the configured one.",
     ),
+    PathSafe,
 ]
-ClientId = Annotated[str, _id("clientId", "Client")]
-ActivityId = Annotated[str, _id("activityId", "Activity")]
-BiddingPlanId = Annotated[str, _id("biddingPlanId", "Bidding plan")]
-CreativeId = Annotated[str, _id("creativeId", "Creative")]
+ClientId = Annotated[str, PathSafe, _id("clientId", "Client")]
+ActivityId = Annotated[str, PathSafe, _id("activityId", "Activity")]
+BiddingPlanId = Annotated[str, PathSafe, _id("biddingPlanId", "Bidding plan")]
+CreativeId = Annotated[str, PathSafe, _id("creativeId", "Creative")]
 
 
 class AgencyParams(Params):

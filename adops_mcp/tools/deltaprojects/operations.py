@@ -12,9 +12,10 @@ unless the user changes it.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from mcp.server.mcpserver.exceptions import ToolError
 
@@ -22,6 +23,7 @@ from ...config import DeltaSettings, VendorSettings
 from ...vendorcall import secrets
 from ...vendorcall.http import Auth, VendorClient, VendorError
 from ...vendorcall.operation import Call, NoParams, Operation, SpendChange, decode
+from ...vendorcall.request import Request, build
 from ...vendorcall.sanitize import clean, clean_text
 from ..vendor import ClientOptions, Vendor
 from .models import (
@@ -81,18 +83,17 @@ def _agency(call: Call) -> str:
     return agency
 
 
-def _fill(call: Call, template: str, **values: str) -> str:
-    values = {"mediaAgencyId": _agency(call), **values} if "{mediaAgencyId}" in template else values
-    for key, value in values.items():
-        template = template.replace("{" + key + "}", quote(value, safe=""))
-    return template
+def _request(call: Call, template: str, method: str = "GET", json: Any = None, **values: str) -> Request:
+    """A request to `template`, with the media agency filled in from the params or the settings."""
+    if "{mediaAgencyId}" in template:
+        values = {"mediaAgencyId": _agency(call), **values}
+    return build(method, template, values, json=json)
 
 
-def _parts(call: Call) -> tuple[str, dict[str, Any]]:
-    path, query, _, _ = call.request_parts()
-    if "{mediaAgencyId}" in path:
-        path = path.replace("{mediaAgencyId}", quote(_agency(call), safe=""))
-    return path, query
+def _documented(call: Call) -> Request:
+    """The operation's own request, with the media agency filled in from the params or the settings."""
+    agency = {"mediaAgencyId": _agency(call)} if "{mediaAgencyId}" in (call.op.path or "") else {}
+    return call.request(values=agency)
 
 
 def public_location(value: str | None) -> str | None:
@@ -111,10 +112,10 @@ def id_from_location(value: str | None) -> str | None:
 
 
 async def read(call: Call) -> Any:
-    path, query = _parts(call)
+    request = _documented(call)
     if getattr(call.params, "include_creatives", False):
-        query["fetch"] = "creatives"
-    return decode(await call.client.request("GET", path, read=True, params=query))
+        request = replace(request, query={**request.query, "fetch": "creatives"})
+    return decode(await call.fetch(request))
 
 
 async def get_client(call: Call) -> Any:
@@ -124,21 +125,22 @@ async def get_client(call: Call) -> Any:
     except VendorError as exc:
         if exc.status != 404:
             raise
-    path = _fill(call, CLIENT_DOCUMENTED, clientId=call.params.client_id)
-    return decode(await call.client.request("GET", path, read=True))
+    return decode(await call.fetch(_request(call, CLIENT_DOCUMENTED, clientId=call.params.client_id)))
 
 
 async def statistics(call: Call) -> Any:
-    path, query = _parts(call)
+    request = _documented(call)
     p = call.params
     if p.start_date and p.end_date:
-        query["interval"] = f"{p.start_date.isoformat()}/{p.end_date.isoformat()}"
-    return decode(await call.client.request("GET", path, read=True, params=query))
+        request = replace(
+            request, query={**request.query, "interval": f"{p.start_date.isoformat()}/{p.end_date.isoformat()}"}
+        )
+    return decode(await call.fetch(request))
 
 
 async def _activity(call: Call) -> dict[str, Any]:
-    path = _fill(call, ACTIVITY, clientId=call.params.client_id, activityId=call.params.activity_id)
-    data = clean(decode(await call.client.request("GET", path, read=True)))
+    request = _request(call, ACTIVITY, clientId=call.params.client_id, activityId=call.params.activity_id)
+    data = clean(decode(await call.fetch(request)))
     if not isinstance(data, dict):
         raise VendorError("deltaprojects", "Delta Projects answered the activity read with an unexpected body.")
     return data
@@ -201,7 +203,7 @@ async def create_plan(call: Call) -> str:
     client = await _client_info(call)
     template = p.template_id
     try:
-        templates = decode(await call.client.request("GET", "/api/v1/activity_templates", read=True)) or []
+        templates = decode(await call.fetch(build("GET", "/api/v1/activity_templates"))) or []
         template = next(
             (f"'{t.get('name')}' ({p.template_id})" for t in templates if t.get("id") == p.template_id), template
         )
@@ -217,8 +219,8 @@ async def create_plan(call: Call) -> str:
 
 async def create_activity(call: Call) -> dict[str, Any]:
     p = call.params
-    path = _fill(call, ACTIVITIES + "/create_from_template", clientId=p.client_id)
-    response = await call.client.request("POST", path, read=False, json_body=_body(p, CREATE_FIELDS))
+    create = _request(call, ACTIVITIES + "/create_from_template", "POST", _body(p, CREATE_FIELDS), clientId=p.client_id)
+    response = await call.fetch(create)
     location = response.headers.get("Location")
     activity_id = id_from_location(location)
     result: dict[str, Any] = {
@@ -341,8 +343,8 @@ async def update_activity(call: Call) -> dict[str, Any]:
     if problem := _update_problem(p, current):
         raise NothingSent(problem)
     body, note = update_body(p, current)
-    path = _fill(call, ACTIVITY, clientId=p.client_id, activityId=p.activity_id)
-    response = await call.client.request("POST", path, read=False, json_body=body)
+    update = _request(call, ACTIVITY, "POST", body, clientId=p.client_id, activityId=p.activity_id)
+    response = await call.fetch(update)
     result: dict[str, Any] = {
         "activity_id": p.activity_id,
         "http_status": response.status_code,

@@ -7,7 +7,7 @@ from typing import Any
 from ...vendorcall.operation import Call, Operation, decode
 from ..diagnosis import Diagnoser, Diagnosis
 from .models import CampaignParams
-from .operations import CAMPAIGN, _approval, _fill, _ids, activation_status, retail_settings
+from .operations import CAMPAIGN, _approval, _ids, activation_status, get, retail_settings
 
 LIVE = ("ACTIVE",)
 REQUESTER = {"user_name": "the requester's name", "user_email": "the requester's e-mail (approvers reply to it)"}
@@ -18,7 +18,7 @@ async def diagnose(call: Call) -> Diagnosis:
     ids = {"account_id": p.account_id, "retail_campaign_idx": p.retail_campaign_idx}
     d = Diagnoser(f"Jivox retail campaign {p.account_id}/{p.retail_campaign_idx}")
 
-    campaign = decode(await call.client.request("GET", _fill(CAMPAIGN, _ids(call)), read=True)) or {}
+    campaign = decode(await call.fetch(get(CAMPAIGN, _ids(call)))) or {}
     d.read("jivox_get_retail_campaign")
     status = campaign.get("status")
     name = campaign.get("retailCampaignName")

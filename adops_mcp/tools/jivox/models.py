@@ -8,9 +8,11 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...vendorcall.operation import Params, Wire
+from ...vendorcall.request import PathSafe
 
 AccountId = Annotated[
     str,
+    PathSafe,
     Field(serialization_alias="accountId", min_length=1, max_length=128, description="Jivox account id."),
 ]
 CampaignIdx = Annotated[

@@ -5,6 +5,7 @@ No pause endpoint is documented (VENDORS.md 1.5), so none is invented.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -12,6 +13,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from ...config import JivoxSettings, VendorSettings
 from ...vendorcall.http import Auth, VendorClient, VendorError
 from ...vendorcall.operation import Call, Operation, decode
+from ...vendorcall.request import PLACEHOLDER, Request, build
 from ..vendor import ClientOptions, Vendor
 from .models import (
     AccountPage,
@@ -48,10 +50,10 @@ def _ids(call: Call) -> dict[str, str]:
     return {"accountId": call.params.account_id, "retailCampaignIdx": str(call.params.retail_campaign_idx)}
 
 
-def _fill(template: str, values: dict[str, str]) -> str:
-    for key, value in values.items():
-        template = template.replace("{" + key + "}", value)
-    return template
+def get(template: str, values: dict[str, str]) -> Request:
+    """A GET of `template` with the placeholders it has, from `values`."""
+    names = set(PLACEHOLDER.findall(template))
+    return build("GET", template, {k: v for k, v in values.items() if k in names})
 
 
 async def list_campaigns(call: Call) -> CampaignPage:
@@ -61,10 +63,10 @@ async def list_campaigns(call: Call) -> CampaignPage:
         filters.append(f"status(eq){p.status.value}")
     if p.name_contains:
         filters.append(f"retailCampaignName(like){p.name_contains.replace(',', ' ')}")
-    path, query, _, _ = call.request_parts()
+    request = call.request()
     if filters:
-        query["filters"] = ",".join(filters)
-    data = decode(await call.client.request("GET", path, read=True, params=query)) or {}
+        request = replace(request, query={**request.query, "filters": ",".join(filters)})
+    data = decode(await call.fetch(request)) or {}
     campaigns = [CampaignSummary.model_validate(c) for c in data.get("campaigns", [])]
     count = int(data.get("count") or len(campaigns))
     # An empty page while the count says more remain is skipped past, not taken as the end.
@@ -86,8 +88,9 @@ async def list_accounts(call: Call) -> AccountPage:
 
 async def retail_settings(call: Call) -> dict[str, Any]:
     assert isinstance(call.settings, JivoxSettings)
-    path = _fill(call.settings.retail_settings_path, {"accountId": call.params.account_id})
-    data = decode(await call.client.request("GET", path, read=True)) or {}
+    data = (
+        decode(await call.fetch(get(call.settings.retail_settings_path, {"accountId": call.params.account_id}))) or {}
+    )
     for seller in data.get("amzSellerDetails") or []:
         if isinstance(seller, dict) and "sellerAuthKey" in seller:
             seller["sellerAuthKey"] = REDACTED
@@ -99,14 +102,12 @@ async def activation_status(call: Call) -> ActivationStatus:
     assert isinstance(call.settings, JivoxSettings)
     ids = _ids(call)
     try:
-        response = await call.client.request("GET", _fill(call.settings.activation_status_path, ids), read=True)
+        response = await call.fetch(get(call.settings.activation_status_path, ids))
     except VendorError as exc:
         if exc.status != 404 or not call.settings.activation_status_fallback_path:
             raise
         try:
-            response = await call.client.request(
-                "GET", _fill(call.settings.activation_status_fallback_path, ids), read=True
-            )
+            response = await call.fetch(get(call.settings.activation_status_fallback_path, ids))
         except VendorError as again:
             if again.status == 404:
                 raise VendorError(
@@ -122,7 +123,7 @@ async def activation_status(call: Call) -> ActivationStatus:
 async def _approval(call: Call) -> ApprovalStatus | None:
     """The approval status, or None when no approval request was ever submitted (404)."""
     try:
-        response = await call.client.request("GET", _fill(CAMPAIGN + "/approvalStatus", _ids(call)), read=True)
+        response = await call.fetch(get(CAMPAIGN + "/approvalStatus", _ids(call)))
     except VendorError as exc:
         if exc.status == 404:
             return None
@@ -160,7 +161,7 @@ async def approval_gate(call: Call) -> None:
 
 async def activation_plan(call: Call) -> str:
     p = call.params
-    campaign = decode(await call.client.request("GET", _fill(CAMPAIGN, _ids(call)), read=True)) or {}
+    campaign = decode(await call.fetch(get(CAMPAIGN, _ids(call)))) or {}
     name = campaign.get("retailCampaignName") or f"#{p.retail_campaign_idx}"
     status = campaign.get("status") or "unknown"
     dsp = campaign.get("dspName") or "its DSP"

@@ -13,6 +13,7 @@ import httpx2
 
 from ...config import JoveoSettings, VendorSettings
 from ...vendorcall.http import Auth, TokenCache, VendorClient, VendorError
+from ...vendorcall.request import build, send
 from ..vendor import ClientOptions
 
 TOKEN_TTL = 86400.0  # the vendor documents 1 day; used when expires_in is missing
@@ -40,14 +41,9 @@ def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClien
         client = holder["client"]
         started = cache.clock()
         try:
-            response = await client.request(
-                "POST",
-                settings.token_path,
-                read=True,  # minting twice is harmless: transient failures may be retried
-                json_body={"client_id": api_client_id},
-                headers={"x-api-key": api_key},
-                authenticated=False,
-            )
+            mint = build("POST", settings.token_path, json={"client_id": api_client_id}, headers={"x-api-key": api_key})
+            # minting twice is harmless: transient failures may be retried
+            response = await send(client, mint, read=True, authenticated=False)
         except VendorError as exc:
             if exc.status == 401:
                 raise VendorError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from ...config import JoveoSettings
 from ...vendorcall.http import VendorError
 from ...vendorcall.operation import Call, decode
+from ...vendorcall.request import Request, build
 from ...vendorcall.sanitize import clean
 from .models import ClientStatus, JobGroupStatus, NextPage, Page, StatsTask
 
@@ -32,46 +34,27 @@ FEED = C + "/feeds/{feed_id}"
 PUBLISHER = C + "/publishers/{publisher_id}"
 CONFIG = PUBLISHER + "/configs/{config_id}"
 STATS_STATUS = "/v1/stats/reports/{taskId}/status"
+KEEP: Any = object()  # send the body built from the params
 
 
 # ----------------------------------------------------------------------------- requests
 
 
-def parts(call: Call) -> tuple[str, dict[str, Any], Any, dict[str, str]]:
+def request(call: Call, *, body: Any = KEEP) -> Request:
     """The documented request, with dates in the vendor's wire format (mm/dd/yyyy, ISO date-times)."""
-    path, query, body, headers = call.request_parts()
+    built = call.request()
     wire = call.params.model_dump(mode="json", by_alias=True, exclude_none=True, context={"wire": True})
-    for target in (query, body or {}):
-        for key in target:
-            if key in wire:
-                target[key] = wire[key]
-    return path, query, body, headers
+    query = {k: wire.get(k, v) for k, v in built.query.items()}
+    sent = {k: wire.get(k, v) for k, v in built.json.items()} if isinstance(built.json, dict) else built.json
+    return replace(built, query=query, json=sent if body is KEEP else body)
 
 
-async def send(call: Call, *, body: Any = None, replace_body: bool = False) -> Any:
-    assert call.op.method is not None
-    path, query, built, headers = parts(call)
-    response = await call.client.request(
-        call.op.method,
-        path,
-        read=call.op.effect == "read",
-        params=query,
-        json_body=body if replace_body else built,
-        headers=headers,
-    )
-    return decode(response)
-
-
-def fill(template: str, **values: str) -> str:
-    from urllib.parse import quote
-
-    for key, value in values.items():
-        template = template.replace("{" + key + "}", quote(str(value), safe=""))
-    return template
+async def send(call: Call, *, body: Any = KEEP) -> Any:
+    return decode(await call.fetch(request(call, body=body), read=call.op.effect == "read"))
 
 
 async def get(call: Call, template: str, *, params: dict[str, Any] | None = None, **ids: str) -> Any:
-    return decode(await call.client.request("GET", fill(template, **ids), read=True, params=params))
+    return decode(await call.fetch(build("GET", template, ids, query=params)))
 
 
 def _ids(call: Call, *names: str) -> dict[str, str]:
@@ -210,7 +193,7 @@ def unpaged(kind: str) -> Any:
 
 
 async def bulk_jobs(call: Call) -> Page:
-    data = await send(call, body=list(call.params.job_ids), replace_body=True)
+    data = await send(call, body=list(call.params.job_ids))
     page = unpaged_page(_data(data), "job")
     found = {i.get("jobId") for i in page.items}
     missing = [i for i in call.params.job_ids if i not in found]
@@ -243,29 +226,26 @@ async def client_status(call: Call) -> ClientStatus:
 
 async def body_list(call: Call) -> Any:
     """V40: the body is a JSON array of job references."""
-    return await send(call, body=list(call.params.job_references), replace_body=True)
+    return await send(call, body=list(call.params.job_references))
 
 
 async def funnel(call: Call) -> Any:
     body = [s.model_dump(mode="json", by_alias=True, exclude_none=True) for s in call.params.statuses]
-    return await send(call, body=body, replace_body=True)
+    return await send(call, body=body)
 
 
 async def s2s(call: Call) -> Any:
-    _, _, body, _ = parts(call)
-    body = dict(body or {})
+    body = dict(request(call).json or {})
     body["a"] = {"VIEW": "1", "APPLY_START": "2", "APPLY": "3"}[call.params.event.value]
-    return await send(call, body=body, replace_body=True)
+    return await send(call, body=body)
 
 
 async def rules(call: Call) -> Any:
-    _, _, body, _ = parts(call)
-    return await send(call, body={"clientId": call.params.client_id, **(body or {})}, replace_body=True)
+    return await send(call, body={"clientId": call.params.client_id, **(request(call).json or {})})
 
 
 async def report_request(call: Call) -> Any:
-    _, _, body, _ = parts(call)
-    body = dict(body or {})
+    body = dict(request(call).json or {})
     p = call.params
     if p.start_date is not None or p.end_date is not None:
         filter_by = dict(body.get("filterBy") or {})
@@ -274,7 +254,7 @@ async def report_request(call: Call) -> Any:
         if p.end_date is not None:
             filter_by["endDate"] = p.end_date.strftime("%m/%d/%Y")
         body["filterBy"] = filter_by
-    return await send(call, body=body, replace_body=True)
+    return await send(call, body=body)
 
 
 async def stream_stats(call: Call) -> Any:
@@ -298,10 +278,8 @@ async def stream_stats(call: Call) -> Any:
 
 
 async def publisher_report(call: Call) -> Any:
-    _, _, body, _ = parts(call)
-    return await send(
-        call, body={**(body or {}), "publisherFamilyId": call.params.publisher_family_id}, replace_body=True
-    )
+    body = request(call).json or {}
+    return await send(call, body={**body, "publisherFamilyId": call.params.publisher_family_id})
 
 
 # --------------------------------------------------------------------------------- stats
@@ -323,13 +301,13 @@ async def submit_stats(call: Call) -> StatsTask:
         levels["secondaryLevel"] = p.secondary_level.value
     if p.tertiary_level is not None:
         levels["tertiaryLevel"] = p.tertiary_level.value
-    response = await call.client.request(
+    stats = build(
         "POST",
         "/v1/stats/reports",
-        read=True,
-        json_body={"filters": filters, "aggregationLevel": levels},
+        json={"filters": filters, "aggregationLevel": levels},
         headers={"x-client-id": p.client_id},
     )
+    response = await call.fetch(stats, read=True)
     task_id = response.headers.get("x-task-id")
     if not task_id:
         match = re.search(r"/reports/([^/]+)/status", response.headers.get("location", ""))
@@ -380,10 +358,10 @@ async def wait_stats(call: Call) -> StatsTask:
     settings = call.settings
     interval = settings.poll_interval if isinstance(settings, JoveoSettings) else 2.0
     started = anyio.current_time()
-    path = fill(STATS_STATUS, taskId=p.task_id)
+    status = build("GET", STATS_STATUS, {"taskId": p.task_id}, headers={"x-client-id": p.client_id})
     polls = 0
     while True:
-        data = decode(await call.client.request("GET", path, read=True, headers={"x-client-id": p.client_id}))
+        data = decode(await call.fetch(status))
         polls += 1
         task = _task(p.task_id, data)
         elapsed = anyio.current_time() - started

@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from ...vendorcall.operation import Params, Wire
+from ...vendorcall.request import PathSafe
 
 ID_PATTERN = r"^[\w.:~-]{1,128}$"
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -61,15 +62,16 @@ IsoDateTime = Annotated[
 
 ClientId = Annotated[
     str,
+    PathSafe,
     Field(pattern=ID_PATTERN, description="Client id."),
 ]
 HeaderClientId = Annotated[ClientId, Wire("header", "x-client-id")]
-CampaignId = Annotated[str, Field(pattern=ID_PATTERN, description="Campaign id.")]
-JobGroupId = Annotated[str, Field(pattern=ID_PATTERN, description="Job group id.")]
-JobReference = Annotated[str, Field(pattern=r"^[^\s/]{1,200}$", description="Job refNumber.")]
-FeedId = Annotated[str, Field(pattern=ID_PATTERN, description="Feed id.")]
-PublisherId = Annotated[str, Field(pattern=ID_PATTERN, description="Publisher id.")]
-ConfigId = Annotated[str, Field(pattern=ID_PATTERN, description="Posting config id.")]
+CampaignId = Annotated[str, PathSafe, Field(pattern=ID_PATTERN, description="Campaign id.")]
+JobGroupId = Annotated[str, PathSafe, Field(pattern=ID_PATTERN, description="Job group id.")]
+JobReference = Annotated[str, PathSafe, Field(pattern=r"^[^\s/]{1,200}$", description="Job refNumber.")]
+FeedId = Annotated[str, PathSafe, Field(pattern=ID_PATTERN, description="Feed id.")]
+PublisherId = Annotated[str, PathSafe, Field(pattern=ID_PATTERN, description="Publisher id.")]
+ConfigId = Annotated[str, PathSafe, Field(pattern=ID_PATTERN, description="Posting config id.")]
 OpenObject = dict[str, Any]
 Page_ = Annotated[int, Field(ge=1, description="Page, from 1.")]
 Limit = Annotated[int, Field(ge=1, le=1000, description="Page size.")]
@@ -224,6 +226,7 @@ class AddJobParams(JobFields):
     client_id: ClientId
     ref_number: Annotated[
         str,
+        PathSafe,
         Field(
             serialization_alias="refNumber",
             min_length=1,
@@ -511,6 +514,7 @@ class StatsTaskParams(Params):
     client_id: HeaderClientId
     task_id: Annotated[
         str,
+        PathSafe,
         Field(
             serialization_alias="taskId",
             min_length=1,
@@ -552,7 +556,7 @@ class GroupedReportParams(ReportRequestParams):
 
 class ReportParams(Params):
     client_id: HeaderClientId
-    report_id: Annotated[str, Field(pattern=ID_PATTERN, description="Report id.")]
+    report_id: Annotated[str, PathSafe, Field(pattern=ID_PATTERN, description="Report id.")]
 
 
 class MetaParams(Params):
@@ -562,6 +566,7 @@ class MetaParams(Params):
 class PublisherReportParams(Params):
     publisher_family_id: Annotated[
         str,
+        PathSafe,
         Field(
             serialization_alias="publisherFamilyId",
             min_length=1,
@@ -580,9 +585,11 @@ class PublisherReportParams(Params):
 
 class PublisherReportStatusParams(Params):
     publisher_family_id: Annotated[
-        str, Field(serialization_alias="publisherFamilyId", min_length=1, max_length=64, pattern=ID_PATTERN)
+        str, PathSafe, Field(serialization_alias="publisherFamilyId", min_length=1, max_length=64, pattern=ID_PATTERN)
     ]
-    report_id: Annotated[str, Field(serialization_alias="reportId", min_length=1, max_length=128, pattern=ID_PATTERN)]
+    report_id: Annotated[
+        str, PathSafe, Field(serialization_alias="reportId", min_length=1, max_length=128, pattern=ID_PATTERN)
+    ]
 
 
 # ------------------------------------------------------------------------------ tracking

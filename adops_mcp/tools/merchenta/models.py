@@ -8,9 +8,11 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ...vendorcall.operation import Params
+from ...vendorcall.request import PathSafe
 
 CampaignCode = Annotated[
     str,
+    PathSafe,
     Field(
         serialization_alias="campaignCode",
         min_length=1,
@@ -21,6 +23,7 @@ CampaignCode = Annotated[
 ]
 CreativeCode = Annotated[
     str,
+    PathSafe,
     Field(
         serialization_alias="creativeCode",
         min_length=1,

@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
 import anyio
 import httpx2
@@ -23,6 +22,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from ...config import MerchentaSettings, VendorSettings
 from ...vendorcall.http import Auth, TokenCache, VendorClient, VendorError
 from ...vendorcall.operation import Call, Operation
+from ...vendorcall.request import build, send
 from ...vendorcall.sanitize import clean
 from ..vendor import ClientOptions, Vendor
 from .models import (
@@ -139,7 +139,7 @@ def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClien
 async def _login(client: VendorClient, credentials: dict[str, str], clock: Callable[[], float]) -> tuple[str, float]:
     # The password travels in the query string (as documented): the HTTP layer logs paths only,
     # and the log filter and error scrubber know every credential.
-    response = await client.request("GET", LOGIN, read=True, params=credentials, authenticated=False)
+    response = await send(client, build("GET", LOGIN, query=credentials), read=True, authenticated=False)
     _jsend(response)  # raises on a fail/error envelope
     # The token itself is read raw: it is a credential, not display text, and cleaning would redact it.
     try:
@@ -179,13 +179,12 @@ def _jsend(response: httpx2.Response) -> dict[str, Any]:
 
 
 def _path(template: str, **values: str) -> str:
-    for key, value in values.items():
-        template = template.replace("{" + key + "}", quote(value, safe=""))
-    return template
+    """The filled path of `template` (built by the one request builder)."""
+    return build("GET", template, values).path
 
 
 async def _campaign_creatives(call: Call, campaign: str) -> list[CreativeStatus]:
-    response = await call.client.request("GET", _path(CAMPAIGN_STATUS, campaignCode=campaign), read=True)
+    response = await call.fetch(build("GET", CAMPAIGN_STATUS, {"campaignCode": campaign}))
     data = _jsend(response).get("data") or {}
     items = data.get("status") if isinstance(data, dict) else None
     return [CreativeStatus.model_validate(c) for c in items or [] if isinstance(c, dict)]
@@ -232,9 +231,7 @@ async def get_campaign_status(call: Call) -> CampaignCreativesStatus:
 
 
 async def get_creative_status(call: Call) -> CreativeStatusResult:
-    response = await call.client.request(
-        "GET", _path(CREATIVE_STATUS, creativeCode=call.params.creative_code), read=True
-    )
+    response = await call.fetch(build("GET", CREATIVE_STATUS, {"creativeCode": call.params.creative_code}))
     data = _jsend(response).get("data") or {}
     item = data.get("status") if isinstance(data, dict) else None
     creative = CreativeStatus.model_validate(
@@ -262,7 +259,7 @@ async def with_lock(call: Call, campaign: str, change: Callable[[], Awaitable[An
     if path is None:
         return await change(), None
     try:
-        await call.client.request("POST", path, read=False)
+        await call.fetch(build("POST", path))
     except VendorError as exc:
         if _missing_endpoint(exc):
             raise VendorError(
@@ -294,7 +291,7 @@ async def with_lock(call: Call, campaign: str, change: Callable[[], Awaitable[An
 
 async def _unlock(call: Call, path: str) -> str | None:
     try:
-        await call.client.request("DELETE", path, read=False)
+        await call.fetch(build("DELETE", path))
     except VendorError as exc:
         return f"the campaign could not be unlocked afterwards ({exc.message}); it may stay locked for editing"
     return None
@@ -302,7 +299,7 @@ async def _unlock(call: Call, path: str) -> str | None:
 
 async def _post_status(call: Call, path: str, target: str) -> dict[str, Any]:
     try:
-        response = await call.client.request("POST", path, read=False, form={"status": target})
+        response = await call.fetch(build("POST", path, form={"status": target}))
     except VendorError as exc:
         items = _items(exc.body, "errors")
         if exc.status == 400 and items:
@@ -401,7 +398,7 @@ async def set_creative_status(call: Call) -> dict[str, Any]:
         "requested_status": target,
     }
     try:
-        response = await call.client.request("GET", path, read=True)
+        response = await call.fetch(build("GET", path))
         item = (_jsend(response).get("data") or {}).get("status") or {}
         result["status_now"] = item.get("approvalStatus")
     except (VendorError, AttributeError):
