@@ -49,7 +49,11 @@ def exact_request(runtime: Runtime, tool: str, arguments: dict[str, Any], profil
         return f"Cannot be sent as configured now: {exc}"
     if op.method is None or op.path is None:
         return f"{op.title}: several vendor calls, with arguments {json.dumps(arguments, sort_keys=True)}"
-    path, query, body, headers = call.request_parts()
+    try:
+        request = call.request()
+    except ValueError as exc:  # e.g. an id the request builder refuses, or one only the settings carry
+        return f"{op.title}: cannot show the exact request here ({exc})"
+    path, query, body, headers = request.path, request.query, request.json, request.headers
     account = vendor_profiles(runtime.settings, op.vendor).get(profile) or runtime.settings.vendors[op.vendor]
     path = re.sub(r"{(\w+)}", lambda m: _from_account(account, m), path)
     lines = [

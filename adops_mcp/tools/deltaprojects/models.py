@@ -26,10 +26,10 @@ MediaAgencyId = Annotated[
     ),
     PathSafe,
 ]
-ClientId = Annotated[str, PathSafe, _id("clientId", "Client")]
-ActivityId = Annotated[str, PathSafe, _id("activityId", "Activity")]
-BiddingPlanId = Annotated[str, PathSafe, _id("biddingPlanId", "Bidding plan")]
-CreativeId = Annotated[str, PathSafe, _id("creativeId", "Creative")]
+ClientId = Annotated[str, _id("clientId", "Client"), PathSafe]
+ActivityId = Annotated[str, _id("activityId", "Activity"), PathSafe]
+BiddingPlanId = Annotated[str, _id("biddingPlanId", "Bidding plan"), PathSafe]
+CreativeId = Annotated[str, _id("creativeId", "Creative"), PathSafe]
 
 
 class AgencyParams(Params):

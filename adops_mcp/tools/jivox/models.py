@@ -12,8 +12,8 @@ from ...vendorcall.request import PathSafe
 
 AccountId = Annotated[
     str,
-    PathSafe,
     Field(serialization_alias="accountId", min_length=1, max_length=128, description="Jivox account id."),
+    PathSafe,
 ]
 CampaignIdx = Annotated[
     int,

@@ -62,16 +62,16 @@ IsoDateTime = Annotated[
 
 ClientId = Annotated[
     str,
-    PathSafe,
     Field(pattern=ID_PATTERN, description="Client id."),
+    PathSafe,
 ]
 HeaderClientId = Annotated[ClientId, Wire("header", "x-client-id")]
-CampaignId = Annotated[str, PathSafe, Field(pattern=ID_PATTERN, description="Campaign id.")]
-JobGroupId = Annotated[str, PathSafe, Field(pattern=ID_PATTERN, description="Job group id.")]
-JobReference = Annotated[str, PathSafe, Field(pattern=r"^[^\s/]{1,200}$", description="Job refNumber.")]
-FeedId = Annotated[str, PathSafe, Field(pattern=ID_PATTERN, description="Feed id.")]
-PublisherId = Annotated[str, PathSafe, Field(pattern=ID_PATTERN, description="Publisher id.")]
-ConfigId = Annotated[str, PathSafe, Field(pattern=ID_PATTERN, description="Posting config id.")]
+CampaignId = Annotated[str, Field(pattern=ID_PATTERN, description="Campaign id."), PathSafe]
+JobGroupId = Annotated[str, Field(pattern=ID_PATTERN, description="Job group id."), PathSafe]
+JobReference = Annotated[str, Field(pattern=r"^[^\s/]{1,200}$", description="Job refNumber."), PathSafe]
+FeedId = Annotated[str, Field(pattern=ID_PATTERN, description="Feed id."), PathSafe]
+PublisherId = Annotated[str, Field(pattern=ID_PATTERN, description="Publisher id."), PathSafe]
+ConfigId = Annotated[str, Field(pattern=ID_PATTERN, description="Posting config id."), PathSafe]
 OpenObject = dict[str, Any]
 Page_ = Annotated[int, Field(ge=1, description="Page, from 1.")]
 Limit = Annotated[int, Field(ge=1, le=1000, description="Page size.")]
@@ -226,7 +226,6 @@ class AddJobParams(JobFields):
     client_id: ClientId
     ref_number: Annotated[
         str,
-        PathSafe,
         Field(
             serialization_alias="refNumber",
             min_length=1,
@@ -234,6 +233,7 @@ class AddJobParams(JobFields):
             pattern=r"^[^\s/]+$",
             description="Unique job reference number.",
         ),
+        PathSafe,
     ]
 
 
@@ -514,7 +514,6 @@ class StatsTaskParams(Params):
     client_id: HeaderClientId
     task_id: Annotated[
         str,
-        PathSafe,
         Field(
             serialization_alias="taskId",
             min_length=1,
@@ -522,6 +521,7 @@ class StatsTaskParams(Params):
             pattern=ID_PATTERN,
             description="task_id from joveo_submit_stats_report.",
         ),
+        PathSafe,
     ]
 
 
@@ -556,7 +556,7 @@ class GroupedReportParams(ReportRequestParams):
 
 class ReportParams(Params):
     client_id: HeaderClientId
-    report_id: Annotated[str, PathSafe, Field(pattern=ID_PATTERN, description="Report id.")]
+    report_id: Annotated[str, Field(pattern=ID_PATTERN, description="Report id."), PathSafe]
 
 
 class MetaParams(Params):
@@ -566,7 +566,6 @@ class MetaParams(Params):
 class PublisherReportParams(Params):
     publisher_family_id: Annotated[
         str,
-        PathSafe,
         Field(
             serialization_alias="publisherFamilyId",
             min_length=1,
@@ -574,6 +573,7 @@ class PublisherReportParams(Params):
             pattern=ID_PATTERN,
             description="Publisher family id.",
         ),
+        PathSafe,
     ]
     period: PublisherPeriod
     report_name: Annotated[str | None, Field(serialization_alias="reportName", max_length=200)] = None
@@ -585,10 +585,10 @@ class PublisherReportParams(Params):
 
 class PublisherReportStatusParams(Params):
     publisher_family_id: Annotated[
-        str, PathSafe, Field(serialization_alias="publisherFamilyId", min_length=1, max_length=64, pattern=ID_PATTERN)
+        str, Field(serialization_alias="publisherFamilyId", min_length=1, max_length=64, pattern=ID_PATTERN), PathSafe
     ]
     report_id: Annotated[
-        str, PathSafe, Field(serialization_alias="reportId", min_length=1, max_length=128, pattern=ID_PATTERN)
+        str, Field(serialization_alias="reportId", min_length=1, max_length=128, pattern=ID_PATTERN), PathSafe
     ]
 
 

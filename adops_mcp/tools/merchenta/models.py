@@ -12,7 +12,6 @@ from ...vendorcall.request import PathSafe
 
 CampaignCode = Annotated[
     str,
-    PathSafe,
     Field(
         serialization_alias="campaignCode",
         min_length=1,
@@ -20,10 +19,10 @@ CampaignCode = Annotated[
         pattern=r"^[A-Za-z0-9-]+$",
         description="Campaign code; starts with the advertiser code, e.g. SANDBOX1-SUMMER-PENDING.",
     ),
+    PathSafe,
 ]
 CreativeCode = Annotated[
     str,
-    PathSafe,
     Field(
         serialization_alias="creativeCode",
         min_length=1,
@@ -31,6 +30,7 @@ CreativeCode = Annotated[
         pattern=r"^[A-Za-z0-9._-]+$",
         description="Creative code; starts with its campaign code, e.g. SANDBOX1-SUMMER-PENDING-1.",
     ),
+    PathSafe,
 ]
 
 
