@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from ..config import VENDOR_SETTINGS
 from ..profiles import vendor_profiles
@@ -49,13 +49,12 @@ def exact_request(runtime: Runtime, tool: str, arguments: dict[str, Any], profil
         return f"Cannot be sent as configured now: {exc}"
     if op.method is None or op.path is None:
         return f"{op.title}: several vendor calls, with arguments {json.dumps(arguments, sort_keys=True)}"
+    account = vendor_profiles(runtime.settings, op.vendor).get(profile) or runtime.settings.vendors[op.vendor]
     try:
-        request = call.request()
-    except ValueError as exc:  # e.g. an id the request builder refuses, or one only the settings carry
+        request = call.request(values=_from_account(account, op.path))
+    except ValueError as exc:  # an id the request builder refuses
         return f"{op.title}: cannot show the exact request here ({exc})"
     path, query, body, headers = request.path, request.query, request.json, request.headers
-    account = vendor_profiles(runtime.settings, op.vendor).get(profile) or runtime.settings.vendors[op.vendor]
-    path = re.sub(r"{(\w+)}", lambda m: _from_account(account, m), path)
     lines = [
         f"{op.method} {secrets.hide_userinfo(account.url)}{path}"
         + (f"?{urlencode(query, doseq=True)}" if query else "")
@@ -80,10 +79,14 @@ def vendor_account(runtime: Runtime, tool: str, arguments: dict[str, Any]) -> st
     return str(account) if account is not None else None
 
 
-def _from_account(account: object, placeholder: re.Match[str]) -> str:
-    """A path value the arguments leave to the account's settings (Delta's mediaAgencyId -> media_agency_id)."""
-    value = getattr(account, re.sub(r"(?<!^)(?=[A-Z])", "_", placeholder.group(1)).lower(), None)
-    return quote(str(value), safe="") if isinstance(value, str | int) and value != "" else placeholder.group(0)
+def _from_account(account: object, template: str) -> dict[str, str]:
+    """Path values the arguments leave to the account's settings (Delta's mediaAgencyId -> media_agency_id)."""
+    values = {}
+    for name in re.findall(r"{(\w+)}", template):
+        value = getattr(account, re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower(), None)
+        if isinstance(value, str | int) and value != "":
+            values[name] = str(value)
+    return values
 
 
 @dataclass

@@ -107,6 +107,7 @@ def test_hostile_ids_are_invalid_arguments_and_nothing_is_sent(served: Any, tool
         assert len(h.sandbox.requests) == before, f"{tool}({field}={value!r}) [{label}] reached the vendor"
 
 
+@pytest.mark.anyio
 async def test_a_dot_dot_campaign_never_deletes_its_client() -> None:
     async with connect() as h:
         text = await h.error("joveo_delete_campaign", {"client_id": GLOBEX, "campaign_id": ".."})
@@ -115,6 +116,7 @@ async def test_a_dot_dot_campaign_never_deletes_its_client() -> None:
         await h.ok("joveo_get_campaign", {"client_id": GLOBEX, "campaign_id": CAMP_ALWAYS_ON})
 
 
+@pytest.mark.anyio
 async def test_an_allowlist_compares_the_validated_id(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADOPS_JIVOX_ALLOWED_ACCOUNTS", "acme-retail*")
     async with connect() as h:
@@ -145,7 +147,7 @@ HAND_FILLED = {
     "a template filled with .replace": re.compile(r"\.replace\(\s*f?[\"']\{"),
     "an f-string vendor path": re.compile(r"\bf[\"']/[^\"'\n]*\{"),
     "a path filled with .format": re.compile(r"[\"']/[^\"'\n]*\{\w*\}[^\"'\n]*[\"']\s*\.format\("),
-    "a percent-encoded segment built by hand": re.compile(r"\bquote\("),
+    "a percent-encoded segment built by hand": re.compile(r"(?<!shlex\.)\bquote\("),
     "a request sent around the builder": re.compile(r"(\bclient\.request|\.request\(\s*[\"'](GET|POST|PUT|DELETE))"),
 }
 
@@ -154,7 +156,7 @@ def test_no_module_fills_a_vendor_path_by_hand() -> None:
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         if path in BUILDER or "sandbox" in path.parts:
-            continue  # the builder itself; the sandbox is the vendor's side (secrets.py encodes credentials to find them)
+            continue  # the builder itself; the sandbox is the vendor's side
         for number, line in enumerate(path.read_text().splitlines(), 1):
             for what, pattern in HAND_FILLED.items():
                 if pattern.search(line) and not (what.startswith("a percent") and path.name == "secrets.py"):
