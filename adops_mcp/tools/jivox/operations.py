@@ -77,9 +77,7 @@ async def list_campaigns(call: Call) -> CampaignPage:
 async def list_accounts(call: Call) -> AccountPage:
     """One page of GET /v2/accounts (J2); Jivox pages with next/previous links, so `next` says if more remain."""
     p = call.params
-    data = decode(
-        await call.client.request("GET", "/v2/accounts", read=True, params={"limit": p.limit, "offset": p.offset})
-    )
+    data = decode(await call.fetch(build("GET", "/v2/accounts", query={"limit": p.limit, "offset": p.offset})))
     data = data if isinstance(data, dict) else {"accounts": data or []}
     accounts = [AccountSummary.model_validate(a) for a in data.get("accounts") or [] if isinstance(a, dict)]
     more = bool(data.get("next")) and bool(accounts)
