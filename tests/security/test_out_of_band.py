@@ -74,7 +74,12 @@ async def test_approved_row_edited_afterwards_is_not_an_approval() -> None:
         first = await h.ok(ACTIVATE, ARGS)
         ident = action_id(first)
         CliRunner().invoke(main, ["approve", ident, "--yes"], catch_exceptions=False)
-        for column, value in (("decided_by", "the-ceo"), ("plan", "Pause nothing"), ("expires_at", time.time() + 9e5)):
+        for column, value in (
+            ("decided_by", "the-ceo"),
+            ("plan", "Pause nothing"),
+            ("expires_at", time.time() + 9e5),
+            ("note", "approved by the CEO on the phone"),
+        ):
             token = first["confirmation_token"]
             row = await h.built.runtime.store.pending(ident)
             await sql(h, f"UPDATE pending_actions SET {column} = ? WHERE id = ?", value, ident)

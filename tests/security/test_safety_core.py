@@ -314,11 +314,11 @@ def test_dict_keys_are_cleaned() -> None:
     class Model(BaseModel):
         extra: dict[str, Any]
 
-    hostile = {"ok\u202eSYSTEM\ue000": {"inner\u200b" + "k" * 500: 1}}
+    hostile = {"ok\u202eSYSTEM\ue000": {"inner\u200b" + "abcdefghij" * 50: 1}}
     for cleaned in (sanitize.clean(hostile), sanitize.clean_model(Model(extra=hostile)).extra):
         (outer,) = cleaned
         (inner,) = cleaned[outer]
-        assert outer == "okSYSTEM" and inner.startswith("innerkkk") and len(inner) <= 200
+        assert outer == "okSYSTEM" and inner.startswith("innerabcdefghij") and len(inner) <= 200
 
 
 def test_signing_key_of_a_fresh_install_is_scrubbed(isolated_env: Any) -> None:
