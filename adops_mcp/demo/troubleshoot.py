@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from typing import Any
 
 from .session import DemoSession
 
@@ -19,14 +20,15 @@ DELTA = {  # sandbox: Brand Awareness Q2, disabled but in flight
 }
 
 
-def _blocking(diagnosis: dict) -> set[str]:
+def _blocking(diagnosis: dict[str, Any]) -> set[str]:
     return {f["code"] for f in diagnosis.get("findings", []) if f["severity"] == "blocking"}
 
 
 async def scenario(s: DemoSession) -> None:
     s.say("User: What can you reach?")
     print("  > read resource adops://configuration")
-    config = json.loads((await s.client.read_resource("adops://configuration")).contents[0].text)
+    # the configuration resource is JSON text, never a blob
+    config = json.loads((await s.client.read_resource("adops://configuration")).contents[0].text)  # type: ignore[union-attr]
     for v in config["vendors"]:
         print(f"    {v['display']:15} enabled={v['enabled']}  {v['base_url']}  {len(v['tools'])} tools")
     s.check(all(v["enabled"] for v in config["vendors"]) and config["sandbox"], "four vendors, sandbox mode")
@@ -59,7 +61,9 @@ async def scenario(s: DemoSession) -> None:
 
     s.say("User: and why are these not live either? (one per vendor)")
     jivox = await s.call("jivox_diagnose_retail_campaign", {"account_id": "acme-retail", "retail_campaign_idx": 5301})
-    waiting = next((f["evidence"].get("waiting_for") for f in jivox["findings"] if f["code"] == "approval_pending"), [])
+    waiting: list[str] = next(
+        (f["evidence"].get("waiting_for") for f in jivox["findings"] if f["code"] == "approval_pending"), []
+    )
     s.check(waiting == ["priya.nair@brightpath-media.com"], "Jivox: approval pending, Priya has not approved yet")
     merchenta = await s.call("merchenta_diagnose_campaign", {"campaign_code": "SANDBOX1-SUMMER-PENDING"})
     s.check(_blocking(merchenta) == {"creatives_pending_review"}, "Merchenta: both creatives still under review")

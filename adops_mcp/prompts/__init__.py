@@ -372,7 +372,8 @@ def register_prompts(server: MCPServer[Any], runtime: ServerView) -> None:
     ) -> str:
         return weekly_review(p, start_date, end_date, joveo_client_id, delta_client_id)
 
-    @server.completion()
+    # the SDK leaves MCPServer.completion() unannotated
+    @server.completion()  # type: ignore[no-untyped-call, untyped-decorator]
     async def complete(ref: Any, argument: Any, context: Any) -> Completion | None:
         if not isinstance(ref, PromptReference) or argument.name != "vendor":
             return None

@@ -141,7 +141,8 @@ def build_discovery_tools(runtime: Runtime, listed: set[str]) -> list[Tool]:
         confirmation: Annotated[ElicitationResult[Confirm], Resolve(resolve)],
     ) -> dict[str, Any]:
         result = await perform(runtime, _lookup(runtime, name), arguments, ctx, confirmation)
-        return result.model_dump(mode="json") if hasattr(result, "model_dump") else result
+        data: dict[str, Any] = result.model_dump(mode="json") if hasattr(result, "model_dump") else result
+        return data
 
     find = Tool.from_function(
         adops_find_tools,

@@ -49,7 +49,9 @@ def configuration(runtime: Runtime) -> Configuration:
     vendors = []
     for cls in VENDOR_SETTINGS:
         vs = settings.vendors.get(cls.vendor)
-        public = vs.public() if vs is not None else {"enabled": False, "profile": "default", "base_url": None}
+        public: dict[str, Any] = (
+            vs.public() if vs is not None else {"enabled": False, "profile": "default", "base_url": None}
+        )
         ops = [op for op in runtime.operations.values() if op.vendor == cls.vendor]
         vendors.append(
             VendorOverview(

@@ -67,9 +67,7 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     except ValueError:
         try:
             when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when is None:
+        except (TypeError, ValueError, IndexError):  # since 3.10 an unparsable date raises, never returns None
             return None
         seconds = when.timestamp() - (time.time() if now is None else now)
     if seconds != seconds:  # NaN
@@ -233,7 +231,8 @@ class VendorClient:
                 f"{self.vendor} request not sent: an argument has characters the vendor's API cannot carry "
                 f"({type(exc).__name__}). Nothing was sent; check the ids.",
             ) from None
-        if response.is_success or response.status_code in ok_statuses:
+        # stamina's retrying() yields at least one attempt, so `response` is bound here
+        if response.is_success or response.status_code in ok_statuses:  # type: ignore[possibly-undefined]
             return response
         raise self.error_for(response, read=read)
 

@@ -109,7 +109,7 @@ async def diagnose(call: Call) -> Diagnosis:
     return d.result()
 
 
-DIAGNOSE = Operation(
+DIAGNOSE: Operation = Operation(
     name="delta_diagnose_activity",
     title="Diagnose a Delta activity",
     description="Why is this activity not delivering? Checks enabled, flight, budget vs spend; returns reasons, "

@@ -382,8 +382,8 @@ async def update_spend(call: Call) -> list[SpendChange]:
     if p.budget is None:
         return []
     old = (call.state.get("current") or await _activity(call)).get("budget")
-    known = isinstance(old, int | float) and not isinstance(old, bool)
-    return [SpendChange(f"the budget of activity {p.activity_id}", float(p.budget), float(old) if known else None)]
+    known = float(old) if isinstance(old, int | float) and not isinstance(old, bool) else None
+    return [SpendChange(f"the budget of activity {p.activity_id}", float(p.budget), known)]
 
 
 def _read_op(name: str, title: str, description: str, path: str, params: type, **extra: Any) -> Operation:

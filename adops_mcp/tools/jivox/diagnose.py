@@ -152,7 +152,7 @@ async def diagnose(call: Call) -> Diagnosis:
     return d.result()
 
 
-DIAGNOSE = Operation(
+DIAGNOSE: Operation = Operation(
     name="jivox_diagnose_retail_campaign",
     title="Diagnose a Jivox retail campaign",
     description="Why is this retail campaign not live? Checks status, activation, approvals; returns reasons, "

@@ -119,7 +119,7 @@ async def diagnose(call: Call) -> Diagnosis:
     return d.result()
 
 
-DIAGNOSE = Operation(
+DIAGNOSE: Operation = Operation(
     name="joveo_diagnose_jobgroup",
     title="Diagnose a Joveo job group",
     description="Why is this job group (or one job) not spending? Checks client, campaign, job group, dates, job; "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...vendorcall.operation import Operation
+from ...vendorcall.operation import Effect, Operation
 from ..vendor import Vendor
 from . import flows as f
 from . import models as m
@@ -49,7 +49,7 @@ def op(
     title: str,
     description: str,
     toolset: str,
-    effect: str,
+    effect: Effect,
     method: str | None,
     path: str | None,
     params: Any,
@@ -70,7 +70,7 @@ def op(
         params=params,
         account=_account,
         **extra,
-    )  # type: ignore[arg-type]
+    )
 
 
 OPERATIONS: tuple[Operation, ...] = (

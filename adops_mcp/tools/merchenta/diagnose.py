@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...vendorcall.operation import Call, Operation
-from ..diagnosis import Diagnoser, Diagnosis
+from ..diagnosis import Diagnoser, Diagnosis, Severity
 from .models import CampaignParams
 from .operations import _campaign_creatives, explain_status
 
@@ -20,7 +20,7 @@ async def diagnose(call: Call) -> Diagnosis:
     active, pending = by_status.get("ACTIVE", []), by_status.get("PENDING", [])
     rejected, inactive = by_status.get("REJECTED", []), by_status.get("INACTIVE", [])
     running = bool(active)
-    blocking = "warning" if running else "blocking"  # a problem creative only blocks when none runs
+    blocking: Severity = "warning" if running else "blocking"  # a problem creative only blocks when none runs
 
     if not creatives:
         d.find("no_creatives", "blocking", "The campaign has no creatives, so it shows no ads.", creatives=[])
@@ -80,7 +80,7 @@ async def diagnose(call: Call) -> Diagnosis:
     return d.result(running=running)
 
 
-DIAGNOSE = Operation(
+DIAGNOSE: Operation = Operation(
     name="merchenta_diagnose_campaign",
     title="Diagnose a Merchenta campaign",
     description="Why is this campaign not delivering? Checks its creatives' review statuses; returns reasons, "

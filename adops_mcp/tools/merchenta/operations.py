@@ -146,7 +146,7 @@ async def _login(client: VendorClient, credentials: dict[str, str], clock: Calla
         raw = response.json()
     except ValueError:
         raw = None
-    data = raw.get("data") if isinstance(raw, dict) and isinstance(raw.get("data"), dict) else {}
+    data: dict[str, Any] = raw["data"] if isinstance(raw, dict) and isinstance(raw.get("data"), dict) else {}
     token = data.get("accessToken")
     if not isinstance(token, str) or not token:
         raise VendorError(
