@@ -73,7 +73,7 @@ def markdown_table(entries: list[dict[str, Any]]) -> str:
         "|---|---|---|---|---|",
     ]
     for e in entries:
-        request = f"`{e['method']} {e['path']}`" if e["method"] else "–"
+        request = f"`{e['method']} {e['path']}`" if e["method"] else "–"  # noqa: RUF001 - an en dash: no request
         effect = e["effect"] + (" (confirmed)" if e["effect"] == "destructive" or e.get("guarded") else "")
         lines.append(f"| `{e['name']}` | {e['vendor']} | {effect} | {request} | {e['description']} |")
     return "\n".join(lines) + "\n"

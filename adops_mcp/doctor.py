@@ -104,7 +104,7 @@ async def check_store(settings: Settings) -> Check:
 
 
 def summary(settings: Settings) -> list[str]:
-    path, explicit = config_path(settings)
+    path, _explicit = config_path(settings)
     where = f"{path}" + ("" if path.is_file() else " (not present)")
     key = (
         "configured (ADOPS_CONFIRM_KEY: replicas can share tokens)"

@@ -77,7 +77,7 @@ async def test_resource_reads_with_bad_arguments_or_vendor_errors_are_clean(capl
         with pytest.raises(MCPError) as missing:
             await h.client.read_resource("jivox://accounts/acme-retail/retail-campaigns/99999")
         assert "not found" in str(missing.value) and "Retail campaign 99999 not found" in str(missing.value)
-        with pytest.raises(MCPError, match="Invalid arguments, nothing was sent. audit_id"):
+        with pytest.raises(MCPError, match=r"Invalid arguments, nothing was sent\. audit_id"):
             await h.client.read_resource("adops://audit/latest")
         with pytest.raises(MCPError, match="No audit record #999"):
             await h.client.read_resource("adops://audit/999")
@@ -91,7 +91,7 @@ async def test_prompts_with_missing_or_bad_arguments_say_which(caplog: pytest.Lo
     async with connect(toolsets=None) as h:
         with pytest.raises(MCPError, match=r"^Invalid arguments, nothing was sent. campaign: required$"):
             await h.client.get_prompt("troubleshoot_campaign", {"vendor": "jivox"})
-        with pytest.raises(MCPError, match="vendor: unknown vendor 'acme'.*jivox, joveo, merchenta, deltaprojects"):
+        with pytest.raises(MCPError, match=r"vendor: unknown vendor 'acme'.*jivox, joveo, merchenta, deltaprojects"):
             await h.client.get_prompt("troubleshoot_campaign", {"vendor": "acme", "campaign": "c"})
         with pytest.raises(MCPError, match="No prompt named 'nope': use one of troubleshoot_campaign"):
             await h.client.get_prompt("nope", {})

@@ -553,7 +553,7 @@ def _fill(value: Any, job_id: str) -> Any:
 
 @pytest.mark.parametrize("name", sorted(TABLE))
 async def test_documented_request(name: str) -> None:
-    number, args, method, path, scoping, body, query = TABLE[name]
+    _number, args, method, path, scoping, body, query = TABLE[name]
     async with connect(elicitation=answer("accept")) as h:
         sim = h.sandbox["joveo"]
         job_id = sim.job_id(GLOBEX, "GLX-00001")
@@ -917,6 +917,6 @@ async def test_initech_bulk_jobs() -> None:
     async with connect() as h:
         sim = h.sandbox["joveo"]
         ids = [sim.job_id(INITECH, f"INH-0000{i}") for i in range(3)]
-        page = await h.ok("joveo_get_jobs_bulk", {"client_id": INITECH, "job_ids": ids + ["ffff"]})
+        page = await h.ok("joveo_get_jobs_bulk", {"client_id": INITECH, "job_ids": [*ids, "ffff"]})
         assert [j["refNumber"] for j in page["items"]] == ["INH-00000", "INH-00001", "INH-00002"]
         assert "ffff" in page["note"]

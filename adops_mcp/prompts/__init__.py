@@ -33,6 +33,8 @@ class ServerView(Protocol):
     @property
     def operations(self) -> Mapping[str, Any]: ...  # the reachable operations by tool name
 
+    def suggest(self, tool: str, arguments: dict[str, Any]) -> tuple[str, dict[str, Any]] | str: ...
+
 
 CALL = re.compile(r"\[\[([a-z][a-z0-9_]*)((?: [a-z_]+=[^\s\]]+)*)\]\]")  # [[tool_name arg=value ...]]
 TOOL = re.compile(r"\b(?:(?:jivox|joveo|merchenta|delta|adops)_[a-z0-9_]+|confirm_action)\b")

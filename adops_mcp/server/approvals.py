@@ -20,8 +20,19 @@ _CONTEXT = b"adops-mcp/approval/v1\n"
 
 def approval_signature(key: str, action: PendingAction, status: str, by: str, at: float, note: str | None) -> str:
     message = json.dumps(
-        [action.id, status, by, at, note, action.vendor, action.account, action.tool]
-        + [action.arguments, action.plan, action.expires_at],
+        [
+            action.id,
+            status,
+            by,
+            at,
+            note,
+            action.vendor,
+            action.account,
+            action.tool,
+            action.arguments,
+            action.plan,
+            action.expires_at,
+        ],
         sort_keys=True,
         separators=(",", ":"),
     )

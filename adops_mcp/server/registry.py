@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 import anyio
 from mcp.server.mcpserver import (
@@ -255,7 +255,7 @@ def _param(name: str, info: Any) -> inspect.Parameter:
         extra["description"] = info.description
     if info.examples:
         extra["examples"] = info.examples
-    annotation = Annotated[(info.annotation, *info.metadata, Field(**extra))]  # type: ignore[misc]
+    annotation = Annotated[(info.annotation, *info.metadata, Field(**extra))]
     default = inspect.Parameter.empty if info.is_required() else info.get_default(call_default_factory=True)
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
 
@@ -451,7 +451,7 @@ def build_tool(op: Operation, runtime: Runtime, *, lazy: bool = True) -> Tool:
     async def tool(ctx: Context[Any, Any], confirmation: Any = None, **arguments: Any) -> Any:
         return await perform(runtime, op, arguments, ctx, confirmation)
 
-    signature = params + [ctx_param]
+    signature = [*params, ctx_param]
     if op.guarded:
         signature.append(
             inspect.Parameter(
@@ -610,7 +610,8 @@ def build_confirm_action(runtime: Runtime) -> Tool:
             if grant.pending is not None and not await runtime.store.claim(grant.pending):
                 raise ToolError("This approved change was already performed or has expired. Nothing was sent again.")
             await runtime.tokens.spend(grant)
-            return await runtime.execute(call, confirmed_by=confirmed_by)
+            # guarded operations are writes, and execute answers a write with a WriteResult
+            return cast(WriteResult, await runtime.execute(call, confirmed_by=confirmed_by))
 
     tool = Tool.from_function(
         confirm_action,

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import anyio
@@ -101,6 +101,16 @@ PENDING_COLUMNS = (
 AUDIT_COLUMNS = (
     "id, created_at, finished_at, vendor, account, tool, method, path, arguments, confirmed_by, status, detail, spend"
 )
+Record = TypeVar("Record", "AuditRecord", "PendingAction")
+
+
+def from_row(cls: type[Record], columns: str, row: Sequence[Any]) -> Record:
+    """A record from a row selected by `columns`: matched by name, the JSON columns decoded."""
+    values = dict(zip([c.strip() for c in columns.split(",")], row, strict=True))
+    values["arguments"] = json.loads(values["arguments"])
+    if "spend" in values:
+        values["spend"] = json.loads(values["spend"]) if values["spend"] else None
+    return cls(**values)
 
 
 def profile_of(account: str) -> str:
@@ -165,7 +175,9 @@ class PendingAction:
         return profile_of(self.account)
 
     def public(self) -> dict[str, Any]:
-        stamp = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t)) if t else None  # noqa: E731
+        def stamp(t: float | None) -> str | None:
+            return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t)) if t else None
+
         return {
             "id": self.id,
             "status": self.status,
@@ -435,8 +447,7 @@ class Store:
         rows, _ = await self._run(query, args)
         records = []
         for row in rows:
-            spend = json.loads(row[12]) if row[12] else None
-            record = AuditRecord(*row[:8], json.loads(row[8]), *row[9:12], spend)  # type: ignore[call-arg]
+            record = from_row(AuditRecord, AUDIT_COLUMNS, row)
             if record.status == "sent" and now - record.created_at > self.stale_after:
                 record.status = "unknown"
                 record.detail = record.detail or "no outcome was recorded (the server stopped or lost the answer)"
@@ -534,7 +545,7 @@ class Store:
 
     @staticmethod
     def _pending_action(row: Sequence[Any]) -> PendingAction:
-        action = PendingAction(*row[:6], json.loads(row[6]), *row[7:])  # type: ignore[call-arg]
+        action = from_row(PendingAction, PENDING_COLUMNS, row)
         if action.status in ("pending", "approved") and action.expires_at <= time.time():
             action.status = "expired"
         return action

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import html
 import logging
 import re
@@ -133,10 +134,8 @@ _factory_installed = False
 def _scrubbed_record_factory(previous: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
-        try:
+        with contextlib.suppress(Exception):  # a malformed record is the logging machinery's to report
             _scrubber.filter(record)
-        except Exception:  # a malformed record is the logging machinery's to report
-            pass
         return record
 
     return factory

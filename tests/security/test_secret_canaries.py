@@ -144,7 +144,7 @@ def test_no_credential_in_any_result_error_or_log(echo_server: Any, echo: Echo, 
 
 def test_the_canaries_reach_the_vendors(echo_server: Any) -> None:
     """The check above is only meaningful if the canaries were really sent (and so could be echoed)."""
-    portal, h, transport = echo_server
+    portal, h, _transport = echo_server
     for name, args in CALLS:
         portal.call(h.call, name, args)
     sent = " ".join(f"{r.headers} {r.query} {r.body.decode(errors='replace')}" for r in h.sandbox.requests)

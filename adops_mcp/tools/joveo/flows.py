@@ -57,7 +57,8 @@ async def get(call: Call, template: str, *, params: dict[str, Any] | None = None
     return decode(await call.fetch(build("GET", template, ids, query=params)))
 
 
-def _ids(call: Call, *names: str) -> dict[str, str]:
+def _ids(call: Call, *names: str) -> dict[str, Any]:
+    """The named id fields of the call's params (validated by their model), for `get`'s path."""
     return {n: getattr(call.params, n) for n in names}
 
 
@@ -500,7 +501,8 @@ async def update_client_plan(call: Call) -> str:
 async def _job(call: Call) -> dict[str, Any]:
     if "job" not in call.state:
         call.state["job"] = await get(call, JOB, **_ids(call, "client_id", "job_reference")) or {}
-    return call.state["job"]
+    job: dict[str, Any] = call.state["job"]
+    return job
 
 
 async def job_valid_check(call: Call) -> None:
@@ -695,10 +697,8 @@ async def add_config_jobs_plan(call: Call) -> str:
 async def rules_plan(call: Call) -> str:
     p = call.params
     scope = (
-        p.job_group_id
-        and f"job group {p.job_group_id}"
-        or p.campaign_id
-        and f"campaign {p.campaign_id}"
+        (p.job_group_id and f"job group {p.job_group_id}")
+        or (p.campaign_id and f"campaign {p.campaign_id}")
         or (f"client {p.client_id}")
     )
     actions = json.dumps(p.admin_actions) if p.admin_actions else (p.action_type or "the rule's action")
