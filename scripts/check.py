@@ -21,7 +21,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
-FLOOR = 85.0  # percent, total branch coverage of adops_mcp/
+FLOOR = 92.0  # percent, total branch coverage of adops_mcp/ (measured 93.8 on 2026-11-29)
 
 # Files that must be covered in full.
 SAFETY_FILES = [
@@ -29,6 +29,7 @@ SAFETY_FILES = [
     "adops_mcp/server/policy.py",
     "adops_mcp/vendorcall/secrets.py",
     "adops_mcp/vendorcall/sanitize.py",
+    "adops_mcp/vendorcall/request.py",  # the one request builder: the plan is the request
 ]
 # Functions (coverage's qualified names) that must be covered in full inside larger files.
 SAFETY_FUNCTIONS = {
@@ -105,9 +106,8 @@ def main(argv: list[str]) -> int:
         run("types", *python("mypy")),
     ]
     if not static:
-        # The README's test command, with branch coverage (configured in pyproject.toml) reported per module.
-        coverage = ("--cov", "--cov-report=term-missing:skip-covered")
-        tested = run("tests", *python("pytest", "-n", "auto", *coverage, *pytest_args))
+        # The README's test command (pyproject's addopts turn branch coverage on).
+        tested = run("tests", *python("pytest", "-n", "auto", *pytest_args))
         results.append(tested)
         if tested:
             results.append(
