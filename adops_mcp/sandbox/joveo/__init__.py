@@ -50,7 +50,7 @@ Seeded accounts (agency "ripple"; clock-relative behaviour uses `sim.clock`):
 
 | kind | id | name | demonstrates |
 |---|---|---|---|
-| client | 3f6c2a9e-8d41-4b7a-9e2c-5a1d7b0c4e11 | Globex Logistics | active; 5,000 jobs GLX-00000..GLX-04999 (every i%97==13 invalid, every i%50==7 PAUSED) |
+| client | 3f6c2a9e-8d41-4b7a-9e2c-5a1d7b0c4e11 | Globex Logistics | active; 5,000 jobs GLX-00000..GLX-04999 (1) |
 | client | a27e91d4-5c3b-4f08-8b6e-2d9f4c1a7e52 | Initech Health | active; 40 jobs INH-00000.. |
 | client | c8d45b17-2e6a-49f3-a1c0-7b3e9d5f2a83 | Umbrella Retail | client paused (status P); 25 jobs UMB-00000.. |
 | campaign | 0b7d3e51-9a2c-4e86-b4f1-6c8a2d9e1f01 | Always-on Drivers (Globex) | active |
@@ -69,6 +69,8 @@ Seeded accounts (agency "ripple"; clock-relative behaviour uses `sim.clock`):
 | config | 213d2dcb-d72b-43fb-85bc-71e1aaa8fe8a | Globex on ziprecruiter | cost 220, 100 slots, 3 used |
 | config | 8c1e5f2a-4b7d-4e3a-9f6c-2d8a1b5e7c9f | Globex on dice | cost 1000, 5 slots, all used (full) |
 | config | 4f2a8d6c-1e9b-4c7f-a3d5-8b6e2c9f1a4d | Initech on dice | cost 300, 20 slots, 2 used |
+
+(1) every i%97==13 is invalid, every i%50==7 PAUSED.
 
 Publishers: ziprecruiter, dice, careerbuilder (no configs). Publisher families:
 65a1f0c2b7d94e3a8c5b2d10 (ZipRecruiter), 65a1f0c2b7d94e3a8c5b2d11 (Dice).
@@ -120,7 +122,6 @@ from .simulator import JoveoSimulator
 
 __all__ = [
     "AGENCY_ID",
-    "ApiError",
     "CAMP_ALWAYS_ON",
     "CAMP_NURSES",
     "CAMP_Q3_SURGE",
@@ -139,7 +140,6 @@ __all__ = [
     "JG_OWNER_OPS",
     "JG_SUMMER_2024",
     "JG_TRAVEL",
-    "JoveoSimulator",
     "LEVEL_KEYS",
     "MANDATORY_JOB_FIELDS",
     "MAX_JOBS_REACHABLE",
@@ -152,4 +152,6 @@ __all__ = [
     "STATS_WINDOW_DAYS",
     "TOKEN_TTL",
     "UMBRELLA",
+    "ApiError",
+    "JoveoSimulator",
 ]

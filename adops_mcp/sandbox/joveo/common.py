@@ -103,7 +103,8 @@ def _number(value: Any, field: str, integer: bool = False) -> float:
     if not ok or isinstance(value, bool) or value < 0:
         kind = "a non-negative integer" if integer else "a non-negative number"
         raise ApiError(400, f"{field} must be {kind}")
-    return value
+    number: float = value
+    return number
 
 
 def _bool_param(query: QueryParams, name: str) -> bool | None:

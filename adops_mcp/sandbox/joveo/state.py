@@ -102,7 +102,8 @@ class JoveoState:
         return {"running": not reasons, "reasons": reasons}
 
     def report_rows(self, task_id: str) -> list[dict[str, Any]]:
-        return self.stats_tasks[task_id]["rows"]
+        rows: list[dict[str, Any]] = self.stats_tasks[task_id]["rows"]
+        return rows
 
     # ------------------------------------------------------------------------------ internals
 
