@@ -253,16 +253,24 @@ def tools(as_json: bool, markdown: bool) -> None:
 
 @main.command()
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10000))
-@click.option("--vendor", default=None, help="Only this vendor.")
+@click.option("--vendor", default=None, help="Only this vendor (any case; delta for Delta Projects).")
+@click.option("--tool", default=None, help="Only this tool, e.g. joveo_pause_jobgroup.")
+@click.option("--outcome", default=None, help="Only this outcome: ok, failed, unknown or sent.")
 @click.option("--json", "as_json", is_flag=True)
-def audit(limit: int, vendor: str | None, as_json: bool) -> None:
+def audit(limit: int, vendor: str | None, tool: str | None, outcome: str | None, as_json: bool) -> None:
     """Show the audit log: every change sent to a vendor, with who confirmed it and the outcome."""
     settings = _settings()
     path = settings.data_dir / "adops.sqlite3"
     if settings.database_url is None and not path.exists():
         click.echo(f"No audit log yet at {path}.", err=True)
         return
-    records = [r.public() for r in _wait(_store(settings).audit(limit=limit, vendor=vendor))]
+    from .server.auditquery import BadFilter, audit_filters
+
+    try:
+        filters = audit_filters(vendor, tool, outcome)
+    except BadFilter as exc:
+        raise click.BadParameter(exc.message, param_hint=f"--{exc.field}") from None
+    records = [r.public() for r in _wait(_store(settings).audit(limit=limit, **filters))]
     if as_json:
         click.echo(json.dumps(records, indent=2))
         return
@@ -270,7 +278,9 @@ def audit(limit: int, vendor: str | None, as_json: bool) -> None:
         profile = f" [{r['profile']}]" if r["profile"] != "default" else ""
         click.echo(f"#{r['id']:<5} {r['at']} {r['status']:8} {r['tool'] + profile:40} confirmed by {r['confirmed_by']}")
         click.echo(
-            f"       {r['request']}  {json.dumps(r['arguments'])}" + (f"\n       {r['detail']}" if r["detail"] else "")
+            f"       {r['request']}  {json.dumps(r['arguments'])}"
+            + "".join(f"\n       {change}" for change in r["changes"])
+            + (f"\n       {r['detail']}" if r["detail"] else "")
         )
 
 

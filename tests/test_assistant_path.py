@@ -292,3 +292,68 @@ async def test_every_prompt_suggests_only_calls_the_client_can_make(
             assert "not listed" not in text and "cannot run here" not in text, f"{tool} {ready}: {text}"
             ran += 1
         assert ran, "at least the first step of every prompt runs as written"
+
+
+DELTA_ACTIVITY = {
+    "client_id": "b833cff3-0c18-549e-bd86-ac794c288f76",
+    "activity_id": "03bbfc1b-cc72-54a0-9d17-d84987cdbf53",
+}
+
+
+async def _delta_budget_change(h: Any) -> dict[str, Any]:
+    planned = await h.ok("delta_update_activity", {**DELTA_ACTIVITY, "budget": 123456})
+    return await h.ok("confirm_action", {"confirmation_token": planned["confirmation_token"]})
+
+
+@pytest.mark.parametrize("vendor", ["delta", "Delta Projects", "deltaprojects", "DELTA", "delta_projects"])
+async def test_audit_log_accepts_vendor_names_in_any_case_and_aliases(vendor: str) -> None:
+    async with connect() as h:
+        done = await _delta_budget_change(h)
+        records = (await h.ok("adops_audit_log", {"vendor": vendor}))["records"]
+    assert [r["id"] for r in records] == [done["audit_id"]]
+
+
+async def test_audit_records_omit_null_arguments_and_show_before_and_after() -> None:
+    async with connect() as h:
+        done = await _delta_budget_change(h)
+        (record,) = (await h.ok("adops_audit_log", {"tool": "delta_update_activity", "outcome": "OK"}))["records"]
+    assert record["id"] == done["audit_id"]
+    assert None not in record["arguments"].values() and record["arguments"]["budget"] == 123456
+    assert len(record["changes"]) == 1 and record["changes"][0].endswith("-> 123456")
+    assert " -> " in record["changes"][0] and "nothing ->" not in record["changes"][0]
+
+
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        ({"vendor": "acme"}, "vendor: unknown vendor 'acme', use one of jivox, joveo, merchenta, deltaprojects"),
+        ({"tool": "delta_get_activity"}, "tool: 'delta_get_activity' never writes"),
+        ({"tool": "pause"}, "joveo_pause_jobgroup"),
+        ({"outcome": "paused"}, "outcome: unknown outcome 'paused', use one of ok, failed, unknown, sent"),
+    ],
+)
+async def test_audit_filters_that_can_match_nothing_are_errors_listing_the_valid_values(
+    filters: dict[str, str], message: str
+) -> None:
+    async with connect() as h:
+        text = await h.error("adops_audit_log", filters)
+    assert text.startswith("Invalid arguments, nothing was sent.") and message in text
+
+
+def test_audit_command_takes_the_same_filters(tmp_path: Any) -> None:
+    import anyio
+    from click.testing import CliRunner
+
+    from adops_mcp.cli import main
+
+    async def write() -> None:
+        async with connect() as h:
+            await _delta_budget_change(h)
+
+    anyio.run(write)
+    runner = CliRunner()
+    shown = runner.invoke(main, ["audit", "--vendor", "Delta Projects", "--outcome", "ok"])
+    assert shown.exit_code == 0 and "delta_update_activity" in shown.output and "-> 123456" in shown.output
+    assert "null" not in shown.output
+    refused = runner.invoke(main, ["audit", "--vendor", "acme"])
+    assert refused.exit_code == 2 and "jivox, joveo, merchenta, deltaprojects" in refused.output

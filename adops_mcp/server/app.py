@@ -25,6 +25,7 @@ from ..tools import VENDORS, ClientOptions
 from ..vendorcall import secrets
 from ..vendorcall.operation import Operation
 from . import policy
+from .auditquery import BadFilter, audit_filters
 from .discovery import build_discovery_tools, unlisted_tool
 from .guard import Tokens, load_key
 from .overview import configuration_tool, register_configuration
@@ -198,10 +199,16 @@ def build_server(
 def audit_tool(runtime: Runtime) -> Tool:
     async def adops_audit_log(
         limit: Annotated[int, Field(ge=1, le=200, description="How many records, newest first.")] = 20,
-        vendor: Annotated[str | None, Field(description="Only this vendor.")] = None,
+        vendor: Annotated[str | None, Field(description="Only this vendor: jivox, joveo, merchenta, delta.")] = None,
+        tool: Annotated[str | None, Field(description="Only this tool, e.g. joveo_pause_jobgroup.")] = None,
+        outcome: Annotated[str | None, Field(description="Only this outcome: ok, failed, unknown, sent.")] = None,
     ) -> dict[str, Any]:
         try:
-            records = await runtime.store.audit(limit=limit, vendor=vendor)
+            filters = audit_filters(vendor, tool, outcome)
+        except BadFilter as exc:
+            raise ToolError(f"Invalid arguments, nothing was sent. {exc}") from None
+        try:
+            records = await runtime.store.audit(limit=limit, **filters)
         except StoreUnavailable as exc:
             raise ToolError(
                 f"The audit log cannot be read: the shared state store is unavailable ({exc.cause})."

@@ -174,10 +174,12 @@ class Runtime:
             policy.check_account(op, call.params, call.settings)
 
     async def spend_check(self, call: Call) -> None:
-        """The operator's spend caps (may read the current budget from the vendor); once per call."""
-        if call.op.spend is not None and policy.caps_set(self.settings) and not call.state.get("spend_checked"):
+        """The operator's spend caps (may read the current budget from the vendor); once per call. The budget
+        changes (before -> after) are kept for the audit record whether or not caps are set."""
+        if call.op.spend is not None and not call.state.get("spend_checked"):
             changes = await call.op.spend(call)
-            policy.check_spend(changes, self.settings)
+            if policy.caps_set(self.settings):
+                policy.check_spend(changes, self.settings)
             call.state["spend_checked"] = True
             call.state["spend"] = [{"what": c.what, "old": c.old, "new": c.new} for c in changes]  # for the audit
 

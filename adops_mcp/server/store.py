@@ -144,11 +144,18 @@ class AuditRecord:
             "account": self.account,
             "tool": self.tool,
             "request": f"{self.method} {self.path}" if self.method else None,
-            "arguments": self.arguments,
+            "arguments": {k: v for k, v in self.arguments.items() if v is not None},
+            "changes": [_change(c) for c in self.spend or []],
             "confirmed_by": self.confirmed_by,
             "status": self.status,
             "detail": self.detail,
         }
+
+
+def _change(change: dict[str, Any]) -> str:
+    """`what: before -> after`, as the plan read it."""
+    old = "nothing" if change.get("old") is None else f"{change['old']:g}"
+    return f"{change.get('what')}: {old} -> {change.get('new'):g}"
 
 
 @dataclass
