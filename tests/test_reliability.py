@@ -137,3 +137,62 @@ async def test_a_vendor_that_never_answers_yields_an_error_in_bounded_time() -> 
         text = await h.error(*READ)
         assert "did not answer in time" in text
         assert time.monotonic() - started < 3
+
+
+# -- one budget per tool call (ADOPS_TIMEOUT) ----------------------------------------------------
+HANG_MS = 60_000  # far longer than any budget below: the vendor never answers in time
+
+
+async def timed(h, tool: str, arguments: dict) -> tuple[str, float]:
+    started = time.monotonic()
+    text = await h.error(tool, arguments)
+    return text, time.monotonic() - started
+
+
+async def test_a_hung_vendor_read_ends_with_the_budget_not_after_every_attempt() -> None:
+    async with connect(timeout=1, read_attempts=4) as h:
+        h.sandbox.faults.hang = True
+        text, took = await timed(h, *READ)
+        assert took < 1.8, took  # one budget, not 4 attempts of 1 s
+        assert "did not answer in time" in text and "1 s budget (ADOPS_TIMEOUT) ran out" in text
+        assert "Nothing was changed" in text
+
+
+async def test_calls_waiting_for_a_saturated_vendor_share_the_budget() -> None:
+    """Six reads, two slots, a vendor that never answers: every call ends within its own budget."""
+    async with connect(timeout=1, max_concurrency=2) as h:
+        h.sandbox.faults.hang = True
+        results: list[tuple[str, float]] = []
+
+        async def one() -> None:
+            results.append(await timed(h, *READ))
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(6):
+                tg.start_soon(one)
+        assert max(took for _, took in results) < 1.8, results
+        assert all("budget (ADOPS_TIMEOUT) ran out" in text for text, _ in results)
+        waited = [text for text, _ in results if "waiting for a free request slot" in text]
+        assert len(waited) == 4 and len(h.requests("jivox")) == 2  # four never got a slot: nothing sent
+
+
+async def test_a_hung_write_ends_with_the_budget_and_is_recorded_unknown() -> None:
+    async with connect(timeout=1, elicitation=answer("accept")) as h:
+        h.sandbox.faults.add(status=None, delay_ms=HANG_MS, vendor="jivox", method="POST")
+        text, took = await timed(h, *ACTIVATE)
+        assert took < 1.8, took
+        assert "Outcome unknown (audit record #" in text and "budget (ADOPS_TIMEOUT) ran out" in text
+        assert "may or may not have been applied" in text
+        record = (await h.ok("adops_audit_log", {"limit": 1}))["records"][0]
+        assert record["status"] == "unknown" and record["tool"] == ACTIVATE[0]
+        assert len(h.requests("jivox", "POST", ACTIVATE_PATH)) == 1  # sent once, never again
+
+
+async def test_a_write_that_never_got_a_slot_says_nothing_was_sent() -> None:
+    async with connect(timeout=1, max_concurrency=1) as h:
+        token = (await h.ok(*ACTIVATE))["confirmation_token"]
+        async with h.built.runtime.clients["jivox"].limit:  # the only slot stays taken for the whole call
+            text, took = await timed(h, "confirm_action", {"confirmation_token": token})
+        assert took < 1.8, took
+        assert "waiting for a free request slot" in text and "Nothing was changed" in text
+        assert h.requests("jivox", "POST") == []

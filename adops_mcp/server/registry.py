@@ -38,7 +38,7 @@ from ..config import Settings, VendorSettings
 from ..profiles import vendor_profiles
 from ..tools.diagnosis import Diagnosis
 from ..vendorcall import secrets
-from ..vendorcall.http import VendorClient, VendorError
+from ..vendorcall.http import VendorClient, VendorError, call_budget
 from ..vendorcall.operation import Call, Operation
 from ..vendorcall.request import UnsafeId
 from ..vendorcall.results import WriteResult
@@ -276,7 +276,7 @@ def _supports_elicitation(ctx: Context[Any, Any]) -> bool:
 
 async def ask_confirmation(runtime: Runtime, op: Operation, arguments: dict[str, Any], ctx: Context[Any, Any]) -> Any:
     """The resolver's decision: no confirmation needed, an elicitation form, or a token plan."""
-    with tool_errors():
+    with tool_errors(), call_budget(runtime.settings.timeout):
         call = runtime.call(op, arguments, ctx)
         if not op.needs_confirmation(call.params):
             return NotNeeded()
@@ -368,7 +368,7 @@ async def perform(
     runtime: Runtime, op: Operation, arguments: dict[str, Any], ctx: Context[Any, Any], confirmation: Any
 ) -> Any:
     """Run `op` once the guard's outcome is known: execute, hand out a token, or report a refusal."""
-    with tool_errors():
+    with tool_errors(), call_budget(runtime.settings.timeout):
         call = runtime.call(op, arguments, ctx)
         if not op.guarded or isinstance(getattr(confirmation, "data", None), NotNeeded):
             return await runtime.execute(call, confirmed_by="not required")
@@ -592,7 +592,7 @@ def build_confirm_action(runtime: Runtime) -> Tool:
         op = runtime.operations.get(grant.tool)
         if op is None or not op.guarded:
             raise ToolError("This confirmation token names a tool this server does not offer. Nothing was sent.")
-        with tool_errors():
+        with tool_errors(), call_budget(runtime.settings.timeout):
             profile = profile_of(grant.account)
             if profile not in vendor_profiles(runtime.settings, op.vendor):
                 raise ToolError("This confirmation token was issued for another vendor account. Nothing was sent.")
@@ -643,7 +643,7 @@ def resource_function(op: Operation, runtime: Runtime) -> Any:
 
     async def read(**arguments: Any) -> str:
         try:
-            with tool_errors():
+            with tool_errors(), call_budget(runtime.settings.timeout):
                 call = runtime.call(op, arguments, None)
                 data = await runtime.execute(call, confirmed_by="not required")
         except InvalidArguments as exc:

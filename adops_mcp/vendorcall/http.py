@@ -1,7 +1,8 @@
 """The vendor HTTP layer: one `VendorClient` per configured vendor account.
 
 Transport concerns live here so each operation stays a few lines: base URL joining, auth headers
-(static or a single-flight token cache), a deadline on every call, a per-vendor concurrency limit,
+(static or a single-flight token cache), one time budget per tool call (`call_budget`, ADOPS_TIMEOUT: every
+attempt, retry wait and wait for a slot counts), a per-vendor concurrency limit,
 retries with exponential backoff + jitter that honour `Retry-After` (reads only; a write is retried
 only when the connection never opened, so it cannot have reached the vendor), and one error type
 with short, actionable, credential-free messages.
@@ -14,7 +15,9 @@ import functools
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,6 +141,62 @@ class Auth:
 ErrorMessage = Callable[[httpx2.Response, Any], str | None]
 
 
+@dataclass
+class Budget:
+    """The time one tool call may take, from when it started: every attempt, retry wait and slot wait."""
+
+    seconds: float
+    deadline: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.deadline = time.monotonic() + self.seconds
+
+    def remaining(self) -> float:
+        return max(0.0, self.deadline - time.monotonic())
+
+
+_budget: ContextVar[Budget | None] = ContextVar("adops_call_budget", default=None)
+
+
+@contextmanager
+def call_budget(seconds: float) -> Iterator[Budget]:
+    """Every vendor request made inside shares this budget (ADOPS_TIMEOUT); a budget already running is kept."""
+    current = _budget.get()
+    if current is not None:
+        yield current
+        return
+    token = _budget.set(Budget(seconds))
+    try:
+        yield _budget.get()  # type: ignore[misc]
+    finally:
+        _budget.reset(token)
+
+
+def wait_bound(wanted: float) -> float:
+    """How long a polling tool may keep waiting: its own bound, within what is left of the call's budget
+    (keeping a fifth of it, at most 5 s, for the last poll and the answer)."""
+    current = _budget.get()
+    if current is None:
+        return wanted
+    return min(wanted, current.remaining() - min(5.0, current.seconds / 5))
+
+
+@dataclass
+class VendorRequest:
+    """One logical vendor call, and how far it got (for an honest message when time runs out)."""
+
+    method: str
+    path: str
+    read: bool
+    params: Mapping[str, Any] | None = None
+    json_body: Any = None
+    form: Mapping[str, str] | None = None
+    headers: Mapping[str, str] | None = None
+    authenticated: bool = True
+    waiting_for_slot: bool = False
+    sent: bool = False
+
+
 class VendorClient:
     def __init__(
         self,
@@ -149,7 +208,6 @@ class VendorClient:
         timeout: float = 30.0,
         max_concurrency: int = 8,
         read_attempts: int = 4,
-        retry_budget: float = 60.0,
         retry_wait: float = 0.25,
         describe_error: ErrorMessage | None = None,
         auth_hint: str = "",
@@ -160,7 +218,6 @@ class VendorClient:
         self.auth = auth
         self.timeout = timeout
         self.read_attempts = read_attempts
-        self.retry_budget = retry_budget
         self.retry_wait = retry_wait
         self.describe_error = describe_error
         self.auth_hint = auth_hint
@@ -198,25 +255,29 @@ class VendorClient:
         authenticated: bool = True,
         ok_statuses: frozenset[int] = frozenset(),
     ) -> httpx2.Response:
-        """Send one logical call. Reads retry transient failures; writes are sent at most once
-        (except when the connection never opened). Raises VendorError on failure."""
+        """Send one logical call within the tool call's budget (`call_budget`; else `timeout` for this call).
+        Reads retry transient failures; writes are sent at most once (except when the connection never
+        opened). Raises VendorError on failure, also when the budget runs out."""
         import stamina  # the retry library loads on the first request, not at start-up
 
+        call = VendorRequest(method, path, read, params, json_body, form, headers, authenticated)
+        budget = _budget.get() or Budget(self.timeout)
         try:
-            async for attempt in stamina.retry_context(
-                on=self._backoff_hook(read),
-                attempts=self.read_attempts,
-                timeout=self.retry_budget,
-                wait_initial=self.retry_wait,
-                wait_max=10.0,
-                wait_jitter=self.retry_wait,
-            ):
-                with attempt:
-                    response = await self._send_refreshing(
-                        method, path, params, json_body, form, headers, authenticated
-                    )
-                    if read and response.status_code in RETRY_STATUSES:
-                        raise _Retryable(response)
+            with anyio.fail_after(budget.remaining()):
+                async for attempt in stamina.retry_context(
+                    on=self._backoff_hook(read),
+                    attempts=self.read_attempts,
+                    timeout=max(budget.remaining(), 0.001),
+                    wait_initial=self.retry_wait,
+                    wait_max=10.0,
+                    wait_jitter=self.retry_wait,
+                ):
+                    with attempt:
+                        response = await self._send_refreshing(call, budget)
+                        if read and response.status_code in RETRY_STATUSES:
+                            raise _Retryable(response)
+        except TimeoutError:
+            raise self._out_of_time(call, budget) from None
         except _Retryable as exc:
             response = exc.response
         except _TooLarge as exc:
@@ -255,68 +316,52 @@ class VendorClient:
 
         return hook
 
-    async def _send_refreshing(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None,
-        json_body: Any,
-        form: Mapping[str, str] | None,
-        headers: Mapping[str, str] | None,
-        authenticated: bool,
-    ) -> httpx2.Response:
-        token = await self.auth.token.get() if authenticated and self.auth.token else None
-        response = await self._send(method, path, params, json_body, form, headers, authenticated, token)
+    async def _send_refreshing(self, call: VendorRequest, budget: Budget) -> httpx2.Response:
+        token = await self.auth.token.get() if call.authenticated and self.auth.token else None
+        response = await self._send(call, budget, token)
         if token is not None and response.status_code == self.auth.refresh_on:
             assert self.auth.token is not None
             self.auth.token.invalidate(token)
             token = await self.auth.token.get()
-            response = await self._send(method, path, params, json_body, form, headers, authenticated, token)
+            response = await self._send(call, budget, token)
         return response
 
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None,
-        json_body: Any,
-        form: Mapping[str, str] | None,
-        headers: Mapping[str, str] | None,
-        authenticated: bool,
-        token: str | None,
-    ) -> httpx2.Response:
+    async def _send(self, call: VendorRequest, budget: Budget, token: str | None) -> httpx2.Response:
         all_headers: dict[str, str] = {"Accept": "application/json", "User-Agent": "adops-mcp"}
-        query: dict[str, Any] = {k: v for k, v in (params or {}).items() if v is not None}
-        if authenticated:
+        query: dict[str, Any] = {k: v for k, v in (call.params or {}).items() if v is not None}
+        if call.authenticated:
             all_headers.update(self.auth.headers)
             query.update(self.auth.query)
             if token is not None:
                 all_headers[self.auth.token_header] = self.auth.token_format.format(token=token)
-        all_headers.update(headers or {})
+        all_headers.update(call.headers or {})
+        call.waiting_for_slot = True
         async with self.limit:
+            call.waiting_for_slot = False
+            call.sent = True  # from here on, a write may reach the vendor
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
             try:
-                # One overall deadline per request: httpx2 times phases, not the whole exchange.
-                with anyio.fail_after(self.timeout * 2):
-                    request = self.http.build_request(
-                        method,
-                        self.url(path),
-                        params=query or None,
-                        json=json_body,
-                        data=form,
-                        headers=all_headers,
-                    )
-                    response = await self.http.send(request, stream=True)
-                    try:
-                        await self._read_bounded(response)
-                    finally:
-                        await response.aclose()
-            except TimeoutError:
-                raise httpx2.ReadTimeout("deadline exceeded") from None
+                request = self.http.build_request(
+                    call.method,
+                    self.url(call.path),
+                    params=query or None,
+                    json=call.json_body,
+                    data=call.form,
+                    headers=all_headers,
+                    timeout=httpx2.Timeout(max(budget.remaining(), 0.001)),
+                )
+                response = await self.http.send(request, stream=True)
+                try:
+                    await self._read_bounded(response)
+                finally:
+                    await response.aclose()
+            except (httpx2.ConnectError, httpx2.ConnectTimeout):
+                call.sent = False  # the connection never opened: nothing reached the vendor
+                raise
             finally:
                 self.in_flight -= 1
-        log.info("%s %s %s -> %s", self.vendor, method, path, response.status_code)
+        log.info("%s %s %s -> %s", self.vendor, call.method, call.path, response.status_code)
         return response
 
     async def _read_bounded(self, response: httpx2.Response) -> None:
@@ -342,6 +387,20 @@ class VendorClient:
         else:
             message += " The change may or may not have been applied: read the current state before retrying."
         return VendorError(self.vendor, message, status=response.status_code, outcome="failed" if read else "unknown")
+
+    def _out_of_time(self, call: VendorRequest, budget: Budget) -> VendorError:
+        where = f"({call.method} {call.path})"
+        message = (
+            f"{self.vendor} did not answer in time: this call's {budget.seconds:g} s budget (ADOPS_TIMEOUT) ran out"
+        )
+        if call.waiting_for_slot:
+            message += f" while waiting for a free request slot (ADOPS_MAX_CONCURRENCY) {where}"
+        else:
+            message += f" {where}"
+        if call.read or not call.sent:
+            return VendorError(self.vendor, message + ". Nothing was changed; try again later.")
+        message += ". The change may or may not have been applied: read the current state before retrying."
+        return VendorError(self.vendor, message, outcome="unknown")
 
     def _transport_error(self, exc: Exception, method: str, path: str, read: bool) -> VendorError:
         never_sent = isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout)

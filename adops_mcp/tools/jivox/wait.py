@@ -8,6 +8,7 @@ import anyio
 from pydantic import BaseModel, Field
 
 from ...config import JivoxSettings
+from ...vendorcall.http import wait_bound
 from ...vendorcall.operation import Call, Operation
 from .models import CampaignParams
 from .operations import activation_status
@@ -36,7 +37,7 @@ class ActivationWait(BaseModel):
 async def wait_for_activation(call: Call) -> ActivationWait:
     assert isinstance(call.settings, JivoxSettings)
     interval = call.settings.poll_interval
-    bound = call.params.max_wait_seconds
+    bound = wait_bound(call.params.max_wait_seconds)
     started = anyio.current_time()
     polls = 0
     while True:

@@ -13,7 +13,7 @@ import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 
 from ...config import JoveoSettings
-from ...vendorcall.http import VendorError
+from ...vendorcall.http import VendorError, wait_bound
 from ...vendorcall.operation import Call, decode
 from ...vendorcall.request import Request, build
 from ...vendorcall.sanitize import clean
@@ -359,6 +359,7 @@ async def wait_stats(call: Call) -> StatsTask:
     settings = call.settings
     interval = settings.poll_interval if isinstance(settings, JoveoSettings) else 2.0
     started = anyio.current_time()
+    bound = wait_bound(p.max_wait_seconds)  # within the call's budget (ADOPS_TIMEOUT)
     status = build("GET", STATS_STATUS, {"taskId": p.task_id}, headers={"x-client-id": p.client_id})
     polls = 0
     while True:
@@ -372,7 +373,7 @@ async def wait_stats(call: Call) -> StatsTask:
             )
         if task.status in DONE:
             return task
-        if elapsed + interval > p.max_wait_seconds:
+        if elapsed + interval > bound:
             task.message = (
                 f"Still {task.status} after {math.ceil(elapsed)} s ({polls} polls). Call "
                 f"joveo_wait_for_stats_report again with task_id {p.task_id} later."
