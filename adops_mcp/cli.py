@@ -185,11 +185,33 @@ def serve(
         return
     import uvicorn
 
+    sock = _bind(host, port, "--port (ADOPS_PORT)")  # before "listening" is printed: a taken port fails here
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"adops-mcp listening on http://{shown}:{port}{MCP_PATH} (health: /healthz)", err=True)
     if settings.console_tokens or settings.console_tokens_file:
         click.echo(f"Approvals console: http://{shown}:{port}/console", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=10, server_header=False)
+    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=10, server_header=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _bind(host: str, port: int, option: str) -> Any:
+    """A listening socket on host:port, or a clear error naming the port."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        reason = "it is already in use" if exc.errno in (98, 48, 10048) else (exc.strerror or str(exc))
+        raise click.ClickException(
+            f"Cannot listen on {host}:{port}: {reason}. Stop the other process or choose another port with {option}."
+        ) from None
+    sock.set_inheritable(True)
+    return sock
 
 
 @main.command()
@@ -220,6 +242,7 @@ def sandbox(host: str, port: int) -> None:
     from .sandbox import Sandbox
 
     box = Sandbox()
+    sock = _bind(host, port, "--port")
     # The simulators' own made-up credentials (public in the source), so the server can be pointed at them.
     click.echo(f"Sandbox vendors on http://{host}:{port}/<vendor>; point the server at them with:", err=True)
     for cls in VENDOR_SETTINGS:
@@ -231,7 +254,7 @@ def sandbox(host: str, port: int) -> None:
         env |= {f"{prefix}{key.upper()}": value for key, value in sim.credentials.items()}
         click.echo("  export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items()), err=True)
     click.echo("Faults: POST /_sandbox/faults {latency_ms, faults:[{status, retry_after, times, ...}]}", err=True)
-    uvicorn.run(box.app, host=host, port=port, log_level="warning")
+    uvicorn.Server(uvicorn.Config(box.app, log_level="warning")).run(sockets=[sock])
 
 
 @main.command()

@@ -357,3 +357,46 @@ def test_audit_command_takes_the_same_filters(tmp_path: Any) -> None:
     assert "null" not in shown.output
     refused = runner.invoke(main, ["audit", "--vendor", "acme"])
     assert refused.exit_code == 2 and "jivox, joveo, merchenta, deltaprojects" in refused.output
+
+
+async def test_get_mcp_on_a_stateless_server_is_405_and_clients_still_work() -> None:
+    import anyio
+    import httpx2
+
+    from tests.test_http_serving import TOKEN, mcp_client, serving
+
+    async with serving(http_tokens=TOKEN) as (url, _):
+        async with httpx2.AsyncClient() as http:
+            with anyio.fail_after(5):  # an SSE stream would never end
+                response = await http.get(
+                    url + "/mcp", headers={"accept": "text/event-stream", "authorization": f"Bearer {TOKEN}"}
+                )
+        assert response.status_code == 405 and response.headers["allow"] == "POST"
+        async with mcp_client(url) as client:
+            assert (await client.list_tools()).tools
+
+
+def test_a_port_in_use_fails_before_listening_is_printed() -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        for command in (
+            ["serve", "--sandbox", "--transport", "http", "--port", str(port)],
+            ["sandbox", "--port", str(port)],
+        ):
+            result = subprocess.run(
+                [sys.executable, "-m", "adops_mcp", *command],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env=os.environ,
+            )
+            assert result.returncode != 0, command
+            assert f"Cannot listen on 127.0.0.1:{port}: it is already in use" in result.stderr, result.stderr
+            assert "listening on" not in result.stderr and "Sandbox vendors on" not in result.stderr

@@ -110,6 +110,7 @@ class Gate:
     app: ASGIApp
     tokens: dict[str, bytes]  # name -> bearer token
     console: ASGIApp | None = None  # /console: its own sign-in (operators), never the MCP bearer tokens
+    stateless: bool = False  # no session, so no server-to-client stream: GET /mcp is refused, not left open
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan: the MCP app's session manager
@@ -140,6 +141,10 @@ class Gate:
             scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() != b"authorization"]}
         else:
             name = HTTP_ANONYMOUS
+        if self.stateless and scope["path"] == MCP_PATH and scope["method"] == "GET":
+            message = "Stateless server: no event stream to open. POST JSON-RPC requests to /mcp."
+            await _respond(send, 405, {"error": "method not allowed", "message": message}, {"allow": "POST"})
+            return
         # The caller's name travels in the scope (server data, never a header), so no client can forge it.
         await self.app({**scope, CALLER_KEY: name}, receive, send)
 
@@ -181,4 +186,4 @@ def build_http_app(server: MCPServer[Any], settings: Settings, host: str, consol
     )
     if console is None and (settings.console_tokens or settings.console_tokens_file):
         raise ConfigError("ADOPS_CONSOLE_TOKENS is set but no approvals console was built for this server.")
-    return Gate(app, {name: token.encode() for name, token in tokens.items()}, console)
+    return Gate(app, {name: token.encode() for name, token in tokens.items()}, console, settings.http_stateless)
