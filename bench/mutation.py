@@ -178,8 +178,8 @@ MUTANTS = [
     m(
         "registry: read-only not enforced in policy_check",
         REG,
-        'if self.settings.read_only and op.effect != "read":',
-        "if False:",
+        'if self.settings.read_only and op.effect != "read":\n            raise ToolError("The server runs read-only',
+        'if False:\n            raise ToolError("The server runs read-only',
         CORE + "::test_runtime_refuses_writes_when_read_only_and_unknown_tools",
     ),
     m(
@@ -486,6 +486,60 @@ MUTANTS = [
         'text = secrets.scrub("".join(kept))',
         'text = "".join(kept)',
         CORE + "::test_write_result_is_cleaned",
+    ),
+]
+
+REQ = "vendorcall/request.py"
+REQUESTS = S + "test_requests.py::"
+BUILDER = (
+    REQUESTS + "test_the_builder_refuses_what_the_validators_refuse",
+    REQUESTS + "test_the_builder_encodes_each_value_as_exactly_one_segment",
+)
+ID_ARGS = (
+    CORE + "::test_a_path_id_is_an_invalid_argument_before_anything_is_read",
+    REQUESTS + "test_a_dot_dot_campaign_never_deletes_its_client",
+    REQUESTS + "test_an_allowlist_compares_the_validated_id",
+)
+MUTANTS += [
+    # -- the request builder (issue 10 item 1) ----------------------------------------------------------
+    m("request: '..' accepted as a segment", REQ, 'if form in ("", ".", ".."):', 'if form in ("", "."):', *BUILDER),
+    m("request: '.' accepted as a segment", REQ, 'if form in ("", ".", ".."):', 'if form in ("", ".."):', *BUILDER),
+    m("request: empty segment accepted", REQ, 'if form in ("", ".", ".."):', 'if form in (".", ".."):', *BUILDER),
+    m("request: '/' accepted", REQ, 'FORBIDDEN = set("/\\\\%?#")', 'FORBIDDEN = set("\\\\%?#")', *BUILDER),
+    m("request: '\\' accepted", REQ, 'FORBIDDEN = set("/\\\\%?#")', 'FORBIDDEN = set("/%?#")', *BUILDER),
+    m("request: '%' accepted", REQ, 'FORBIDDEN = set("/\\\\%?#")', 'FORBIDDEN = set("/\\\\?#")', *BUILDER),
+    m("request: '?' accepted", REQ, 'FORBIDDEN = set("/\\\\%?#")', 'FORBIDDEN = set("/\\\\%#")', *BUILDER),
+    m("request: '#' accepted", REQ, 'FORBIDDEN = set("/\\\\%?#")', 'FORBIDDEN = set("/\\\\%?")', *BUILDER),
+    m("request: control and invisible characters accepted", REQ, '[0] in "CZ":', '[0] in "Z":', *BUILDER),
+    m("request: spaces accepted", REQ, '[0] in "CZ":', '[0] in "C":', *BUILDER),
+    m(
+        "request: compatibility forms (fullwidth dots) not checked",
+        REQ,
+        'for form in dict.fromkeys((value, unicodedata.normalize("NFKC", value))):',
+        "for form in (value,):",
+        *BUILDER,
+    ),
+    m("request: segment not percent-encoded", REQ, 'return quote(value, safe="")', "return value", *BUILDER),
+    m(
+        "request: builder does not check the values itself",
+        REQ,
+        "        if problem := segment_problem(value):",
+        "        if problem := None:",
+        *BUILDER,
+    ),
+    m(
+        "request: a value for no placeholder accepted",
+        REQ,
+        "if extra := sorted(set(values) - set(names)):",
+        "if extra := []:",
+        *BUILDER,
+    ),
+    m(
+        "request: path ids not validated as arguments",
+        REQ,
+        "    if isinstance(value, str) and (problem := segment_problem(value)):",
+        "    if isinstance(value, str) and (problem := None):",
+        *ID_ARGS,
     ),
 ]
 

@@ -329,3 +329,14 @@ def test_signing_key_of_a_fresh_install_is_scrubbed(isolated_env: Any) -> None:
     configured = "configured-" + "z" * 30
     assert load_key(configured, isolated_env / "other") == configured
     assert configured not in secrets.scrub(configured)
+
+
+# ---- the request builder: ids are refused as arguments, before anything is read ------------------------
+
+
+@pytest.mark.parametrize("hostile", ["..", "acme-retail/../other", "a\u200bb"])
+async def test_a_path_id_is_an_invalid_argument_before_anything_is_read(hostile: str) -> None:
+    async with connect() as h:
+        text = await h.error(LIST[0], {**LIST[1], "account_id": hostile})
+        assert "Invalid arguments" in text and "not a valid id" in text
+        assert h.requests("jivox") == []
