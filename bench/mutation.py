@@ -163,8 +163,8 @@ MUTANTS = [
     m(
         "approvals: the note is not signed",
         "server/approvals.py",
-        "[action.id, status, by, at, note, action.vendor",
-        "[action.id, status, by, at, None, action.vendor",
+        "            at,\n            note,\n            action.vendor,",
+        "            at,\n            None,\n            action.vendor,",
         OOB,
     ),
     m(
