@@ -183,15 +183,14 @@ def serve(
     if app is None:
         built.server.run("stdio")
         return
-    import uvicorn
+    from .server.http_app import serve_http
 
     sock = _bind(host, port, "--port (ADOPS_PORT)")  # before "listening" is printed: a taken port fails here
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"adops-mcp listening on http://{shown}:{port}{MCP_PATH} (health: /healthz)", err=True)
     if settings.console_tokens or settings.console_tokens_file:
         click.echo(f"Approvals console: http://{shown}:{port}/console", err=True)
-    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=10, server_header=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    serve_http(app, built.runtime, sock, grace=settings.shutdown_grace)
 
 
 def _bind(host: str, port: int, option: str) -> Any:
@@ -254,7 +253,8 @@ def sandbox(host: str, port: int) -> None:
         env |= {f"{prefix}{key.upper()}": value for key, value in sim.credentials.items()}
         click.echo("  export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items()), err=True)
     click.echo("Faults: POST /_sandbox/faults {latency_ms, faults:[{status, retry_after, times, ...}]}", err=True)
-    uvicorn.Server(uvicorn.Config(box.app, log_level="warning")).run(sockets=[sock])
+    # Hung or delayed answers (fault injection) must not hold a SIGTERM: they are cut after 1 s.
+    uvicorn.Server(uvicorn.Config(box.app, log_level="warning", timeout_graceful_shutdown=1)).run(sockets=[sock])
 
 
 @main.command()

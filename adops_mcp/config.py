@@ -184,6 +184,7 @@ class Settings(BaseSettings):
     config: Path | None = None  # the TOML file of named vendor profiles (load_profiles below); ADOPS_CONFIG
     confirm_ttl: int = Field(default=600, ge=30, le=86400)
     timeout: float = Field(default=30.0, gt=0, le=600)  # the budget of one whole tool call (INTERFACE.md)
+    shutdown_grace: int = Field(default=10, ge=1, le=600)  # HTTP: seconds running calls get to finish on SIGTERM
     max_concurrency: int = Field(default=32, ge=1, le=256)  # 200 calls at 50 ms: ~0.35 s floor (bench/concurrency.py)
     read_attempts: int = Field(default=4, ge=1, le=10)
     # A vendor answer above this many bytes is refused, not read on (ADOPS_MAX_RESPONSE_BYTES; default 2 MiB).

@@ -201,3 +201,107 @@ async def test_a_write_that_never_got_a_slot_says_nothing_was_sent() -> None:
         assert took < 1.8, took
         assert "waiting for a free request slot" in text and "Nothing was changed" in text
         assert h.requests("jivox", "POST") == []
+
+
+# -- shutdown --------------------------------------------------------------------------------------
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _until_listening(port: int) -> None:
+    import socket
+
+    with anyio.fail_after(30):
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return
+            except OSError:
+                await anyio.sleep(0.05)
+
+
+async def posted(control) -> bool:
+    return any(r["method"] == "POST" for r in (await control.get("/_sandbox/requests")).json())
+
+
+async def test_shutdown_with_a_write_in_flight_answers_it_and_exits_cleanly(tmp_path) -> None:
+    """SIGTERM while a vendor sits on a write: the client gets 'outcome unknown' with the audit record,
+    the server exits within its grace period without a traceback, and the sandbox stops promptly too."""
+    import os
+    import shlex
+    import signal
+    import subprocess
+    import sys
+
+    import httpx2
+    from mcp import Client
+
+    vendor_port, server_port = _free_port(), _free_port()
+    base = {k: v for k, v in os.environ.items() if not k.startswith("ADOPS_")} | {"PYTHONPATH": os.getcwd()}
+    sandbox = subprocess.Popen(  # noqa: ASYNC220 - returns once started; it runs beside the test
+        [sys.executable, "-m", "adops_mcp", "sandbox", "--port", str(vendor_port)],
+        env=base,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    server = None
+    try:
+        env = {**base, "ADOPS_DATA_DIR": str(tmp_path), "ADOPS_SHUTDOWN_GRACE": "2", "ADOPS_TIMEOUT": "60"}
+        assert sandbox.stderr is not None
+        for line in sandbox.stderr:
+            if line.startswith("Faults:"):
+                break
+            if line.strip().startswith("export "):
+                env |= dict(pair.split("=", 1) for pair in shlex.split(line)[1:])
+        await _until_listening(vendor_port)
+        server = subprocess.Popen(  # noqa: ASYNC220 - returns once started
+            [sys.executable, "-m", "adops_mcp", "serve", "--transport", "http", "--port", str(server_port)],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        await _until_listening(server_port)
+        async with httpx2.AsyncClient(base_url=f"http://127.0.0.1:{vendor_port}") as control:
+            hang = {"status": None, "delay_ms": 600_000, "vendor": "jivox", "method": "POST"}
+            await control.post("/_sandbox/faults", json={"faults": [hang]})
+            async with Client(f"http://127.0.0.1:{server_port}/mcp") as client:
+                planned = await client.call_tool(*ACTIVATE)
+                token = planned.structured_content["confirmation_token"]
+                results = []
+
+                async def confirm() -> None:
+                    results.append(await client.call_tool("confirm_action", {"confirmation_token": token}))
+
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(confirm)
+                    with anyio.fail_after(10):
+                        while not await posted(control):  # noqa: ASYNC110 (another process)
+                            await anyio.sleep(0.05)
+                    stopped_at = time.monotonic()
+                    server.send_signal(signal.SIGTERM)
+        (result,) = results
+        assert result.is_error
+        text = " ".join(getattr(c, "text", "") for c in result.content)
+        assert "Outcome unknown (audit record #1)" in text and "shutting down" in text, text
+        with anyio.fail_after(10):
+            while server.poll() is None:  # noqa: ASYNC110 (another process)
+                await anyio.sleep(0.05)
+        assert time.monotonic() - stopped_at < 4  # the grace period (2 s), not the hung vendor
+        log = server.stderr.read() if server.stderr else ""
+        assert "Traceback" not in log and "Cancel" not in log, log
+
+        sandbox.send_signal(signal.SIGTERM)  # still holding the hung request
+        started = time.monotonic()
+        with anyio.fail_after(10):
+            while sandbox.poll() is None:  # noqa: ASYNC110 (another process)
+                await anyio.sleep(0.05)
+        assert time.monotonic() - started < 4
+    finally:
+        for process in (server, sandbox):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()

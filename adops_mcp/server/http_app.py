@@ -18,7 +18,7 @@ import hmac
 import ipaddress
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
@@ -30,6 +30,9 @@ from ..config import ConfigError, Settings
 from ..vendorcall import secrets
 from .identity import CALLER_KEY, HTTP_ANONYMOUS, parse_token_entry
 from .policy import names
+
+if TYPE_CHECKING:
+    from .registry import Runtime
 
 LOOPBACK_HOSTS = ("127.0.0.1:*", "localhost:*", "[::1]:*")
 LOOPBACK_ORIGINS = ("http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*")
@@ -187,3 +190,27 @@ def build_http_app(server: MCPServer[Any], settings: Settings, host: str, consol
     if console is None and (settings.console_tokens or settings.console_tokens_file):
         raise ConfigError("ADOPS_CONSOLE_TOKENS is set but no approvals console was built for this server.")
     return Gate(app, {name: token.encode() for name, token in tokens.items()}, console, settings.http_stateless)
+
+
+def serve_http(app: ASGIApp, runtime: Runtime, sock: Any, *, grace: int) -> None:
+    """Serve until SIGINT/SIGTERM. Running calls get `grace` seconds; just before it ends, those still
+    waiting on a vendor are stopped with a clear error result (a write: outcome unknown, with its audit
+    record) while the connection can still carry it, so no response is cut off mid-stream."""
+    import asyncio
+
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets: list[Any] | None = None) -> None:
+            async def stop_calls() -> None:
+                await asyncio.sleep(grace - min(1.0, grace / 2))
+                runtime.stop_calls()
+
+            stopper = asyncio.ensure_future(stop_calls())
+            try:
+                await super().shutdown(sockets)
+            finally:
+                stopper.cancel()
+
+    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=grace, server_header=False)
+    Server(config).run(sockets=[sock])

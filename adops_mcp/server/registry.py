@@ -13,6 +13,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast
@@ -98,6 +99,46 @@ def tool_errors() -> Iterator[None]:
         raise ToolError(f"Refused: {STORE_DOWN} ({exc.cause}). Try again shortly.") from None
 
 
+@dataclass(eq=False)
+class Watch:
+    """A running tool call the server can stop at shutdown; `audit_id` once its write was recorded."""
+
+    scope: anyio.CancelScope
+    audit_id: int | None = None
+
+
+_watch: ContextVar[Watch | None] = ContextVar("adops_tool_call", default=None)
+
+
+@contextmanager
+def tool_call(runtime: Runtime) -> Iterator[None]:
+    """One tool call: failures as short results, one time budget (ADOPS_TIMEOUT), and a clear error
+    instead of a dropped response when the server shuts down while it runs."""
+    if _watch.get() is not None:  # already inside a tool call (adops_call_tool)
+        with tool_errors():
+            yield
+        return
+    if runtime.stopping:
+        raise ToolError("The server is shutting down: nothing was sent. Try again in a moment.")
+    with tool_errors(), call_budget(runtime.settings.timeout), anyio.CancelScope() as scope:
+        watch = Watch(scope)
+        token = _watch.set(watch)
+        runtime.in_flight.add(watch)
+        try:
+            yield
+        finally:
+            runtime.in_flight.discard(watch)
+            _watch.reset(token)
+    if not scope.cancelled_caught:
+        return
+    if watch.audit_id is not None:
+        raise ToolError(
+            f"Outcome unknown (audit record #{watch.audit_id}): the server is shutting down and stopped waiting "
+            "for the vendor's answer. Read the current state before retrying."
+        )
+    raise ToolError("The server is shutting down: this call was stopped and nothing was changed. Try again shortly.")
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -106,6 +147,15 @@ class Runtime:
     clients: dict[str, VendorClient]  # each vendor's default account
     operations: dict[str, Operation] = field(default_factory=dict)
     profile_clients: dict[tuple[str, str], VendorClient] = field(default_factory=dict)  # (vendor, profile)
+    in_flight: set[Watch] = field(default_factory=set)  # tool calls running now
+    stopping: bool = False
+
+    def stop_calls(self) -> None:
+        """Shutdown: every tool call still running ends now with a clear error (a write: outcome unknown)."""
+        self.stopping = True
+        for watch in list(self.in_flight):
+            watch.scope.cancel()
+
     listed: set[str] = field(default_factory=set)  # the tools clients see in tools/list
 
     def suggest(self, tool: str, arguments: dict[str, Any]) -> tuple[str, dict[str, Any]] | str:
@@ -211,6 +261,8 @@ class Runtime:
             confirmed_by=confirmed_by,
             spend=call.state.get("spend"),
         )
+        if (watch := _watch.get()) is not None:
+            watch.audit_id = audit_id
         try:
             data = await op.execute(call)
         except VendorError as exc:
@@ -220,8 +272,9 @@ class Runtime:
             raise ToolError(f"Failed, nothing changed (audit record #{audit_id}{note}): {exc.message}") from None
         except BaseException as exc:
             # Cancelled, crashed or a bug: whether the vendor applied it is not known.
+            detail = "the server shut down before the vendor answered" if self.stopping else type(exc).__name__
             with anyio.CancelScope(shield=True):
-                await self.settle(audit_id, "unknown", type(exc).__name__)
+                await self.settle(audit_id, "unknown", detail)
             raise
         note = await self.settle(audit_id, "ok")
         return WriteResult(
@@ -276,7 +329,7 @@ def _supports_elicitation(ctx: Context[Any, Any]) -> bool:
 
 async def ask_confirmation(runtime: Runtime, op: Operation, arguments: dict[str, Any], ctx: Context[Any, Any]) -> Any:
     """The resolver's decision: no confirmation needed, an elicitation form, or a token plan."""
-    with tool_errors(), call_budget(runtime.settings.timeout):
+    with tool_call(runtime):
         call = runtime.call(op, arguments, ctx)
         if not op.needs_confirmation(call.params):
             return NotNeeded()
@@ -368,7 +421,7 @@ async def perform(
     runtime: Runtime, op: Operation, arguments: dict[str, Any], ctx: Context[Any, Any], confirmation: Any
 ) -> Any:
     """Run `op` once the guard's outcome is known: execute, hand out a token, or report a refusal."""
-    with tool_errors(), call_budget(runtime.settings.timeout):
+    with tool_call(runtime):
         call = runtime.call(op, arguments, ctx)
         if not op.guarded or isinstance(getattr(confirmation, "data", None), NotNeeded):
             return await runtime.execute(call, confirmed_by="not required")
@@ -592,7 +645,7 @@ def build_confirm_action(runtime: Runtime) -> Tool:
         op = runtime.operations.get(grant.tool)
         if op is None or not op.guarded:
             raise ToolError("This confirmation token names a tool this server does not offer. Nothing was sent.")
-        with tool_errors(), call_budget(runtime.settings.timeout):
+        with tool_call(runtime):
             profile = profile_of(grant.account)
             if profile not in vendor_profiles(runtime.settings, op.vendor):
                 raise ToolError("This confirmation token was issued for another vendor account. Nothing was sent.")
@@ -643,7 +696,7 @@ def resource_function(op: Operation, runtime: Runtime) -> Any:
 
     async def read(**arguments: Any) -> str:
         try:
-            with tool_errors(), call_budget(runtime.settings.timeout):
+            with tool_call(runtime):
                 call = runtime.call(op, arguments, None)
                 data = await runtime.execute(call, confirmed_by="not required")
         except InvalidArguments as exc:
