@@ -37,14 +37,9 @@ LAYERS: dict[str, int] = {
 }
 FACE = {name for name, rank in LAYERS.items() if rank == 4}
 
-# Known violations a later step removes (issue 14): each vendor's operations.py imports its
-# diagnose.py (and Jivox's wait.py) to list them, and those import private helpers back. Empty this
-# list by assembling each vendor's list in one place from modules sharing a small helper module.
-ALLOWED_CIRCLES: list[set[str]] = [
-    {"tools.deltaprojects.diagnose", "tools.deltaprojects.operations"},
-    {"tools.merchenta.diagnose", "tools.merchenta.operations"},
-    {"tools.jivox.diagnose", "tools.jivox.operations", "tools.jivox.wait"},
-]
+# Circles allowed on purpose, each with a comment saying why (none: every vendor lists its operations in
+# operations.py from modules that share a small helper module, reads.py).
+ALLOWED_CIRCLES: list[set[str]] = []
 ALLOWED_FOLDER_CIRCLES: list[set[str]] = []
 
 

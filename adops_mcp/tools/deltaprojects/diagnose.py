@@ -8,7 +8,7 @@ from typing import Any
 from ...vendorcall.operation import Call, Operation
 from ..diagnosis import Diagnoser, Diagnosis
 from .models import ActivityParams
-from .operations import _activity
+from .reads import read_activity
 
 NEARLY = 0.9  # share of a budget from which delivery is likely to stop soon
 
@@ -50,7 +50,7 @@ async def diagnose(call: Call) -> Diagnosis:
     if p.media_agency_id:
         args["media_agency_id"] = p.media_agency_id
     d = Diagnoser(f"Delta Projects activity {p.activity_id}")
-    activity = await _activity(call)
+    activity = await read_activity(call)
     d.read("delta_get_activity")
     if activity.get("name"):
         d.subject += f" '{activity['name']}'"

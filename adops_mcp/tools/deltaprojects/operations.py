@@ -26,6 +26,7 @@ from ...vendorcall.operation import Call, NoParams, Operation, SpendChange, deco
 from ...vendorcall.request import Request, build
 from ...vendorcall.sanitize import clean, clean_text
 from ..vendor import ClientOptions, Vendor
+from .diagnose import DIAGNOSE
 from .models import (
     UPDATE_FIELDS,
     Activity,
@@ -40,17 +41,21 @@ from .models import (
     StatisticsParams,
     UpdateActivityParams,
 )
+from .reads import (
+    ACTIVITIES,
+    ACTIVITY,
+    CLIENT,
+    CLIENT_DOCUMENTED,
+    CLIENTS,
+    CREATIVES,
+    PLAN,
+    PLANS,
+    NothingSent,
+    agency_request,
+    media_agency,
+    read_activity,
+)
 
-MA = "/api/v1/media_agency/{mediaAgencyId}"
-CLIENTS = MA + "/client"
-CLIENT = CLIENTS + "/{clientId}"
-CLIENT_DOCUMENTED = "/api/v1/client/{clientId}"  # D2's documented path; the example uses CLIENT
-P = CLIENT + "/campaign/default"
-ACTIVITIES = P + "/activity"
-ACTIVITY = ACTIVITIES + "/{activityId}"
-PLANS = ACTIVITY + "/bidding_plan"
-PLAN = PLANS + "/{biddingPlanId}"
-CREATIVES = PLAN + "/creative"
 # Fields the update plan explains as spend-changing.
 SPEND_FIELDS = {"budget", "impressionBudget", "targetECPM", "enabled"}
 CURRENT_KEY = {"activityName": "name"}
@@ -67,32 +72,9 @@ def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClien
     )
 
 
-class NothingSent(VendorError):
-    def __init__(self, message: str) -> None:
-        super().__init__("deltaprojects", message, outcome="failed")
-
-
-def _agency(call: Call) -> str:
-    assert isinstance(call.settings, DeltaSettings)
-    agency = getattr(call.params, "media_agency_id", None) or call.settings.media_agency_id
-    if not agency:
-        raise NothingSent(
-            "Nothing was sent: no media agency id. Set ADOPS_DELTA_MEDIA_AGENCY_ID (from your Delta "
-            "Projects representative) or pass media_agency_id."
-        )
-    return agency
-
-
-def _request(call: Call, template: str, method: str = "GET", json: Any = None, **values: str) -> Request:
-    """A request to `template`, with the media agency filled in from the params or the settings."""
-    if "{mediaAgencyId}" in template:
-        values = {"mediaAgencyId": _agency(call), **values}
-    return build(method, template, values, json=json)
-
-
 def _documented(call: Call) -> Request:
     """The operation's own request, with the media agency filled in from the params or the settings."""
-    agency = {"mediaAgencyId": _agency(call)} if "{mediaAgencyId}" in (call.op.path or "") else {}
+    agency = {"mediaAgencyId": media_agency(call)} if "{mediaAgencyId}" in (call.op.path or "") else {}
     return call.request(values=agency)
 
 
@@ -125,7 +107,7 @@ async def get_client(call: Call) -> Any:
     except VendorError as exc:
         if exc.status != 404:
             raise
-    return decode(await call.fetch(_request(call, CLIENT_DOCUMENTED, clientId=call.params.client_id)))
+    return decode(await call.fetch(agency_request(call, CLIENT_DOCUMENTED, clientId=call.params.client_id)))
 
 
 async def statistics(call: Call) -> Any:
@@ -136,14 +118,6 @@ async def statistics(call: Call) -> Any:
             request, query={**request.query, "interval": f"{p.start_date.isoformat()}/{p.end_date.isoformat()}"}
         )
     return decode(await call.fetch(request))
-
-
-async def _activity(call: Call) -> dict[str, Any]:
-    request = _request(call, ACTIVITY, clientId=call.params.client_id, activityId=call.params.activity_id)
-    data = clean(decode(await call.fetch(request)))
-    if not isinstance(data, dict):
-        raise VendorError("deltaprojects", "Delta Projects answered the activity read with an unexpected body.")
-    return data
 
 
 async def _client_info(call: Call) -> dict[str, Any]:
@@ -219,7 +193,9 @@ async def create_plan(call: Call) -> str:
 
 async def create_activity(call: Call) -> dict[str, Any]:
     p = call.params
-    create = _request(call, ACTIVITIES + "/create_from_template", "POST", _body(p, CREATE_FIELDS), clientId=p.client_id)
+    create = agency_request(
+        call, ACTIVITIES + "/create_from_template", "POST", _body(p, CREATE_FIELDS), clientId=p.client_id
+    )
     response = await call.fetch(create)
     location = response.headers.get("Location")
     activity_id = id_from_location(location)
@@ -293,7 +269,7 @@ def update_body(p: UpdateActivityParams, current: dict[str, Any]) -> tuple[dict[
 
 
 async def update_check(call: Call) -> None:
-    current = await _activity(call)
+    current = await read_activity(call)
     if problem := _update_problem(call.params, current):
         raise ToolError(problem)
     call.state["current"] = current
@@ -301,7 +277,7 @@ async def update_check(call: Call) -> None:
 
 async def update_plan(call: Call) -> str:
     p = call.params
-    current = call.state.get("current") or await _activity(call)
+    current = call.state.get("current") or await read_activity(call)
     client = await _client_info(call)
     currency = client.get("currency")
     body, note = update_body(p, current)
@@ -339,11 +315,11 @@ async def update_plan(call: Call) -> str:
 
 async def update_activity(call: Call) -> dict[str, Any]:
     p = call.params
-    current = await _activity(call)  # fresh: excludeGeo must be what it is now
+    current = await read_activity(call)  # fresh: excludeGeo must be what it is now
     if problem := _update_problem(p, current):
         raise NothingSent(problem)
     body, note = update_body(p, current)
-    update = _request(call, ACTIVITY, "POST", body, clientId=p.client_id, activityId=p.activity_id)
+    update = agency_request(call, ACTIVITY, "POST", body, clientId=p.client_id, activityId=p.activity_id)
     response = await call.fetch(update)
     result: dict[str, Any] = {
         "activity_id": p.activity_id,
@@ -360,7 +336,7 @@ async def update_activity(call: Call) -> dict[str, Any]:
         return result
     result["applied"] = True
     try:
-        result["after"] = Activity.model_validate(await _activity(call)).model_dump(exclude_none=True)
+        result["after"] = Activity.model_validate(await read_activity(call)).model_dump(exclude_none=True)
     except VendorError:
         result["after"] = None
     result["summary"] = "Delta applied the update." + (f" {note}." if note else "")
@@ -381,7 +357,7 @@ async def update_spend(call: Call) -> list[SpendChange]:
     p = call.params
     if p.budget is None:
         return []
-    old = (call.state.get("current") or await _activity(call)).get("budget")
+    old = (call.state.get("current") or await read_activity(call)).get("budget")
     known = float(old) if isinstance(old, int | float) and not isinstance(old, bool) else None
     return [SpendChange(f"the budget of activity {p.activity_id}", float(p.budget), known)]
 
@@ -523,11 +499,8 @@ OPERATIONS: tuple[Operation, ...] = (
         account=_account,
         spend=update_spend,
     ),
+    DIAGNOSE,
 )
-
-from .diagnose import DIAGNOSE  # noqa: E402 (reuses the helpers above)
-
-OPERATIONS += (DIAGNOSE,)
 
 VENDOR = Vendor(
     name="deltaprojects",

@@ -7,7 +7,7 @@ from typing import Any
 from ...vendorcall.operation import Call, Operation, decode
 from ..diagnosis import Diagnoser, Diagnosis
 from .models import CampaignParams
-from .operations import CAMPAIGN, _approval, _ids, activation_status, get, retail_settings
+from .reads import CAMPAIGN, activation_status, approval_status, campaign_ids, get, retail_settings
 
 LIVE = ("ACTIVE",)
 REQUESTER = {"user_name": "the requester's name", "user_email": "the requester's e-mail (approvers reply to it)"}
@@ -18,7 +18,7 @@ async def diagnose(call: Call) -> Diagnosis:
     ids = {"account_id": p.account_id, "retail_campaign_idx": p.retail_campaign_idx}
     d = Diagnoser(f"Jivox retail campaign {p.account_id}/{p.retail_campaign_idx}")
 
-    campaign = decode(await call.fetch(get(CAMPAIGN, _ids(call)))) or {}
+    campaign = decode(await call.fetch(get(CAMPAIGN, campaign_ids(call)))) or {}
     d.read("jivox_get_retail_campaign")
     status = campaign.get("status")
     name = campaign.get("retailCampaignName")
@@ -91,7 +91,7 @@ async def diagnose(call: Call) -> Diagnosis:
         )
         d.step("jivox_activate_retail_campaign", "Activate it (starts spend; the user confirms).", **ids)
         return d.result()
-    approval = await _approval(call)
+    approval = await approval_status(call)
     d.read("jivox_get_approval_status")
     if approval is None:
         d.find(

@@ -11,10 +11,11 @@ from typing import Any
 from mcp.server.mcpserver.exceptions import ToolError
 
 from ...config import JivoxSettings, VendorSettings
-from ...vendorcall.http import Auth, VendorClient, VendorError
+from ...vendorcall.http import Auth, VendorClient
 from ...vendorcall.operation import Call, Operation, decode
-from ...vendorcall.request import PLACEHOLDER, Request, build
+from ...vendorcall.request import build
 from ..vendor import ClientOptions, Vendor
+from .diagnose import DIAGNOSE
 from .models import (
     AccountPage,
     AccountParams,
@@ -29,10 +30,8 @@ from .models import (
     ListAccountsParams,
     ListCampaignsParams,
 )
-
-CAMPAIGNS = "/v2/accounts/{accountId}/retail-campaigns"
-CAMPAIGN = CAMPAIGNS + "/{retailCampaignIdx}"
-REDACTED = "[redacted]"
+from .reads import CAMPAIGN, CAMPAIGNS, activation_status, approval_status, campaign_ids, get, retail_settings
+from .wait import WAIT
 
 
 def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClient:
@@ -44,16 +43,6 @@ def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClien
         auth_hint="Check ADOPS_JIVOX_API_KEY.",
         **options.kwargs(),  # type: ignore[arg-type]
     )
-
-
-def _ids(call: Call) -> dict[str, str]:
-    return {"accountId": call.params.account_id, "retailCampaignIdx": str(call.params.retail_campaign_idx)}
-
-
-def get(template: str, values: dict[str, str]) -> Request:
-    """A GET of `template` with the placeholders it has, from `values`."""
-    names = set(PLACEHOLDER.findall(template))
-    return build("GET", template, {k: v for k, v in values.items() if k in names})
 
 
 async def list_campaigns(call: Call) -> CampaignPage:
@@ -84,58 +73,13 @@ async def list_accounts(call: Call) -> AccountPage:
     return AccountPage(accounts=accounts, next_offset=p.offset + len(accounts) if more else None)
 
 
-async def retail_settings(call: Call) -> dict[str, Any]:
-    assert isinstance(call.settings, JivoxSettings)
-    data = (
-        decode(await call.fetch(get(call.settings.retail_settings_path, {"accountId": call.params.account_id}))) or {}
-    )
-    for seller in data.get("amzSellerDetails") or []:
-        if isinstance(seller, dict) and "sellerAuthKey" in seller:
-            seller["sellerAuthKey"] = REDACTED
-    return data
-
-
-async def activation_status(call: Call) -> ActivationStatus:
-    """Documented spelling first; on 404 the hyphenated camelCase sibling (VENDORS.md 1.4)."""
-    assert isinstance(call.settings, JivoxSettings)
-    ids = _ids(call)
-    try:
-        response = await call.fetch(get(call.settings.activation_status_path, ids))
-    except VendorError as exc:
-        if exc.status != 404 or not call.settings.activation_status_fallback_path:
-            raise
-        try:
-            response = await call.fetch(get(call.settings.activation_status_fallback_path, ids))
-        except VendorError as again:
-            if again.status == 404:
-                raise VendorError(
-                    "jivox",
-                    "Jivox answered 404 for the activation status under both known path spellings: check the "
-                    "campaign id, or set ADOPS_JIVOX_ACTIVATION_STATUS_PATH to the path Jivox gave you.",
-                    status=404,
-                ) from None
-            raise
-    return ActivationStatus.model_validate(decode(response) or {})
-
-
-async def _approval(call: Call) -> ApprovalStatus | None:
-    """The approval status, or None when no approval request was ever submitted (404)."""
-    try:
-        response = await call.fetch(get(CAMPAIGN + "/approvalStatus", _ids(call)))
-    except VendorError as exc:
-        if exc.status == 404:
-            return None
-        raise
-    return ApprovalStatus.model_validate(decode(response) or {})
-
-
 async def approval_gate(call: Call) -> None:
     """Activation needs approval status Approved, or an account with no approvers configured."""
     settings = await retail_settings(call)
     if settings.get("approvers") == []:
         call.state["approval"] = "not required (no approvers configured for the account)"
         return
-    approval = await _approval(call)
+    approval = await approval_status(call)
     if approval is None:
         raise ToolError(
             "Not activated, nothing was sent: this campaign has no approval request yet and the account requires "
@@ -159,7 +103,7 @@ async def approval_gate(call: Call) -> None:
 
 async def activation_plan(call: Call) -> str:
     p = call.params
-    campaign = decode(await call.fetch(get(CAMPAIGN, _ids(call)))) or {}
+    campaign = decode(await call.fetch(get(CAMPAIGN, campaign_ids(call)))) or {}
     name = campaign.get("retailCampaignName") or f"#{p.retail_campaign_idx}"
     status = campaign.get("status") or "unknown"
     dsp = campaign.get("dspName") or "its DSP"
@@ -293,12 +237,9 @@ OPERATIONS: tuple[Operation, ...] = (
         plan=activation_plan,
         account=_account,
     ),
+    DIAGNOSE,
+    WAIT,
 )
-
-from .diagnose import DIAGNOSE  # noqa: E402 (reuses the helpers above)
-from .wait import WAIT  # noqa: E402
-
-OPERATIONS += (DIAGNOSE, WAIT)
 
 VENDOR = Vendor(
     name="jivox",

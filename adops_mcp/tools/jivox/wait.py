@@ -11,7 +11,7 @@ from ...config import JivoxSettings
 from ...vendorcall.http import wait_bound
 from ...vendorcall.operation import Call, Operation
 from .models import CampaignParams
-from .operations import activation_status
+from .reads import activation_status
 
 TERMINAL = ("ACTIVE", "FAILED", "ENDED")
 MOVING = ("IN_PROGRESS", "PUBLISHED")

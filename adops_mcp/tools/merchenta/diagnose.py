@@ -5,13 +5,13 @@ from __future__ import annotations
 from ...vendorcall.operation import Call, Operation
 from ..diagnosis import Diagnoser, Diagnosis, Severity
 from .models import CampaignParams
-from .operations import _campaign_creatives, explain_status
+from .reads import campaign_creatives, explain_status
 
 
 async def diagnose(call: Call) -> Diagnosis:
     code = call.params.campaign_code
     d = Diagnoser(f"Merchenta campaign {code}")
-    creatives = await _campaign_creatives(call, code)
+    creatives = await campaign_creatives(call, code)
     d.read("merchenta_get_campaign_creatives_status")
     by_status: dict[str, list[str]] = {}
     for c in creatives:

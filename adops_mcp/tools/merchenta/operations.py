@@ -16,15 +16,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import anyio
-import httpx2
 from mcp.server.mcpserver.exceptions import ToolError
 
 from ...config import MerchentaSettings, VendorSettings
 from ...vendorcall.http import Auth, TokenCache, VendorClient, VendorError
 from ...vendorcall.operation import Call, Operation
 from ...vendorcall.request import build, send
-from ...vendorcall.sanitize import clean
 from ..vendor import ClientOptions, Vendor
+from .diagnose import DIAGNOSE
 from .models import (
     CampaignCreativesStatus,
     CampaignParams,
@@ -34,20 +33,23 @@ from .models import (
     SetCampaignStatusParams,
     SetCreativeStatusParams,
 )
+from .reads import (
+    CAMPAIGN_STATUS,
+    MEANING,
+    campaign_creatives,
+    describe_error,
+    envelope_items,
+    explain_status,
+    item_text,
+    jsend,
+)
 
 log = logging.getLogger("adops_mcp.merchenta")
 
 LOGIN = "/v3/oauth/accessToken"
-CAMPAIGN_STATUS = "/v3/campaigns/{campaignCode}/status"
 CREATIVE_STATUS = "/v3/creatives/{creativeCode}/status"
 TOKEN_LIFETIME = 3600.0  # documented "about an hour"; used when the token's own times are unreadable
 
-MEANING = {
-    "ACTIVE": "approved and running: it is shown and buys media",
-    "INACTIVE": "approved but paused: not shown",
-    "PENDING": "under Merchenta's review: it cannot run until Merchenta approves it (approval makes it ACTIVE)",
-    "REJECTED": "rejected by Merchenta's review: it will not run; fix it and upload a new creative",
-}
 SHORT = {"PENDING": "it is under Merchenta's review", "REJECTED": "it was rejected by Merchenta's review"}
 E10059 = (
     "E10059 means Merchenta does not allow that status transition: a PENDING creative needs Merchenta's "
@@ -93,29 +95,6 @@ def token_expiry(token: str, now: float) -> float:
     return now + TOKEN_LIFETIME
 
 
-def describe_error(response: httpx2.Response, body: Any) -> str | None:
-    """The JSend envelope: fail -> data.errors[] (code, description); error -> code, message."""
-    if not isinstance(body, dict):
-        return None
-    if body.get("status") == "error":
-        code, message = body.get("code"), body.get("message")
-        return f"{code}: {message}" if code else (message or None)
-    if body.get("status") == "fail":
-        return "; ".join(_item_text(e) for e in _items(body, "errors")) or None
-    return None
-
-
-def _items(body: Any, key: str) -> list[dict[str, Any]]:
-    data = body.get("data") if isinstance(body, dict) else None
-    items = data.get(key) if isinstance(data, dict) else None
-    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
-
-
-def _item_text(item: dict[str, Any]) -> str:
-    code, text = item.get("code"), item.get("description") or item.get("message") or ""
-    return f"{code}: {text}" if code else str(text)
-
-
 def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClient:
     assert isinstance(settings, MerchentaSettings)
     assert settings.username is not None and settings.password is not None and settings.advertiser
@@ -140,7 +119,7 @@ async def _login(client: VendorClient, credentials: dict[str, str], clock: Calla
     # The password travels in the query string (as documented): the HTTP layer logs paths only,
     # and the log filter and error scrubber know every credential.
     response = await send(client, build("GET", LOGIN, query=credentials), read=True, authenticated=False)
-    _jsend(response)  # raises on a fail/error envelope
+    jsend(response)  # raises on a fail/error envelope
     # The token itself is read raw: it is a credential, not display text, and cleaning would redact it.
     try:
         raw = response.json()
@@ -158,44 +137,13 @@ async def _login(client: VendorClient, credentials: dict[str, str], clock: Calla
 # ---- helpers ---------------------------------------------------------------------------------
 
 
-def _jsend(response: httpx2.Response) -> dict[str, Any]:
-    """A 2xx answer's envelope; a `fail`/`error` envelope is a failure whatever the HTTP status."""
-    try:
-        body = clean(response.json()) if response.content else {"status": "success"}
-    except ValueError:
-        raise VendorError(
-            "merchenta", "Merchenta answered with something that is not JSON.", status=response.status_code
-        ) from None
-    if not isinstance(body, dict):
-        raise VendorError("merchenta", "Merchenta answered with an unexpected body.", status=response.status_code)
-    if body.get("status") in ("fail", "error"):
-        raise VendorError(
-            "merchenta",
-            f"Merchenta refused the request: {describe_error(response, body)}",
-            status=response.status_code,
-            body=body,
-        )
-    return body
-
-
 def _path(template: str, **values: str) -> str:
     """The filled path of `template` (built by the one request builder)."""
     return build("GET", template, values).path
 
 
-async def _campaign_creatives(call: Call, campaign: str) -> list[CreativeStatus]:
-    response = await call.fetch(build("GET", CAMPAIGN_STATUS, {"campaignCode": campaign}))
-    data = _jsend(response).get("data") or {}
-    items = data.get("status") if isinstance(data, dict) else None
-    return [CreativeStatus.model_validate(c) for c in items or [] if isinstance(c, dict)]
-
-
-def explain_status(status: str | None) -> str:
-    return MEANING.get(status or "", f"status {status or 'unknown'}")
-
-
 def explain_errors(items: list[dict[str, Any]]) -> str:
-    text = "; ".join(_item_text(i) for i in items)
+    text = "; ".join(item_text(i) for i in items)
     codes = {i.get("code") for i in items}
     if "E10059" in codes:
         text += ". " + E10059
@@ -227,12 +175,12 @@ def campaign_summary(campaign: str, creatives: list[CreativeStatus]) -> Campaign
 
 
 async def get_campaign_status(call: Call) -> CampaignCreativesStatus:
-    return campaign_summary(call.params.campaign_code, await _campaign_creatives(call, call.params.campaign_code))
+    return campaign_summary(call.params.campaign_code, await campaign_creatives(call, call.params.campaign_code))
 
 
 async def get_creative_status(call: Call) -> CreativeStatusResult:
     response = await call.fetch(build("GET", CREATIVE_STATUS, {"creativeCode": call.params.creative_code}))
-    data = _jsend(response).get("data") or {}
+    data = jsend(response).get("data") or {}
     item = data.get("status") if isinstance(data, dict) else None
     creative = CreativeStatus.model_validate(
         item if isinstance(item, dict) else {"creativeCode": call.params.creative_code}
@@ -301,7 +249,7 @@ async def _post_status(call: Call, path: str, target: str) -> dict[str, Any]:
     try:
         response = await call.fetch(build("POST", path, form={"status": target}))
     except VendorError as exc:
-        items = _items(exc.body, "errors")
+        items = envelope_items(exc.body, "errors")
         if exc.status == 400 and items:
             raise VendorError(
                 "merchenta",
@@ -310,7 +258,7 @@ async def _post_status(call: Call, path: str, target: str) -> dict[str, Any]:
                 body=exc.body,
             ) from None
         raise
-    return _jsend(response)
+    return jsend(response)
 
 
 # ---- status changes --------------------------------------------------------------------------
@@ -360,7 +308,7 @@ def _lock_note(call: Call) -> str:
 
 async def creative_check(call: Call) -> None:
     p = call.params
-    creatives = await _campaign_creatives(call, p.campaign_code)
+    creatives = await campaign_creatives(call, p.campaign_code)
     creative = next((c for c in creatives if c.creativeCode == p.creative_code), None)
     if creative is None:
         raise ToolError(
@@ -399,7 +347,7 @@ async def set_creative_status(call: Call) -> dict[str, Any]:
     }
     try:
         response = await call.fetch(build("GET", path))
-        item = (_jsend(response).get("data") or {}).get("status") or {}
+        item = (jsend(response).get("data") or {}).get("status") or {}
         result["status_now"] = item.get("approvalStatus")
     except (VendorError, AttributeError):
         result["status_now"] = None
@@ -412,7 +360,7 @@ async def set_creative_status(call: Call) -> dict[str, Any]:
 async def campaign_check(call: Call) -> None:
     p = call.params
     target = p.status.value
-    creatives = await _campaign_creatives(call, p.campaign_code)
+    creatives = await campaign_creatives(call, p.campaign_code)
     if not creatives:
         raise ToolError(f"Nothing was sent: campaign {p.campaign_code} has no creatives.")
     if all(c.approvalStatus == target or _refused_by_rule(c.approvalStatus, target) for c in creatives):
@@ -444,18 +392,18 @@ async def set_campaign_status(call: Call) -> dict[str, Any]:
     p = call.params
     target = p.status.value
     campaign = p.campaign_code
-    before = {c.creativeCode: c.approvalStatus for c in await _campaign_creatives(call, campaign)}
+    before = {c.creativeCode: c.approvalStatus for c in await campaign_creatives(call, campaign)}
     body, unlock_problem = await with_lock(
         call, campaign, lambda: _post_status(call, _path(CAMPAIGN_STATUS, campaignCode=campaign), target)
     )
-    warnings = _items(body, "warnings")
+    warnings = envelope_items(body, "warnings")
     try:
-        after = {c.creativeCode: c.approvalStatus for c in await _campaign_creatives(call, campaign)}
+        after = {c.creativeCode: c.approvalStatus for c in await campaign_creatives(call, campaign)}
     except VendorError:
         after = {}
     reasons = {}
     for warning in warnings:
-        text = _item_text(warning)
+        text = item_text(warning)
         code = next((c for c in before if str(warning.get("description", "")).endswith(" " + c)), None)
         reasons[code or text] = text
     creatives = []
@@ -490,7 +438,7 @@ async def set_campaign_status(call: Call) -> dict[str, Any]:
         "changed": changed,
         "not_changed": not_changed,
         "creatives": creatives,
-        "warnings": [_item_text(w) for w in warnings],
+        "warnings": [item_text(w) for w in warnings],
     }
     if unlock_problem:
         result["warning"] = "The change was applied, but " + unlock_problem + "."
@@ -572,11 +520,8 @@ OPERATIONS: tuple[Operation, ...] = (
         plan=campaign_plan,
         run=set_campaign_status,
     ),
+    DIAGNOSE,
 )
-
-from .diagnose import DIAGNOSE  # noqa: E402 (reuses the helpers above)
-
-OPERATIONS += (DIAGNOSE,)
 
 VENDOR = Vendor(
     name="merchenta",
