@@ -359,7 +359,12 @@ def doctor(sandbox: bool | None) -> None:
     from . import doctor as checks
 
     settings = _settings(sandbox=sandbox)
-    ok, lines = anyio.run(checks.run_sandbox if settings.sandbox else checks.run, settings)
+    transport = None
+    if settings.sandbox:  # the face chooses the sandbox and hands its transport to the checks
+        from .sandbox import use_sandbox
+
+        _, transport = use_sandbox(settings)
+    ok, lines = anyio.run(checks.run, settings, transport)
     for line in lines:
         click.echo(line)
     sys.exit(0 if ok else 1)

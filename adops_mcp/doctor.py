@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 import httpx2
 
@@ -126,11 +125,3 @@ async def run(settings: Settings, transport: httpx2.AsyncBaseTransport | None = 
         checks.append(Check("vendors", False, "no vendor is configured (env variables or the config file)"))
     lines += [c.line() for c in checks]
     return all(c.ok for c in checks), [secrets.scrub(line) for line in lines]
-
-
-def run_sandbox(settings: Settings) -> Any:
-    """Doctor against the in-process sandbox (every vendor, sandbox credentials)."""
-    from .sandbox import use_sandbox
-
-    _, transport = use_sandbox(settings)
-    return run(settings, transport)
