@@ -7,33 +7,6 @@ from typing import Any
 from .server.registry import annotations_for
 from .tools import VENDORS
 
-CROSS_VENDOR: tuple[dict[str, Any], ...] = (
-    {
-        "name": "confirm_action",
-        "title": "Confirm a planned change",
-        "description": "Performs a change that a tool planned (status confirmation_required), exactly as planned "
-        "and once. Call it only after the user has read the plan and said yes.",
-        "vendor": "adops",
-        "toolset": "adops",
-        "effect": "destructive",
-        "method": None,
-        "path": None,
-        "annotations": {"readOnlyHint": False, "destructiveHint": True, "idempotentHint": False, "openWorldHint": True},
-    },
-    {
-        "name": "adops_audit_log",
-        "title": "Audit log of changes",
-        "description": "Lists the changes this server sent to vendors, newest first, with who confirmed them and "
-        "the outcome (ok, failed, unknown, sent).",
-        "vendor": "adops",
-        "toolset": "adops",
-        "effect": "read",
-        "method": None,
-        "path": None,
-        "annotations": {"readOnlyHint": True, "destructiveHint": False, "idempotentHint": True, "openWorldHint": False},
-    },
-)
-
 
 def catalogue() -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
@@ -61,10 +34,9 @@ def catalogue() -> list[dict[str, Any]]:
                     },
                 }
             )
-    from .server.discovery import catalogue_entries
-    from .server.overview import CATALOGUE_ENTRY
+    from .server.adops_tools import ADOPS_TOOLS
 
-    return entries + [dict(e) for e in (*CROSS_VENDOR, CATALOGUE_ENTRY)] + catalogue_entries()
+    return entries + [t.catalogue_entry() for t in ADOPS_TOOLS]
 
 
 def markdown_table(entries: list[dict[str, Any]]) -> str:

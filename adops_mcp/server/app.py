@@ -13,7 +13,6 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.shared.exceptions import MCPError
-from mcp.types import ToolAnnotations
 from mcp_types import INVALID_PARAMS
 from pydantic import Field, ValidationError
 
@@ -25,6 +24,7 @@ from ..tools import VENDORS, ClientOptions
 from ..vendorcall import secrets
 from ..vendorcall.operation import Operation
 from . import policy
+from .adops_tools import AUDIT_LOG
 from .auditquery import BadFilter, audit_filters
 from .discovery import build_discovery_tools, unlisted_tool
 from .guard import Tokens, load_key
@@ -215,22 +215,7 @@ def audit_tool(runtime: Runtime) -> Tool:
             ) from None
         return {"records": [r.public() for r in records]}
 
-    tool = Tool.from_function(
-        adops_audit_log,
-        name="adops_audit_log",
-        title="Audit log of changes",
-        description="Lists the changes this server sent to vendors, newest first, with who confirmed them and "
-        "the outcome (ok, failed, unknown, sent).",
-        annotations=ToolAnnotations(
-            title="Audit log of changes",
-            read_only_hint=True,
-            destructive_hint=False,
-            idempotent_hint=True,
-            open_world_hint=False,
-        ),
-        meta={"vendor": "adops", "toolset": "adops", "effect": "read"},
-    )
-    return finalize(tool)
+    return finalize(AUDIT_LOG.tool(adops_audit_log))
 
 
 def register_audit_resources(server: MCPServer[Any], runtime: Runtime) -> None:

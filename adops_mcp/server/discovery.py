@@ -18,54 +18,12 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context, ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
-from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from ..vendorcall.operation import Operation
+from .adops_tools import CALL_TOOL, FIND_TOOLS
 from .guard import Confirm
 from .registry import Runtime, ask_confirmation, build_tool, finalize, perform
-
-CALL_DESCRIPTION = "Runs a tool found with adops_find_tools. Same checks and confirmation as calling it directly."
-FIND_HINTS = ToolAnnotations(
-    title="Find more tools", read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
-)
-# Not destructive by itself: a destructive operation run through it still comes back as a plan to confirm
-# (or the client's confirmation form), so clients ask permission where it matters: confirm_action.
-CALL_HINTS = ToolAnnotations(
-    title="Call a found tool", read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
-)
-
-
-FIND_DESCRIPTION = (
-    "Searches every operation, including the many not listed here (deletes, feeds, postings, reports, "
-    "tracking, ...), and returns their input schemas. Use it before saying something cannot be done."
-)
-
-
-def catalogue_entries() -> list[dict[str, Any]]:
-    """The two discovery tools as `adops-mcp tools` lists them."""
-    return [
-        {
-            "name": name,
-            "title": hints.title,
-            "description": description,
-            "vendor": "adops",
-            "toolset": "adops",
-            "effect": "read" if hints.read_only_hint else "write",
-            "method": None,
-            "path": None,
-            "annotations": {
-                "readOnlyHint": hints.read_only_hint,
-                "destructiveHint": hints.destructive_hint,
-                "idempotentHint": hints.idempotent_hint,
-                "openWorldHint": hints.open_world_hint,
-            },
-        }
-        for name, hints, description in (
-            ("adops_find_tools", FIND_HINTS, FIND_DESCRIPTION),
-            ("adops_call_tool", CALL_HINTS, CALL_DESCRIPTION),
-        )
-    ]
 
 
 def _lookup(runtime: Runtime, name: str) -> Operation:
@@ -144,20 +102,4 @@ def build_discovery_tools(runtime: Runtime, listed: set[str]) -> list[Tool]:
         data: dict[str, Any] = result.model_dump(mode="json") if hasattr(result, "model_dump") else result
         return data
 
-    find = Tool.from_function(
-        adops_find_tools,
-        name="adops_find_tools",
-        title=FIND_HINTS.title,
-        description=FIND_DESCRIPTION,
-        annotations=FIND_HINTS,
-        meta={"vendor": "adops", "toolset": "adops", "effect": "read"},
-    )
-    call = Tool.from_function(
-        adops_call_tool,
-        name="adops_call_tool",
-        title=CALL_HINTS.title,
-        description=CALL_DESCRIPTION,
-        annotations=CALL_HINTS,
-        meta={"vendor": "adops", "toolset": "adops", "effect": "write"},
-    )
-    return [finalize(find), finalize(call)]
+    return [finalize(FIND_TOOLS.tool(adops_find_tools)), finalize(CALL_TOOL.tool(adops_call_tool))]

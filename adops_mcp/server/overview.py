@@ -11,18 +11,12 @@ from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.tools import Tool
-from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from ..config import VENDOR_SETTINGS
+from .adops_tools import CONFIGURATION
 from .registry import Runtime, finalize
 
-NAME = "adops_configuration"
-TITLE = "Configured vendors and policy"
-DESCRIPTION = (
-    "Lists the configured vendors (profile, base URL, toolsets and tools it can run), sandbox and read-only mode. "
-    "No secrets."
-)
 URI = "adops://configuration"
 
 
@@ -83,35 +77,12 @@ def configuration_tool(runtime: Runtime) -> Tool:
     async def adops_configuration() -> Configuration:
         return configuration(runtime)
 
-    tool = Tool.from_function(
-        adops_configuration,
-        name=NAME,
-        title=TITLE,
-        description=DESCRIPTION,
-        annotations=ToolAnnotations(
-            title=TITLE, read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
-        ),
-        meta={"vendor": "adops", "toolset": "adops", "effect": "read"},
-    )
-    return finalize(tool)
+    return finalize(CONFIGURATION.tool(adops_configuration))
 
 
 def register_configuration(server: MCPServer[Any], runtime: Runtime) -> None:
     """The resource (tools are passed to MCPServer by build_server, so the tool comes from configuration_tool)."""
 
-    @server.resource(URI, name="configuration", description=DESCRIPTION, mime_type="application/json")
+    @server.resource(URI, name="configuration", description=CONFIGURATION.description, mime_type="application/json")
     def read_configuration() -> str:
         return json.dumps(configuration(runtime).model_dump(mode="json"), indent=2)
-
-
-CATALOGUE_ENTRY: dict[str, Any] = {
-    "name": NAME,
-    "title": TITLE,
-    "description": DESCRIPTION,
-    "vendor": "adops",
-    "toolset": "adops",
-    "effect": "read",
-    "method": None,
-    "path": None,
-    "annotations": {"readOnlyHint": True, "destructiveHint": False, "idempotentHint": True, "openWorldHint": False},
-}

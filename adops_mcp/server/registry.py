@@ -45,6 +45,7 @@ from ..vendorcall.request import UnsafeId
 from ..vendorcall.results import WriteResult
 from ..vendorcall.sanitize import clean, clean_model
 from . import approvals, policy, webhook
+from .adops_tools import CONFIRM_ACTION
 from .guard import (
     Confirm,
     Grant,
@@ -668,24 +669,7 @@ def build_confirm_action(runtime: Runtime) -> Tool:
             # guarded operations are writes, and execute answers a write with a WriteResult
             return cast(WriteResult, await runtime.execute(call, confirmed_by=confirmed_by))
 
-    tool = Tool.from_function(
-        confirm_action,
-        name="confirm_action",
-        title="Confirm a planned change",
-        description=(
-            "Performs a change that a tool planned (status confirmation_required), exactly as planned and once. "
-            "Call it only after the user has read the plan and said yes."
-        ),
-        annotations=ToolAnnotations(
-            title="Confirm a planned change",
-            read_only_hint=False,
-            destructive_hint=True,
-            idempotent_hint=False,
-            open_world_hint=True,
-        ),
-        meta={"vendor": "adops", "toolset": "adops", "effect": "destructive"},
-    )
-    return finalize(tool)
+    return finalize(CONFIRM_ACTION.tool(confirm_action))
 
 
 def resource_function(op: Operation, runtime: Runtime) -> Any:
