@@ -189,6 +189,7 @@ class Sandbox:
             return JSONResponse({"ok": True})
         spec = await request.json()
         self.faults.latency_ms = float(spec.get("latency_ms", self.faults.latency_ms))
+        self.faults.hang = bool(spec.get("hang", self.faults.hang))
         for item in spec.get("faults", []):
             self.faults.add(**item)
         return JSONResponse({"ok": True, "queued": len(self.faults.queue)})
