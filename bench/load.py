@@ -33,7 +33,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 from bench.common import machine, table, write
 
-CALLS = [
+CALLS: list[tuple[str, dict[str, Any]]] = [
     ("jivox_get_retail_campaign", {"account_id": "acme-retail", "retail_campaign_idx": 5303}),
     ("joveo_list_clients", {"limit": 1}),
     ("merchenta_get_campaign_creatives_status", {"campaign_code": "SANDBOX1-SPRING-DELIVERING"}),
