@@ -49,7 +49,8 @@ def m(id: str, file: str, old: str, new: str, *tests: str) -> Mutant:
     return Mutant(id, "adops_mcp/" + file, old, new, tests)
 
 
-GUARD, REG, POL = "server/guard.py", "server/registry.py", "server/policy.py"
+GUARD, POL = "server/guard.py", "server/policy.py"
+RUNTIME, CONFIRM = "server/runtime.py", "server/confirmation.py"
 SEC, SAN, HTTP = "vendorcall/secrets.py", "vendorcall/sanitize.py", "vendorcall/http.py"
 
 MUTANTS = [
@@ -125,8 +126,8 @@ MUTANTS = [
         KEYS + "::test_key_file_and_data_dir_private_whatever_the_umask",
     ),
     m(
-        "registry: token not bound to the caller identity",
-        REG,
+        "confirmation: token not bound to the caller identity",
+        CONFIRM,
         "if grant.caller != caller(ctx):",
         "if False:",
         KEYS + "::test_token_is_bound_to_the_bearer_identity_that_got_it",
@@ -139,16 +140,16 @@ MUTANTS = [
         KEYS + "::test_token_is_bound_to_the_bearer_identity_that_got_it",
     ),
     m(
-        "registry: elicitation answered after its deadline executes",
-        REG,
+        "confirmation: elicitation answered after its deadline executes",
+        CONFIRM,
         "if runtime.tokens.clock() > getattr(ctx, ELICITATION_DEADLINE, 0.0):",
         "if False:",
         KEYS + "::test_elicitation_answered_after_its_deadline_sends_nothing",
     ),
     # -- out-of-band approvals ------------------------------------------------------------------------
     m(
-        "registry: approval signature not verified",
-        REG,
+        "confirmation: approval signature not verified",
+        CONFIRM,
         "if not approvals.signed(runtime.tokens.key, action):",
         "if False:",
         OOB,
@@ -168,72 +169,72 @@ MUTANTS = [
         OOB,
     ),
     m(
-        "registry: approved action not matched against the token",
-        REG,
+        "confirmation: approved action not matched against the token",
+        CONFIRM,
         "if action is None or (action.tool, action.account, action.arguments) != (",
         "if action is None or None == (",
         CORE + "::test_approved_action_must_match_the_token",
     ),
     # -- registry: confirmation paths ------------------------------------------------------------------
     m(
-        "registry: read-only not enforced in policy_check",
-        REG,
+        "runtime: read-only not enforced in policy_check",
+        RUNTIME,
         'if self.settings.read_only and op.effect != "read":\n            raise ToolError("The server runs read-only',
         'if False:\n            raise ToolError("The server runs read-only',
         CORE + "::test_runtime_refuses_writes_when_read_only_and_unknown_tools",
     ),
     m(
-        "registry: disabled tool not refused in policy_check",
-        REG,
+        "runtime: disabled tool not refused in policy_check",
+        RUNTIME,
         "if op.name not in self.operations:",
         "if False:",
         CORE + "::test_runtime_refuses_writes_when_read_only_and_unknown_tools",
     ),
     m(
-        "registry: account allowlist not checked in policy_check",
-        REG,
+        "runtime: account allowlist not checked in policy_check",
+        RUNTIME,
         "            policy.check_account(op, call.params, call.settings)",
         "            pass",
         "tests/test_policy.py::test_allowlist_checked_again_at_confirm_time",
     ),
     m(
-        "registry: write result not cleaned",
-        REG,
+        "runtime: write result not cleaned",
+        RUNTIME,
         "result=clean(data.model_dump(",
         "result=(data.model_dump(",
         CORE + "::test_write_result_is_cleaned",
     ),
     m(
-        "registry: crash or cancellation leaves an intent without outcome",
-        REG,
-        '                await self.settle(audit_id, "unknown", type(exc).__name__)',
+        "runtime: crash or cancellation leaves an intent without outcome",
+        RUNTIME,
+        '                await self.settle(audit_id, "unknown", detail)',
         "                pass",
         CORE + "::test_crash_or_cancellation_leaves_no_intent_without_outcome",
     ),
     m(
-        "registry: confirm_action accepts a token for an unguarded tool",
-        REG,
+        "confirmation: confirm_action accepts a token for an unguarded tool",
+        CONFIRM,
         "if op is None or not op.guarded:",
         "if op is None:",
         CORE + "::test_confirm_action_refuses_a_token_for_an_unguarded_tool",
     ),
     m(
-        "registry: confirm_action account-key binding removed",
-        REG,
+        "confirmation: confirm_action account-key binding removed",
+        CONFIRM,
         "if grant.account != call.settings.account_key:",
         "if False:",
         CORE + "::test_confirm_action_refuses_a_token_for_other_credentials_of_the_same_profile",
     ),
     m(
-        "registry: spend re-check at confirmation removed",
-        REG,
+        "confirmation: spend re-check at confirmation removed",
+        CONFIRM,
         "            await runtime.spend_check(call)\n            if grant.pending",
         "            if grant.pending",
         CORE + "::test_spend_refused_at_confirmation_burns_neither_token_nor_approval",
     ),
     m(
-        "registry: vendor gate not re-checked at confirmation",
-        REG,
+        "confirmation: vendor gate not re-checked at confirmation",
+        CONFIRM,
         "                await op.check(call)  # the world may have changed since the plan",
         "                pass",
         "tests/test_guard.py::test_gate_checked_again_at_confirm_time",

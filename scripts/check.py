@@ -33,14 +33,16 @@ SAFETY_FILES = [
 ]
 # Functions (coverage's qualified names) that must be covered in full inside larger files.
 SAFETY_FUNCTIONS = {
-    "adops_mcp/server/registry.py": [
+    "adops_mcp/server/confirmation.py": [
         "ask_confirmation",
         "request_approval",
         "approval_state",
         "perform",
+        "build_confirm_action.confirm_action",
+    ],
+    "adops_mcp/server/registry.py": [
         "build_tool.resolve_confirmation",
         "build_tool.tool",
-        "build_confirm_action.confirm_action",
     ],
 }
 

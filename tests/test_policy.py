@@ -47,7 +47,7 @@ async def test_read_only_confirm_action_refuses_a_valid_token(mode: str) -> None
     async with connect(mode=mode, confirm_key="k" * 32, read_only=True) as h:
         assert "confirm_action" not in await listed(h)
         await h.error("confirm_action", {"confirmation_token": token})
-        from adops_mcp.server.registry import build_confirm_action  # the function itself refuses too
+        from adops_mcp.server.confirmation import build_confirm_action  # the function itself refuses too
 
         tool = build_confirm_action(h.built.runtime)
         with pytest.raises(Exception, match="read-only"):
@@ -233,7 +233,7 @@ async def test_elicitation_only_refuses_tokens(mode: str) -> None:
     async with connect(mode=mode, confirm_key="k" * 32) as lenient:
         token = (await lenient.ok(*ACTIVATE))["confirmation_token"]
     async with connect(mode=mode, confirm_key="k" * 32, confirm_mode="elicitation-only") as h:
-        from adops_mcp.server.registry import build_confirm_action
+        from adops_mcp.server.confirmation import build_confirm_action
 
         with pytest.raises(Exception, match="elicitation-only"):
             await build_confirm_action(h.built.runtime).fn(confirmation_token=token, ctx=None)

@@ -27,7 +27,7 @@ from ..server import approvals, webhook
 from ..server.guard import load_key
 from ..server.http_app import transport_security
 from ..server.policy import names
-from ..server.registry import Runtime
+from ..server.runtime import Runtime
 from ..server.store import StoreUnavailable, profile_of
 from . import views
 from .auth import (

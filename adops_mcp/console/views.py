@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from ..config import VENDOR_SETTINGS
 from ..profiles import vendor_profiles
 from ..server.overview import configuration
-from ..server.registry import Runtime
+from ..server.runtime import Runtime
 from ..server.store import AuditRecord, PendingAction, profile_of
 from ..vendorcall import secrets
 from ..vendorcall.operation import Operation

@@ -26,11 +26,14 @@ from ..vendorcall.operation import Operation
 from . import policy
 from .adops_tools import AUDIT_LOG
 from .auditquery import BadFilter, audit_filters
+from .confirmation import build_confirm_action
 from .discovery import build_discovery_tools, unlisted_tool
 from .guard import Tokens, load_key
 from .overview import configuration_tool, register_configuration
-from .registry import Runtime, build_confirm_action, build_tool, describe_validation, finalize, resource_function
+from .registry import build_tool, resource_function
+from .runtime import Runtime, describe_validation
 from .store import Store, StoreUnavailable, open_store
+from .tool_schema import finalize
 
 INSTRUCTIONS = """\
 Campaign operations across Jivox, Joveo, Merchenta and Delta Projects.

@@ -22,8 +22,11 @@ from pydantic import Field
 
 from ..vendorcall.operation import Operation
 from .adops_tools import CALL_TOOL, FIND_TOOLS
+from .confirmation import ask_confirmation, perform
 from .guard import Confirm
-from .registry import Runtime, ask_confirmation, build_tool, finalize, perform
+from .registry import build_tool
+from .runtime import Runtime
+from .tool_schema import finalize
 
 
 def _lookup(runtime: Runtime, name: str) -> Operation:

@@ -32,7 +32,7 @@ from .identity import CALLER_KEY, HTTP_ANONYMOUS, parse_token_entry
 from .policy import names
 
 if TYPE_CHECKING:
-    from .registry import Runtime
+    from .runtime import Runtime
 
 LOOPBACK_HOSTS = ("127.0.0.1:*", "localhost:*", "[::1]:*")
 LOOPBACK_ORIGINS = ("http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*")

@@ -15,7 +15,8 @@ from pydantic import BaseModel, Field
 
 from ..config import VENDOR_SETTINGS
 from .adops_tools import CONFIGURATION
-from .registry import Runtime, finalize
+from .runtime import Runtime
+from .tool_schema import finalize
 
 URI = "adops://configuration"
 

@@ -1,0 +1,224 @@
+"""Human confirmation of a guarded operation, which the model cannot give itself.
+
+Three ways: the client's elicitation form (`ask_confirmation`), a plan with a signed
+confirmation_token that `confirm_action` redeems once (`perform`), or out-of-band approval where a
+person decides outside the chat (`request_approval`, `approval_state`).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any, cast
+
+from mcp.server.mcpserver import (
+    AcceptedElicitation,
+    Context,
+    Elicit,
+)
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools import Tool
+from pydantic import Field
+
+from ..profiles import vendor_profiles
+from ..vendorcall.operation import Call, Operation
+from ..vendorcall.results import WriteResult
+from . import approvals, webhook
+from .adops_tools import CONFIRM_ACTION
+from .guard import (
+    Confirm,
+    Grant,
+    NotNeeded,
+    TokenNeeded,
+    approval_instructions,
+    elicitation_message,
+    token_instructions,
+)
+from .identity import caller
+from .runtime import Runtime, tool_call
+from .store import PendingAction, profile_of
+from .tool_schema import finalize
+
+
+def _supports_elicitation(ctx: Context[Any, Any]) -> bool:
+    caps = ctx.client_capabilities
+    elicitation = caps.elicitation if caps is not None else None
+    return elicitation is not None and (elicitation.form is not None or elicitation.url is None)
+
+
+async def ask_confirmation(runtime: Runtime, op: Operation, arguments: dict[str, Any], ctx: Context[Any, Any]) -> Any:
+    """The resolver's decision: no confirmation needed, an elicitation form, or a token plan."""
+    with tool_call(runtime):
+        call = runtime.call(op, arguments, ctx)
+        if not op.needs_confirmation(call.params):
+            return NotNeeded()
+        mode = runtime.settings.confirm_mode
+        if mode == "elicitation-only" and not _supports_elicitation(ctx):
+            raise ToolError(ELICITATION_ONLY)
+        plan = await runtime.plan(call)
+    if mode != "out-of-band" and _supports_elicitation(ctx):  # out-of-band: only `adops-mcp approve` counts
+        deadline = runtime.tokens.elicitation_deadline()
+        setattr(ctx, ELICITATION_DEADLINE, deadline)  # the same Context reaches the tool body
+        return Elicit(elicitation_message(plan, deadline), Confirm)
+    return TokenNeeded(plan)
+
+
+ELICITATION_DEADLINE = "_adops_elicitation_deadline"
+
+
+async def request_approval(runtime: Runtime, call: Call, plan: str) -> WriteResult:
+    """Out-of-band mode: record a pending action a person approves (`adops-mcp approve`, or the console)."""
+    arguments = call.params.model_dump(mode="json")
+    account = call.settings.account_key
+    action = await runtime.store.create_pending(
+        vendor=call.op.vendor,
+        account=account,
+        tool=call.op.name,
+        arguments=arguments,
+        plan=plan,
+        expires_at=time.time() + runtime.tokens.ttl,
+        requested_by=caller(call.ctx),
+    )
+    webhook.notify(runtime.settings, "approval_requested", action)
+    return WriteResult(
+        status="pending_approval",
+        message=approval_instructions(action.id, runtime.tokens.ttl),
+        plan=plan,
+        confirmation_token=runtime.tokens.issue(call.op.name, arguments, account, caller(call.ctx), pending=action.id),
+        account=call.settings.profile,
+    )
+
+
+async def approval_state(runtime: Runtime, grant: Grant, token: str) -> WriteResult | PendingAction:
+    """For a pending-approval token: the approved action, a waiting result while pending, else refused."""
+    assert grant.pending is not None
+    action = await runtime.store.pending(grant.pending)
+    if action is None or (action.tool, action.account, action.arguments) != (
+        grant.tool,
+        grant.account,
+        grant.arguments,
+    ):
+        raise ToolError("This confirmation token names no pending approval on this server. Nothing was sent.")
+    if action.status == "pending":
+        return WriteResult(
+            status="pending_approval",
+            message=f"Not approved yet. {approval_instructions(action.id, runtime.tokens.ttl)}",
+            plan=action.plan,
+            confirmation_token=token,
+            account=action.profile,
+        )
+    if action.status == "approved":
+        if not approvals.signed(runtime.tokens.key, action):
+            raise ToolError(
+                "This approval is not signed by this server (the record was edited, or approved elsewhere). "
+                "Nothing was sent."
+            )
+        return action
+    refusal = {
+        "denied": f"A person ({action.decided_by}) denied this change. Nothing was sent.",
+        "expired": "The approval window for this change has expired. Nothing was sent. Call the tool again to "
+        "request a new approval.",
+        "executed": "This approved change was already performed. Nothing was sent again.",
+    }
+    raise ToolError(refusal.get(action.status, "This change cannot be performed. Nothing was sent."))
+
+
+OUT_OF_BAND_ONLY = (
+    "This server requires a person to approve changes outside the chat (ADOPS_CONFIRM_MODE=out-of-band); this "
+    "token carries no such approval. Nothing was sent. Call the tool again to request an approval."
+)
+
+
+ELICITATION_ONLY = (
+    "This server only accepts changes confirmed in the client's own confirmation form (ADOPS_CONFIRM_MODE="
+    "elicitation-only), and this client cannot show one. Nothing was sent. Use a client that supports MCP "
+    "elicitation, or ask the operator."
+)
+
+
+async def perform(
+    runtime: Runtime, op: Operation, arguments: dict[str, Any], ctx: Context[Any, Any], confirmation: Any
+) -> Any:
+    """Run `op` once the guard's outcome is known: execute, hand out a token, or report a refusal."""
+    with tool_call(runtime):
+        call = runtime.call(op, arguments, ctx)
+        if not op.guarded or isinstance(getattr(confirmation, "data", None), NotNeeded):
+            return await runtime.execute(call, confirmed_by="not required")
+        if isinstance(confirmation, AcceptedElicitation) and isinstance(confirmation.data, TokenNeeded):
+            if runtime.settings.confirm_mode == "out-of-band":
+                return await request_approval(runtime, call, confirmation.data.plan)
+            token = runtime.tokens.issue(
+                op.name, call.params.model_dump(mode="json"), call.settings.account_key, caller(ctx)
+            )
+            return WriteResult(
+                status="confirmation_required",
+                message=token_instructions(runtime.tokens.ttl),
+                plan=confirmation.data.plan,
+                confirmation_token=token,
+                account=call.settings.profile,
+            )
+        if (
+            isinstance(confirmation, AcceptedElicitation)
+            and isinstance(confirmation.data, Confirm)
+            and confirmation.data.confirm
+        ):
+            if runtime.tokens.clock() > getattr(ctx, ELICITATION_DEADLINE, 0.0):
+                return WriteResult(
+                    status="declined",
+                    message=f"The confirmation came after its deadline. Nothing was sent to {op.vendor}. "
+                    "Call the tool again to get a fresh plan.",
+                    account=call.settings.profile,
+                )
+            return await runtime.execute(call, confirmed_by="elicitation")
+        action = getattr(confirmation, "action", "declined")
+        return WriteResult(
+            status="declined",
+            message=f"The user did not confirm ({action}). Nothing was sent to {op.vendor}.",
+            account=call.settings.profile,
+        )
+
+
+def build_confirm_action(runtime: Runtime) -> Tool:
+    async def confirm_action(
+        confirmation_token: Annotated[
+            str, Field(description="The confirmation_token from a confirmation_required result.", max_length=8192)
+        ],
+        ctx: Context[Any, Any],
+    ) -> WriteResult:
+        if runtime.settings.read_only:
+            raise ToolError("The server runs read-only: no change can be made. Nothing was sent.")
+        if runtime.settings.confirm_mode == "elicitation-only":
+            raise ToolError(ELICITATION_ONLY)
+        grant = runtime.tokens.open(confirmation_token)
+        if grant.caller != caller(ctx):
+            raise ToolError(
+                "This confirmation token was issued to another client (another bearer identity). Nothing was sent."
+            )
+        if runtime.settings.confirm_mode == "out-of-band" and grant.pending is None:
+            raise ToolError(OUT_OF_BAND_ONLY)
+        op = runtime.operations.get(grant.tool)
+        if op is None or not op.guarded:
+            raise ToolError("This confirmation token names a tool this server does not offer. Nothing was sent.")
+        with tool_call(runtime):
+            profile = profile_of(grant.account)
+            if profile not in vendor_profiles(runtime.settings, op.vendor):
+                raise ToolError("This confirmation token was issued for another vendor account. Nothing was sent.")
+            call = runtime.call(op, grant.arguments, ctx, profile=profile)
+            if grant.account != call.settings.account_key:
+                raise ToolError("This confirmation token was issued for another vendor account. Nothing was sent.")
+            confirmed_by = "token"
+            if grant.pending is not None:
+                state = await approval_state(runtime, grant, confirmation_token)
+                if isinstance(state, WriteResult):
+                    return state  # still waiting for the person
+                confirmed_by = f"out-of-band approval {state.id} by {state.decided_by}"
+            runtime.policy_check(op, call)
+            if op.check is not None:
+                await op.check(call)  # the world may have changed since the plan
+            await runtime.spend_check(call)
+            if grant.pending is not None and not await runtime.store.claim(grant.pending):
+                raise ToolError("This approved change was already performed or has expired. Nothing was sent again.")
+            await runtime.tokens.spend(grant)
+            # guarded operations are writes, and execute answers a write with a WriteResult
+            return cast(WriteResult, await runtime.execute(call, confirmed_by=confirmed_by))
+
+    return finalize(CONFIRM_ACTION.tool(confirm_action))

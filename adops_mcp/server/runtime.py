@@ -1,0 +1,270 @@
+"""Running one vendor operation: what every tool call goes through.
+
+`Runtime` owns what calls need at run time (settings, vendor clients, store, tokens); its `execute`
+is the single path every vendor call takes (policy and spend checks, the audit record before the
+send and the outcome after, sanitising), so none of it can be skipped. `tool_errors` maps failures
+to the error text every tool shares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+from mcp.server.mcpserver import (
+    Context,
+)
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import BaseModel, ValidationError
+
+from ..config import Settings, VendorSettings
+from ..profiles import vendor_profiles
+from ..tools.diagnosis import Diagnosis
+from ..vendorcall import secrets
+from ..vendorcall.http import VendorClient, VendorError, call_budget
+from ..vendorcall.operation import Call, Operation
+from ..vendorcall.request import UnsafeId
+from ..vendorcall.results import WriteResult
+from ..vendorcall.sanitize import clean, clean_model
+from . import policy
+from .guard import (
+    Tokens,
+)
+from .store import Store, StoreUnavailable
+
+STORE_DOWN = "the shared state store is unavailable: nothing was sent"
+
+
+def describe_validation(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:8]:
+        where = ".".join(str(p) for p in error["loc"]) or "arguments"
+        parts.append(f"{where}: {error['msg']}")
+    return "Invalid arguments, nothing was sent. " + "; ".join(parts)
+
+
+class InvalidArguments(ToolError):
+    """Arguments refused before anything was sent."""
+
+
+@contextmanager
+def tool_errors() -> Iterator[None]:
+    """Vendor and validation failures become short `is_error` results the model can act on."""
+    try:
+        yield
+    except VendorError as exc:
+        raise ToolError(exc.message) from None
+    except ValidationError as exc:
+        raise InvalidArguments(secrets.scrub(describe_validation(exc))) from None
+    except UnsafeId as exc:  # an id from the settings or a vendor answer that cannot be one path segment
+        raise InvalidArguments(secrets.scrub(f"Invalid arguments, nothing was sent. {exc}")) from None
+    except StoreUnavailable as exc:  # outcomes are settled without raising: this is always before sending
+        raise ToolError(f"Refused: {STORE_DOWN} ({exc.cause}). Try again shortly.") from None
+
+
+@dataclass(eq=False)
+class Watch:
+    """A running tool call the server can stop at shutdown; `audit_id` once its write was recorded."""
+
+    scope: anyio.CancelScope
+    audit_id: int | None = None
+
+
+_watch: ContextVar[Watch | None] = ContextVar("adops_tool_call", default=None)
+
+
+@contextmanager
+def tool_call(runtime: Runtime) -> Iterator[None]:
+    """One tool call: failures as short results, one time budget (ADOPS_TIMEOUT), and a clear error
+    instead of a dropped response when the server shuts down while it runs."""
+    if _watch.get() is not None:  # already inside a tool call (adops_call_tool)
+        with tool_errors():
+            yield
+        return
+    if runtime.stopping:
+        raise ToolError("The server is shutting down: nothing was sent. Try again in a moment.")
+    with tool_errors(), call_budget(runtime.settings.timeout), anyio.CancelScope() as scope:
+        watch = Watch(scope)
+        token = _watch.set(watch)
+        runtime.in_flight.add(watch)
+        try:
+            yield
+        finally:
+            runtime.in_flight.discard(watch)
+            _watch.reset(token)
+    if not scope.cancelled_caught:
+        return
+    if watch.audit_id is not None:
+        raise ToolError(
+            f"Outcome unknown (audit record #{watch.audit_id}): the server is shutting down and stopped waiting "
+            "for the vendor's answer. Read the current state before retrying."
+        )
+    raise ToolError("The server is shutting down: this call was stopped and nothing was changed. Try again shortly.")
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    tokens: Tokens
+    clients: dict[str, VendorClient]  # each vendor's default account
+    operations: dict[str, Operation] = field(default_factory=dict)
+    profile_clients: dict[tuple[str, str], VendorClient] = field(default_factory=dict)  # (vendor, profile)
+    in_flight: set[Watch] = field(default_factory=set)  # tool calls running now
+    stopping: bool = False
+
+    def stop_calls(self) -> None:
+        """Shutdown: every tool call still running ends now with a clear error (a write: outcome unknown)."""
+        self.stopping = True
+        for watch in list(self.in_flight):
+            watch.scope.cancel()
+
+    listed: set[str] = field(default_factory=set)  # the tools clients see in tools/list
+
+    def suggest(self, tool: str, arguments: dict[str, Any]) -> tuple[str, dict[str, Any]] | str:
+        """A call to suggest to the model, as it can make it here: (tool, arguments), or why it cannot run."""
+        if tool in self.listed:
+            return tool, arguments
+        if tool in self.operations:
+            return "adops_call_tool", {"name": tool, "arguments": arguments}
+        return self.why_not(tool)
+
+    def why_not(self, tool: str) -> str:
+        """Why an operation of the catalogue does not run on this server."""
+        from ..tools import VENDORS
+
+        op = next((op for v in VENDORS for op in v.operations if op.name == tool), None)
+        if op is None:
+            return f"no tool named {tool!r}; use adops_find_tools to search for the right one"
+        if op.vendor not in self.settings.enabled_vendors:
+            return f"{op.vendor} is not configured on this server (see adops_configuration)"
+        if self.settings.read_only and op.effect != "read":
+            return "the server runs read-only"
+        return "the operator has not enabled it (--toolsets / --tools / --exclude-tools)"
+
+    def route_steps(self, result: Any) -> Any:
+        """A diagnosis's next steps as this server's client can call them."""
+        if not isinstance(result, Diagnosis):
+            return result
+        steps, unavailable = [], list(result.unavailable)
+        for step in result.next_steps:
+            routed = self.suggest(step.tool, step.arguments)
+            if isinstance(routed, str):
+                unavailable.append(f"{step.tool} ({step.why}): {routed}")
+            else:
+                steps.append(step.model_copy(update={"tool": routed[0], "arguments": routed[1]}))
+        return result.model_copy(update={"next_steps": steps, "unavailable": unavailable})
+
+    def vendor_settings(self, op: Operation) -> VendorSettings:
+        return self.settings.vendors[op.vendor]
+
+    def call(
+        self, op: Operation, arguments: dict[str, Any], ctx: Context[Any, Any] | None, profile: str | None = None
+    ) -> Call:
+        arguments = dict(arguments)
+        profile = arguments.pop("profile", None) or profile  # the tool argument of multi-account vendors
+        params = op.params.model_validate(arguments)
+        if profile is None or profile == self.vendor_settings(op).profile:
+            return Call(
+                op=op, params=params, client=self.clients[op.vendor], settings=self.vendor_settings(op), ctx=ctx
+            )
+        accounts = vendor_profiles(self.settings, op.vendor)
+        if profile not in accounts or (op.vendor, profile) not in self.profile_clients:
+            raise ToolError(
+                f"No {op.vendor} profile named {profile!r} (configured: {', '.join(accounts)}). Nothing was sent."
+            )
+        return Call(
+            op=op, params=params, client=self.profile_clients[(op.vendor, profile)], settings=accounts[profile], ctx=ctx
+        )
+
+    def policy_check(self, op: Operation, call: Call | None = None) -> None:
+        """Operator policy that needs no vendor call: read-only, enabled tools, account allowlist."""
+        if self.settings.read_only and op.effect != "read":
+            raise ToolError("The server runs read-only: no change can be made. Nothing was sent.")
+        if op.name not in self.operations:
+            raise ToolError(f"The tool {op.name} is not enabled on this server. Nothing was sent.")
+        if call is not None:
+            policy.check_account(op, call.params, call.settings)
+
+    async def spend_check(self, call: Call) -> None:
+        """The operator's spend caps (may read the current budget from the vendor); once per call. The budget
+        changes (before -> after) are kept for the audit record whether or not caps are set."""
+        if call.op.spend is not None and not call.state.get("spend_checked"):
+            changes = await call.op.spend(call)
+            if policy.caps_set(self.settings):
+                policy.check_spend(changes, self.settings)
+            call.state["spend_checked"] = True
+            call.state["spend"] = [{"what": c.what, "old": c.old, "new": c.new} for c in changes]  # for the audit
+
+    async def plan(self, call: Call) -> str:
+        self.policy_check(call.op, call)
+        if call.op.check is not None:
+            await call.op.check(call)
+        await self.spend_check(call)
+        assert call.op.plan is not None
+        plan = await call.op.plan(call)
+        profile = call.settings.profile
+        return plan if profile == "default" else f"{plan} (profile: {profile})"
+
+    async def execute(self, call: Call, *, confirmed_by: str) -> Any:
+        """Run the operation; writes are recorded before they are sent and after."""
+        op = call.op
+        self.policy_check(op, call)
+        if op.effect == "read" and not op.needs_confirmation(call.params):
+            return self.route_steps(shape_read(op, await op.execute(call)))
+        await self.spend_check(call)
+        arguments = call.params.model_dump(mode="json")
+        audit_id = await self.store.record_intent(
+            vendor=op.vendor,
+            account=call.settings.account_key,
+            tool=op.name,
+            method=op.method,
+            path=op.path,
+            arguments=arguments,
+            confirmed_by=confirmed_by,
+            spend=call.state.get("spend"),
+        )
+        if (watch := _watch.get()) is not None:
+            watch.audit_id = audit_id
+        try:
+            data = await op.execute(call)
+        except VendorError as exc:
+            note = await self.settle(audit_id, exc.outcome, exc.message)
+            if exc.outcome == "unknown":
+                raise ToolError(f"Outcome unknown (audit record #{audit_id}{note}): {exc.message}") from None
+            raise ToolError(f"Failed, nothing changed (audit record #{audit_id}{note}): {exc.message}") from None
+        except BaseException as exc:
+            # Cancelled, crashed or a bug: whether the vendor applied it is not known.
+            detail = "the server shut down before the vendor answered" if self.stopping else type(exc).__name__
+            with anyio.CancelScope(shield=True):
+                await self.settle(audit_id, "unknown", detail)
+            raise
+        note = await self.settle(audit_id, "ok")
+        return WriteResult(
+            status="done",
+            message=f"{op.title}: done (audit record #{audit_id}{note}).",
+            result=clean(data.model_dump(mode="json") if isinstance(data, BaseModel) else data),
+            audit_id=audit_id,
+            account=call.settings.profile,
+        )
+
+    async def settle(self, audit_id: int, status: str, detail: str | None = None) -> str:
+        """Record a write's outcome; the write already happened, so a store failure is only noted."""
+        try:
+            await self.store.record_outcome(audit_id, status, detail)
+        except StoreUnavailable:
+            return "; the outcome could not be recorded: the state store is unavailable"
+        return ""
+
+
+def shape_read(op: Operation, data: Any) -> Any:
+    if isinstance(data, BaseModel):
+        return clean_model(data)  # built by a handler from vendor data: still untrusted text
+    data = clean(data)
+    if op.result is not None:
+        return op.result.model_validate(data)
+    return data if isinstance(data, dict) else {"items": data}
