@@ -3,7 +3,7 @@
 Walks every import in adops_mcp/ (static, from the source; top-level, inside functions and under
 TYPE_CHECKING alike) and checks: no circle between files, no circle between top-level folders, no
 import from a lower layer to a higher one, only the face imports the sandbox, and prompts/ sees the
-runtime through its own narrow view, never server/registry.
+runtime through its own narrow view, never server/.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from ..config import Settings
 
 
 class ServerView(Protocol):
-    """The narrow view of the running server a prompt needs (server.registry.Runtime is one)."""
+    """The narrow view of the running server a prompt needs (server.runtime.Runtime is one)."""
 
     @property
     def settings(self) -> Settings: ...

@@ -1,1 +1,1 @@
-"""MCP wiring: registry, guard, audit store, vendor HTTP layer. `build_server` lives in `app`."""
+"""MCP wiring: tool synthesis (registry), running calls (runtime), confirmation, guard, store; see `app`."""
