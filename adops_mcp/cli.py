@@ -220,13 +220,14 @@ def _bind(host: str, port: int, option: str) -> Any:
     show_default=True,
     help="Confirm through an elicitation form instead of the plan + confirmation_token flow.",
 )
-def demo(elicitation: bool) -> None:
+@click.option("--verbose", is_flag=True, help="Print every result's full JSON, not a one-line reading of it.")
+def demo(elicitation: bool, verbose: bool) -> None:
     """Drive the server over stdio against the sandbox, as an assistant would; exit 0 if every step behaved."""
     import anyio
 
     from .demo import run_demo
 
-    ok = anyio.run(run_demo, elicitation)
+    ok = anyio.run(run_demo, elicitation, verbose)
     sys.exit(0 if ok else 1)
 
 

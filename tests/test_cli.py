@@ -81,10 +81,21 @@ def test_sandbox_prints_the_settings_that_reach_it(tmp_path: Path) -> None:
         process.wait(timeout=15)
 
 
-def test_demo_passes() -> None:
-    result = run("demo")
+def test_demo_passes(tmp_path: Path) -> None:
+    result = run("demo", env={"TMPDIR": str(tmp_path)})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Demo passed" in result.stdout
+    lines = result.stdout.splitlines()
+    assert len(lines) <= 200, f"the transcript should read at a glance, not {len(lines)} lines"
+    assert "Audit: 6 change(s) were recorded" in result.stdout and "`adops-mcp audit`" in result.stdout
+    assert list(tmp_path.iterdir()) == [], "the demo leaves nothing behind in the temporary directory"
+    verbose = run("demo", "--verbose", env={"TMPDIR": str(tmp_path)})
+    assert verbose.returncode == 0 and len(verbose.stdout.splitlines()) > len(lines)
+    import json
+
+    decoder = json.JSONDecoder()  # every JSON block printed in full: each one parses
+    for block in verbose.stdout.split("\n    {")[1:]:
+        decoder.raw_decode("{" + block.replace("\n    ", "\n"))
 
 
 async def test_stdio_server_as_claude_desktop_launches_it(tmp_path: Path) -> None:

@@ -28,8 +28,12 @@ def scenarios() -> list[tuple[str, Scenario]]:
     ]
 
 
-async def run_demo(elicitation: bool = False) -> bool:
-    data_dir = tempfile.mkdtemp(prefix="adops-demo-")
+async def run_demo(elicitation: bool = False, verbose: bool = False) -> bool:
+    with tempfile.TemporaryDirectory(prefix="adops-demo-") as data_dir:  # nothing is left behind
+        return await _run(data_dir, elicitation, verbose)
+
+
+async def _run(data_dir: str, elicitation: bool, verbose: bool) -> bool:
     env = {**os.environ, "ADOPS_DATA_DIR": data_dir, "ADOPS_SANDBOX": "1", "ADOPS_TOOLSETS": "all"}
     params = StdioServerParameters(command=sys.executable, args=["-m", "adops_mcp", "serve"], env=env)
 
@@ -47,12 +51,19 @@ async def run_demo(elicitation: bool = False) -> bool:
         print(f"The server lists {len(tools)} tools.")
         for title, scenario in scenarios():
             print(f"\n=== {title} ===")
-            session = DemoSession(client, elicitation)
+            session = DemoSession(client, elicitation, verbose)
             try:
                 await scenario(session)
             except StepFailed as exc:
                 session.failures.append(str(exc))
             failures += [f"{title}: {f}" for f in session.failures]
+        audit = await client.call_tool("adops_audit_log", {"limit": 200})
+        records = (audit.structured_content or {}).get("records", [])
+    print(
+        f"\nAudit: {len(records)} change(s) were recorded before and after sending (adops_audit_log shows them); "
+        f"the demo kept them in a temporary directory ({data_dir}), removed now. Your own server's audit log: "
+        "`adops-mcp audit`."
+    )
     print()
     if failures:
         print("Demo FAILED:")

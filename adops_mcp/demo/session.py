@@ -18,32 +18,65 @@ class StepFailed(Exception):
 
 def show(text: str, indent: str = "    ") -> None:
     for line in text.splitlines() or [""]:
-        print(textwrap.fill(line, width=100, initial_indent=indent, subsequent_indent=indent + "  "))
+        print(textwrap.fill(line, width=120, initial_indent=indent, subsequent_indent=indent + "  "))
+
+
+def brief(data: Any) -> str:
+    """What an assistant takes from a result, in a line or two: whole values only, never JSON cut mid-string."""
+    if not isinstance(data, dict):
+        return json.dumps(data, ensure_ascii=False)
+    for key in ("plan", "summary", "message"):
+        if isinstance(data.get(key), str):
+            head = f"[{data['status']}] " if isinstance(data.get("status"), str) else ""
+            steps = [s.get("tool") for s in data.get("next_steps") or [] if isinstance(s, dict)]
+            return head + data[key] + (f" Next: {', '.join(steps)}." if steps else "")
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list):
+            parts.append(f"{key}: {len(value)} item(s)")
+        elif isinstance(value, dict):
+            parts.append(f"{key}: {len(value)} field(s)")
+        elif value is not None:
+            text = json.dumps(value, ensure_ascii=False)
+            parts.append(f"{key}={text}" if len(text) <= 60 else f"{key}: {len(text)} chars")
+    return ", ".join(parts[:5]) + (", ..." if len(parts) > 5 else "")
+
+
+QUIET = {"nothing sent yet: a plan and a token came back", "confirm_action performed it once"}
 
 
 class DemoSession:
-    def __init__(self, client: Client, elicitation: bool) -> None:
+    def __init__(self, client: Client, elicitation: bool, verbose: bool = False) -> None:
         self.client = client
         self.elicitation = elicitation
+        self.verbose = verbose  # the full JSON of every result instead of its one-line reading
         self.failures: list[str] = []
 
     def say(self, text: str) -> None:
-        print(f"\n{text}")
+        print(f"\n{text}" if text.startswith("User") else text)
 
     def check(self, condition: bool, what: str) -> None:
+        if condition and not self.verbose and what in QUIET:
+            return  # the guard's routine steps: failures still print
         print(f"    {'ok ' if condition else 'FAIL'} {what}")
         if not condition:
             self.failures.append(what)
 
     async def call(self, tool: str, arguments: dict[str, Any], *, expect_error: bool = False) -> Any:
-        print(f"  > {tool}({json.dumps(arguments)})")
+        shown = {k: "<the token>" if k == "confirmation_token" else v for k, v in arguments.items()}
+        print(f"  > {tool}({json.dumps(shown)})")
         result = await self.client.call_tool(tool, arguments)
         if result.is_error:
             text = " ".join(getattr(c, "text", "") for c in result.content)
             show("error: " + text)
         else:
             data = result.structured_content
-            show(json.dumps(data, indent=2)[:1500] if data is not None else str(result.content))
+            if data is None:
+                show(" ".join(getattr(c, "text", "") for c in result.content))
+            elif self.verbose:  # whole, unwrapped: every block parses as JSON
+                print(textwrap.indent(json.dumps(data, indent=2, ensure_ascii=False), "    "))
+            else:
+                show(brief(data))
         if result.is_error != expect_error:
             self.failures.append(f"{tool}: expected {'an error' if expect_error else 'success'}")
             raise StepFailed(f"{tool} {'succeeded' if expect_error else 'failed'} unexpectedly")
@@ -56,7 +89,6 @@ class DemoSession:
             self.check(result.get("status") == "done", "confirmed through the elicitation form and done")
             return result
         self.check(result.get("status") == "confirmation_required", "nothing sent yet: a plan and a token came back")
-        print("  (the human reads the plan and says yes)")
         done = await self.call("confirm_action", {"confirmation_token": result["confirmation_token"]})
         self.check(done.get("status") == "done", "confirm_action performed it once")
         return done

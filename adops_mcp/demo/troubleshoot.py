@@ -39,7 +39,7 @@ async def scenario(s: DemoSession) -> None:
         "troubleshoot_campaign", {"vendor": "deltaprojects", "campaign": "Brand Awareness Q2"}
     )
     text = prompt.messages[0].content.text  # type: ignore[union-attr]
-    print(textwrap.indent("\n".join(text.splitlines()[:8]) + "\n...", "  | "))
+    print(textwrap.indent("\n".join(text.splitlines()[:4]) + "\n...", "  | "))
     s.check(
         "delta_diagnose_activity" in text and "confirm_action" in text,
         "the prompt names the diagnose tool and the confirmation rule",
