@@ -49,6 +49,7 @@ class TokenNeeded:
     """Resolver outcome for clients without elicitation: answer with a plan and a token."""
 
     plan: str
+    digest: str  # of the requests the plan shows
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Grant:
     expires_at: float
     caller: str  # identity.caller() of whoever received the token
     pending: str | None = None  # out-of-band mode: the approval this token waits for
+    digest: str | None = None  # of the exact requests the plan showed (confirm_action rebuilds and compares)
 
 
 MIN_KEY_LENGTH = 32
@@ -155,7 +157,15 @@ class Tokens:
         self.ttl = ttl
         self.clock = time.time
 
-    def issue(self, tool: str, arguments: dict[str, Any], account: str, caller: str, pending: str | None = None) -> str:
+    def issue(
+        self,
+        tool: str,
+        arguments: dict[str, Any],
+        account: str,
+        caller: str,
+        pending: str | None = None,
+        digest: str | None = None,
+    ) -> str:
         payload: dict[str, Any] = {
             "t": tool,
             "a": arguments,
@@ -163,6 +173,7 @@ class Tokens:
             "c": caller,
             "n": pysecrets.token_urlsafe(12),
             "exp": int(self.clock()) + self.ttl,
+            "d": digest,
         }
         if pending is not None:
             payload["p"] = pending
@@ -191,6 +202,7 @@ class Tokens:
             expires_at=min(float(payload["exp"]), signed_at.timestamp() + self.ttl),
             caller=payload["c"],
             pending=payload.get("p"),
+            digest=payload.get("d"),
         )
 
     async def spend(self, grant: Grant) -> None:
@@ -218,6 +230,7 @@ def _well_formed(payload: Any) -> bool:
         and isinstance(payload.get("n"), str)
         and isinstance(payload.get("exp"), int)
         and isinstance(payload.get("p"), str | None)
+        and isinstance(payload.get("d"), str | None)
     )
 
 

@@ -3,12 +3,15 @@ and redact any credential a vendor echoes back (a "self" URL with the API key, a
 
 from __future__ import annotations
 
+import json
+import re
 import unicodedata
 from typing import Any
 
 from . import secrets
 
 MAX_TEXT = 2000
+BARE = re.compile(r"^[A-Za-z0-9_.:-]{1,40}$")
 
 
 def clean_text(value: str, limit: int = MAX_TEXT) -> str:
@@ -46,3 +49,16 @@ def clean_model(model: Any) -> Any:
         return value
 
     return walk(model)
+
+
+def quoted(value: Any, limit: int = 200) -> str:
+    """Untrusted text spliced into server prose (plans, confirmation messages, findings): cleaned, on one
+    line, bounded and in double quotes (JSON-escaped), so it can never pass for the server's own words."""
+    if value is None or isinstance(value, bool | int | float):
+        return json.dumps(value)
+    if isinstance(value, str):
+        text = " ".join(clean_text(value, limit).split())
+        # A bare token (a status, a code) cannot read as a sentence: it stays as it is.
+        return text if BARE.match(text) else json.dumps(text, ensure_ascii=False)
+    text = json.dumps(clean(value), ensure_ascii=False, separators=(",", ":"), default=str)
+    return text if len(text) <= limit * 4 else text[: limit * 4 - 1] + "…"

@@ -24,7 +24,7 @@ from ...vendorcall import secrets
 from ...vendorcall.http import Auth, VendorClient, VendorError
 from ...vendorcall.operation import Call, NoParams, Operation, SpendChange, decode
 from ...vendorcall.request import Request, build
-from ...vendorcall.sanitize import clean, clean_text
+from ...vendorcall.sanitize import clean, clean_text, quoted
 from ..vendor import ClientOptions, Vendor
 from .diagnose import DIAGNOSE
 from .models import (
@@ -179,12 +179,13 @@ async def create_plan(call: Call) -> str:
     try:
         templates = decode(await call.fetch(build("GET", "/api/v1/activity_templates"))) or []
         template = next(
-            (f"'{t.get('name')}' ({p.template_id})" for t in templates if t.get("id") == p.template_id), template
+            (f"{quoted(t.get('name'))} ({p.template_id})" for t in templates if t.get("id") == p.template_id), template
         )
     except VendorError:
         pass
     return (
-        f"Create Delta activity '{p.activity_name}' for client {client.get('name') or p.client_id} from template "
+        f"Create Delta activity {quoted(p.activity_name)} for client {quoted(client.get('name') or p.client_id)} "
+        "from template "
         f"{template}, flight {p.flight_start.isoformat()} -> {p.flight_stop.isoformat()}, budget "
         f"{_money(p.budget, client.get('currency'))}, ENABLED: it starts delivering and spending as soon as its "
         "flight starts (immediately if the flight has started)."
@@ -292,8 +293,7 @@ async def update_plan(call: Call) -> str:
         old = current.get(key, "not reported by Delta")
         if wire == "budget":
             old, new = _money(old, currency), _money(new, currency)
-        line = f"- {wire}: {json.dumps(old) if not isinstance(old, str) else old} -> "
-        line += json.dumps(new) if not isinstance(new, str) else new
+        line = f"- {wire}: {quoted(old)} -> {quoted(new)}"
         if wire == "enabled":
             line += " (starts delivery and spend)" if p.enabled else " (pauses delivery and spend)"
         lines.append(line)
@@ -305,8 +305,8 @@ async def update_plan(call: Call) -> str:
         status += f", target spend so far {_money(spend, currency)}"
     touches = sorted(SPEND_FIELDS & body.keys())
     head = (
-        f"Update Delta activity '{current.get('name') or p.activity_id}' ({p.activity_id}) of client "
-        f"{client.get('name') or p.client_id} ({status})"
+        f"Update Delta activity {quoted(current.get('name') or p.activity_id)} ({p.activity_id}) of client "
+        f"{quoted(client.get('name') or p.client_id)} ({status})"
     )
     if touches:
         head += f"; this changes spend ({', '.join(touches)})"

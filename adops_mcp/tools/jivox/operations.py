@@ -14,6 +14,7 @@ from ...config import JivoxSettings, VendorSettings
 from ...vendorcall.http import Auth, VendorClient
 from ...vendorcall.operation import Call, Operation, decode
 from ...vendorcall.request import build
+from ...vendorcall.sanitize import quoted
 from ..vendor import ClientOptions, Vendor
 from .diagnose import DIAGNOSE
 from .models import (
@@ -87,29 +88,29 @@ async def approval_gate(call: Call) -> None:
         )
     if approval.status != "Approved":
         waiting = [
-            f"{a.userName or '?'} <{a.userEmail or '?'}>: {a.approvalStatus or 'unknown'}"
+            f"{quoted(a.userName or '?')} <{quoted(a.userEmail or '?')}>: {quoted(a.approvalStatus or 'unknown')}"
             for a in approval.approverDetails
             if a.approvalStatus != "Approved"
         ]
         raise ToolError(
-            f"Not activated, nothing was sent: approval status is {approval.status} "
+            f"Not activated, nothing was sent: approval status is {quoted(approval.status)} "
             f"({approval.requiredApprovals} approval(s) required). Not approved yet: "
             + ("; ".join(waiting) or "none listed")
             + ". Ask them to approve, then try again."
         )
-    approvers = ", ".join(a.userName or a.userEmail or "?" for a in approval.approverDetails)
+    approvers = ", ".join(quoted(a.userName or a.userEmail or "?") for a in approval.approverDetails)
     call.state["approval"] = f"Approved ({approvers})"
 
 
 async def activation_plan(call: Call) -> str:
     p = call.params
     campaign = decode(await call.fetch(get(CAMPAIGN, campaign_ids(call)))) or {}
-    name = campaign.get("retailCampaignName") or f"#{p.retail_campaign_idx}"
-    status = campaign.get("status") or "unknown"
-    dsp = campaign.get("dspName") or "its DSP"
+    name = quoted(campaign.get("retailCampaignName") or f"#{p.retail_campaign_idx}")
+    status = quoted(campaign.get("status") or "unknown")
+    dsp = quoted(campaign.get("dspName")) if campaign.get("dspName") else "its DSP"
     approval = call.state.get("approval", "checked")
     return (
-        f"Activate Jivox retail campaign '{name}' (#{p.retail_campaign_idx}) in account {p.account_id}: "
+        f"Activate Jivox retail campaign {name} (#{p.retail_campaign_idx}) in account {p.account_id}: "
         f"status {status} -> activation (IN_PROGRESS, then PUBLISHED/ACTIVE). It generates trackers and assets "
         f"and pushes the campaign live on {dsp}, which starts media spend. Approval: {approval}."
     )

@@ -16,7 +16,7 @@ from ...config import JoveoSettings
 from ...vendorcall.http import VendorError, wait_bound
 from ...vendorcall.operation import Call, decode
 from ...vendorcall.request import Request, build
-from ...vendorcall.sanitize import clean
+from ...vendorcall.sanitize import clean, quoted
 from .models import ClientStatus, JobGroupStatus, NextPage, Page, StatsTask
 
 BUDGET_CHARS = 21_000  # indented JSON of short fields runs ~3 chars/token (~115 per job): under ~9,000 tokens
@@ -411,21 +411,21 @@ async def jobgroup_status(call: Call) -> JobGroupStatus:
     camp_name, group_name = campaign.get("name"), group.get("name")
     reasons: list[str] = []
     if client_state != "A":
-        reasons.append(f"its client is paused (client status {client_state})")
+        reasons.append(f"its client is paused (client status {quoted(client_state)})")
     if campaign_state != "A":
-        reasons.append(f"its campaign '{camp_name}' is paused (status {campaign_state})")
+        reasons.append(f"its campaign {quoted(camp_name)} is paused (status {quoted(campaign_state)})")
     if group_state != "A":
-        reasons.append(f"the job group itself is paused (status {group_state})")
+        reasons.append(f"the job group itself is paused (status {quoted(group_state)})")
     today = datetime.now(UTC).date()
     start, end = _mdy(group.get("startDate")), _mdy(group.get("endDate"))
     if start is not None and today < start:
-        reasons.append(f"it has not started yet (start date {group.get('startDate')})")
+        reasons.append(f"it has not started yet (start date {quoted(group.get('startDate'))})")
     if end is not None and today > end:
-        reasons.append(f"its end date {group.get('endDate')} has passed")
+        reasons.append(f"its end date {quoted(group.get('endDate'))} has passed")
     if not reasons:
-        summary = f"Job group '{group_name}' is running: client, campaign and job group are active and in dates."
+        summary = f"Job group {quoted(group_name)} is running: client, campaign and job group are active and in dates."
     else:
-        summary = f"Job group '{group_name}' is not running: " + "; ".join(reasons) + "."
+        summary = f"Job group {quoted(group_name)} is not running: " + "; ".join(reasons) + "."
         fixes = []
         if client_state != "A":
             fixes.append("joveo_enable_client")
@@ -458,7 +458,7 @@ async def jobgroup_status(call: Call) -> JobGroupStatus:
 
 def _name(record: Any, key: str, fallback: str) -> str:
     value = record.get(key) if isinstance(record, dict) else None
-    return f"'{value}' ({fallback})" if value else fallback
+    return f"{quoted(value)} ({fallback})" if value else fallback
 
 
 async def _client(call: Call) -> tuple[str, str | None]:
@@ -473,7 +473,7 @@ def client_state_plan(action: str) -> Any:
         name, status = await _client(call)
         if action == "delete":
             return (
-                f"Delete Joveo client {name} (status {status}). Irreversible: its campaigns, job groups, "
+                f"Delete Joveo client {name} (status {quoted(status)}). Irreversible: its campaigns, job groups, "
                 "jobs, feeds and postings go with it and all its spend stops."
             )
         new = "P" if action == "pause" else "A"
@@ -483,7 +483,7 @@ def client_state_plan(action: str) -> Any:
             else "Its active campaigns and job groups start spending again."
         )
         same = " (already so: no change)" if status == new else ""
-        return f"{action.capitalize()} Joveo client {name}: status {status} -> {new}{same}. {effect}"
+        return f"{action.capitalize()} Joveo client {name}: status {quoted(status)} -> {new}{same}. {effect}"
 
     return plan
 
@@ -494,7 +494,7 @@ async def update_client_plan(call: Call) -> str:
     current = record.get("caps") if isinstance(record, dict) else None
     changes = call.params.model_dump(mode="json", include={"budget", "applies"}, exclude_none=True)
     return (
-        f"Update Joveo client {name}: caps {json.dumps(current)} -> apply {json.dumps(changes)}. "
+        f"Update Joveo client {name}: caps {quoted(current)} -> apply {quoted(changes)}. "
         "This changes how much the client can spend."
     )
 
@@ -519,10 +519,10 @@ def job_plan(action: str) -> Any:
     async def plan(call: Call) -> str:
         job = await _job(call)
         ref = call.params.job_reference
-        title = f"'{job.get('title')}' ({ref})" if job.get("title") else ref
+        title = f"{quoted(job.get('title'))} ({ref})" if job.get("title") else ref
         status = job.get("status")
         if action == "delete":
-            return f"Delete Joveo job {title} (status {status}). Irreversible; it stops being advertised."
+            return f"Delete Joveo job {title} (status {quoted(status)}). Irreversible; it stops being advertised."
         new = "PAUSED" if action == "pause" else "ACTIVE"
         effect = (
             "It stops being advertised (no more spend)."
@@ -530,7 +530,7 @@ def job_plan(action: str) -> Any:
             else ("It is advertised again by its job groups (spend resumes).")
         )
         same = " (already so: no change)" if status == new else ""
-        return f"{action.capitalize()} Joveo job {title}: status {status} -> {new}{same}. {effect}"
+        return f"{action.capitalize()} Joveo job {title}: status {quoted(status)} -> {new}{same}. {effect}"
 
     return plan
 
@@ -546,7 +546,7 @@ def campaign_plan(action: str) -> Any:
         status = camp.get("activeStatus")
         if action == "delete":
             return (
-                f"Delete Joveo campaign {name} (status {status}) with all its job groups. Irreversible; "
+                f"Delete Joveo campaign {name} (status {quoted(status)}) with all its job groups. Irreversible; "
                 "their spend stops."
             )
         new = "P" if action == "pause" else "A"
@@ -556,7 +556,7 @@ def campaign_plan(action: str) -> Any:
             else "Its active job groups start spending again (if the client is active)."
         )
         same = " (already so: no change)" if status == new else ""
-        return f"{action.capitalize()} Joveo campaign {name}: status {status} -> {new}{same}. {effect}"
+        return f"{action.capitalize()} Joveo campaign {name}: status {quoted(status)} -> {new}{same}. {effect}"
 
     return plan
 
@@ -565,8 +565,8 @@ async def update_campaign_plan(call: Call) -> str:
     camp = await _campaign(call)
     name = _name(camp, "name", call.params.campaign_id)
     return (
-        f"Update caps of Joveo campaign {name}: {json.dumps(camp.get('caps'))} -> "
-        f"{json.dumps(call.params.caps)}. This changes how much it can spend."
+        f"Update caps of Joveo campaign {name}: {quoted(camp.get('caps'))} -> "
+        f"{quoted(call.params.caps)}. This changes how much it can spend."
     )
 
 
@@ -577,7 +577,7 @@ async def create_jobgroup_plan(call: Call) -> str:
     bids = ", ".join(f"{k} {v}" for k, v in (("CPC bid", p.cpc_bid), ("CPA bid", p.cpa_bid)) if v is not None)
     dates = f" from {p.start_date or 'today'} to {p.end_date or 'open end'}"
     return (
-        f"Create job group '{p.name}' in Joveo campaign {name} (campaign status {camp.get('activeStatus')})"
+        f"Create job group {quoted(p.name)} in Joveo campaign {name} (campaign status {quoted(camp.get('activeStatus'))})"
         f"{dates}{', ' + bids if bids else ''}. It is active on creation and starts spending on matching jobs."
     )
 
@@ -592,16 +592,16 @@ def jobgroup_plan(action: str) -> Any:
         name = _name(group, "name", call.params.jobgroup_id)
         status = group.get("activeStatus")
         if action == "delete":
-            return f"Delete Joveo job group {name} (status {status}). Irreversible; its spend stops."
+            return f"Delete Joveo job group {name} (status {quoted(status)}). Irreversible; its spend stops."
         new = "P" if action == "pause" else "A"
         same = " (already so: no change)" if status == new else ""
-        text = f"{action.capitalize()} Joveo job group {name}: status {status} -> {new}{same}. "
+        text = f"{action.capitalize()} Joveo job group {name}: status {quoted(status)} -> {new}{same}. "
         if action == "pause":
             return text + "It stops spending."
         held = []
         camp = await _campaign(call)
         if camp.get("activeStatus") not in (None, "A"):
-            held.append(f"its campaign is paused ({camp.get('activeStatus')})")
+            held.append(f"its campaign is paused ({quoted(camp.get('activeStatus'))})")
         client = await get(call, C + "/status", client_id=call.params.client_id) or {}
         if isinstance(client, dict) and client.get("result") not in (None, "A"):
             held.append("its client is paused")
@@ -618,13 +618,11 @@ async def update_jobgroup_plan(call: Call) -> str:
     name = _name(group, "name", p.jobgroup_id)
     changes = []
     if p.name is not None:
-        changes.append(f"name '{group.get('name')}' -> '{p.name}'")
+        changes.append(f"name {quoted(group.get('name'))} -> {quoted(p.name)}")
     if p.cpa_bid is not None:
-        changes.append(f"cpaBid {group.get('cpaBid')} -> {p.cpa_bid}")
+        changes.append(f"cpaBid {quoted(group.get('cpaBid'))} -> {p.cpa_bid}")
     if p.filters is not None:
-        changes.append(
-            f"filters {json.dumps(group.get('Compound Filters', group.get('filters')))} -> {json.dumps(p.filters)}"
-        )
+        changes.append(f"filters {quoted(group.get('Compound Filters', group.get('filters')))} -> {quoted(p.filters)}")
     return f"Update Joveo job group {name}: " + "; ".join(changes) + ". Bids and filters change what it spends."
 
 
@@ -632,7 +630,7 @@ async def delete_feed_plan(call: Call) -> str:
     feed = await get(call, FEED, **_ids(call, "client_id", "feed_id")) or {}
     url = feed.get("xmlFeedUrl") or feed.get("source") or "?"
     return (
-        f"Delete Joveo feed {call.params.feed_id} ({url}, active {feed.get('active')}). Irreversible; "
+        f"Delete Joveo feed {call.params.feed_id} ({quoted(url)}, active {quoted(feed.get('active'))}). Irreversible; "
         "jobs imported from it may be removed and stop spending."
     )
 
@@ -643,8 +641,8 @@ async def _config(call: Call) -> dict[str, Any]:
 
 def _slots(cfg: dict[str, Any]) -> str:
     return (
-        f"cost {cfg.get('cost')}, {cfg.get('usedCount')}/{cfg.get('availableCount')} slots used, "
-        f"ends {cfg.get('endDate')}"
+        f"cost {quoted(cfg.get('cost'))}, {quoted(cfg.get('usedCount'))}/{quoted(cfg.get('availableCount'))} slots "
+        f"used, ends {quoted(cfg.get('endDate'))}"
     )
 
 
@@ -658,7 +656,7 @@ async def update_config_plan(call: Call) -> str:
         context={"wire": True},
         exclude={"client_id", "publisher_id", "config_id"},
     )
-    changes = "; ".join(f"{k} {cfg.get(k)} -> {v}" for k, v in wire.items())
+    changes = "; ".join(f"{k} {quoted(cfg.get(k))} -> {quoted(v)}" for k, v in wire.items())
     return (
         f"Update Joveo posting config {p.config_id} on {p.publisher_id}: {changes}. "
         "This changes what the posting costs."
@@ -688,7 +686,7 @@ async def add_config_jobs_plan(call: Call) -> str:
     configs = _data(await get(call, C + "/configs", params={"page": 1, "limit": 1000}, client_id=p.client_id))
     cfg = next((c for c in configs if isinstance(c, dict) and c.get("id") == p.config_id), None)
     refs = ", ".join(p.job_references[:10]) + (" ..." if len(p.job_references) > 10 else "")
-    state = f" on {cfg.get('placement')} ({_slots(cfg)})" if cfg else ""
+    state = f" on {quoted(cfg.get('placement'))} ({_slots(cfg)})" if cfg else ""
     return (
         f"Add {len(p.job_references)} job(s) to Joveo posting config {p.config_id}{state}: {refs}. "
         "Each uses a paid posting slot."
@@ -702,8 +700,8 @@ async def rules_plan(call: Call) -> str:
         or (p.campaign_id and f"campaign {p.campaign_id}")
         or (f"client {p.client_id}")
     )
-    actions = json.dumps(p.admin_actions) if p.admin_actions else (p.action_type or "the rule's action")
+    actions = quoted(p.admin_actions) if p.admin_actions else (p.action_type or "the rule's action")
     return (
-        f"Apply Joveo job rule '{p.name}' to {scope} (filter level {p.filter_level or 'default'}): "
+        f"Apply Joveo job rule {quoted(p.name)} to {scope} (filter level {p.filter_level or 'default'}): "
         f"{actions}. It may pause or enable many jobs at once. Joveo marks this API work in progress."
     )

@@ -22,6 +22,7 @@ from ...config import MerchentaSettings, VendorSettings
 from ...vendorcall.http import Auth, TokenCache, VendorClient, VendorError
 from ...vendorcall.operation import Call, Operation
 from ...vendorcall.request import build, send
+from ...vendorcall.sanitize import quoted
 from ..vendor import ClientOptions, Vendor
 from .diagnose import DIAGNOSE
 from .models import (
@@ -276,7 +277,7 @@ def _transition(current: str | None, target: str) -> str:
         return "PENDING, stays PENDING (under Merchenta review; the API cannot activate it)"
     if current in ("PENDING", "REJECTED"):
         return f"{current} -> {target} (Merchenta may refuse: {SHORT[current]})"
-    return f"{current or 'unknown'} -> {target}"
+    return f"{quoted(current or 'unknown')} -> {target}"
 
 
 def _effect(target: str) -> str:
@@ -321,7 +322,7 @@ async def creative_check(call: Call) -> None:
         raise ToolError(
             f"Nothing was sent: creative {p.creative_code} is PENDING, i.e. {MEANING['PENDING']}. "
             f"Merchenta refuses PENDING -> ACTIVE through the API ({E10059}) "
-            f"Its review note: {creative.approvalMessage or 'none'}"
+            f"Its review note: {quoted(creative.approvalMessage or 'none')}"
         )
     call.state["current"] = creative.approvalStatus
 
@@ -381,7 +382,7 @@ async def campaign_plan(call: Call) -> str:
     target = p.status.value
     creatives: list[CreativeStatus] = call.state.get("creatives", [])
     what = "pauses the whole campaign" if target == "INACTIVE" else "resumes the campaign"
-    lines = [f"- {c.creativeCode}: {_transition(c.approvalStatus, target)}" for c in creatives]
+    lines = [f"- {quoted(c.creativeCode)}: {_transition(c.approvalStatus, target)}" for c in creatives]
     return (
         f"Set all {len(creatives)} creatives of Merchenta campaign {p.campaign_code} to {target} "
         f"({what}: {_effect_all(target)}){_environment(call)}:\n" + "\n".join(lines) + "\n" + _lock_note(call).strip()
