@@ -168,6 +168,7 @@ class Settings(BaseSettings):
     confirm_mode: Literal["elicitation-or-token", "elicitation-only", "out-of-band"] = "elicitation-or-token"
     max_budget: float | None = Field(default=None, ge=0)  # in the account currency
     max_budget_increase: float | None = Field(default=None, ge=0)  # per change, in the account currency
+    max_bid: float | None = Field(default=None, ge=0)  # CPC/CPA bids, posting costs, eCPM targets
     # Streamable HTTP (server/http_app.py)
     allowed_hosts: str | None = None  # Host header values, comma list; "name" also allows "name:<port>"
     allowed_origins: str | None = None  # Origin header values, comma list

@@ -87,25 +87,44 @@ def check_account(op: Operation, params: Any, vendor: Account) -> None:
 
 
 def check_spend(changes: list[SpendChange], settings: Settings) -> None:
-    """Refuse a budget above ADOPS_MAX_BUDGET or an increase above ADOPS_MAX_BUDGET_INCREASE."""
+    """Refuse a budget above ADOPS_MAX_BUDGET, an increase above ADOPS_MAX_BUDGET_INCREASE, a bid above
+    ADOPS_MAX_BID, and (with caps set) a spend value whose meaning cannot be judged. Every change is checked."""
     for change in changes:
-        if settings.max_budget is not None and change.new > settings.max_budget:
+        cap, variable = (
+            (settings.max_bid, "ADOPS_MAX_BID") if change.kind == "bid" else (settings.max_budget, "ADOPS_MAX_BUDGET")
+        )
+        increase_cap = settings.max_budget_increase if change.kind == "budget" else None
+        if change.new is None:
+            if cap is not None or increase_cap is not None:
+                raise ToolError(
+                    f"Refused by the operator's spend cap: the meaning of {change.what} cannot be judged (send it as "
+                    "a plain number), so it cannot be checked against the caps. Nothing was sent."
+                )
+            continue
+        if cap is not None and change.new > cap:
             raise ToolError(
                 f"Refused by the operator's spend cap: {change.what} would be {change.new:g}, above the maximum "
-                f"budget {settings.max_budget:g} (ADOPS_MAX_BUDGET). Nothing was sent."
+                f"{change.kind} {cap:g} ({variable}). Nothing was sent."
+            )
+        if increase_cap is None:
+            continue
+        if not change.old_known:
+            raise ToolError(
+                f"Refused by the operator's spend cap: the current value of {change.what} could not be read, so the "
+                f"increase to {change.new:g} cannot be checked against ADOPS_MAX_BUDGET_INCREASE. Nothing was sent."
             )
         increase = change.new - (change.old or 0.0)
-        if settings.max_budget_increase is not None and increase > settings.max_budget_increase:
+        if increase > increase_cap:
             before = "nothing" if change.old is None else f"{change.old:g}"
             raise ToolError(
                 f"Refused by the operator's spend cap: {change.what} would rise from {before} to {change.new:g} "
-                f"(+{increase:g}), above the maximum increase per change {settings.max_budget_increase:g} "
+                f"(+{increase:g}), above the maximum increase per change {increase_cap:g} "
                 "(ADOPS_MAX_BUDGET_INCREASE). Nothing was sent."
             )
 
 
 def caps_set(settings: Settings) -> bool:
-    return settings.max_budget is not None or settings.max_budget_increase is not None
+    return any(v is not None for v in (settings.max_budget, settings.max_budget_increase, settings.max_bid))
 
 
 async def enforce(call: Call, settings: Settings) -> None:
@@ -113,16 +132,3 @@ async def enforce(call: Call, settings: Settings) -> None:
     check_account(call.op, call.params, call.settings)
     if call.op.spend is not None and caps_set(settings):
         check_spend(await call.op.spend(call), settings)
-
-
-def numeric_changes(what: str, new: Any, old: Any) -> list[SpendChange]:
-    """Budget amounts in a vendor object (e.g. Joveo {"monthly": 30000}) against the current one, key by key."""
-    if isinstance(new, bool):
-        return []
-    if isinstance(new, int | float):
-        known = isinstance(old, int | float) and not isinstance(old, bool)
-        return [SpendChange(what=what, new=float(new), old=float(old) if known else None)]
-    if isinstance(new, dict):
-        current = old if isinstance(old, dict) else {}
-        return [c for key, value in new.items() for c in numeric_changes(f"{what} {key}", value, current.get(key))]
-    return []

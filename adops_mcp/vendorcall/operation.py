@@ -42,14 +42,69 @@ class Wire:
 
 @dataclass(frozen=True)
 class SpendChange:
-    """A budget a call sets, for the operator's spend caps (ADOPS_MAX_BUDGET, ADOPS_MAX_BUDGET_INCREASE).
+    """A spend value a call sets, for the operator's caps (ADOPS_MAX_BUDGET, ADOPS_MAX_BUDGET_INCREASE, ADOPS_MAX_BID).
 
-    Amounts are in the account currency; `old` is None when there was no budget before (a create).
+    Amounts are in the account currency. `old` is None when there was nothing before (a create), unless
+    `old_known` is False: then a current value exists but could not be read. `new` is None when the
+    value's meaning cannot be judged (e.g. a number sent as text): with caps set, that is refused.
     """
 
     what: str  # e.g. "budget of activity 123"
-    new: float
+    new: float | None
     old: float | None = None
+    kind: Literal["budget", "bid"] = "budget"
+    old_known: bool = True
+
+
+BID_KEYS = ("bid", "cpc", "cpa", "cost", "ecpm")
+
+
+def numeric_changes(
+    what: str, new: Any, old: Any, *, creating: bool = False, kind: str = "budget"
+) -> list[SpendChange]:
+    """Every amount in a vendor value (e.g. Joveo caps {"budget": {"monthly": 30000}}) against the current one.
+
+    Keys naming a bid or cost are bids; other numbers are budget amounts. A number sent as text cannot be
+    judged. `old` None means unknown unless `creating`."""
+    if isinstance(new, bool) or new is None:
+        return []
+    if isinstance(new, int | float):
+        known = isinstance(old, int | float) and not isinstance(old, bool)
+        return [
+            SpendChange(
+                what=what,
+                new=float(new),
+                old=float(old) if known else None,
+                kind="bid" if kind == "bid" else "budget",
+                old_known=known or creating,
+            )
+        ]
+    if isinstance(new, str):
+        try:
+            float(new.replace(",", ""))
+        except ValueError:
+            return []  # a label (e.g. "MONTHLY"), not an amount
+        return [SpendChange(what=what, new=None)]
+    if isinstance(new, dict):
+        current = old if isinstance(old, dict) else {}
+        return [
+            c
+            for key, value in new.items()
+            for c in numeric_changes(
+                f"{what} {key}",
+                value,
+                current.get(key),
+                creating=creating,
+                kind="bid" if any(b in str(key).lower() for b in BID_KEYS) else kind,
+            )
+        ]
+    if isinstance(new, list):
+        return [
+            c
+            for i, value in enumerate(new)
+            for c in numeric_changes(f"{what} [{i}]", value, None, creating=creating, kind=kind)
+        ]
+    return []
 
 
 class Params(BaseModel):

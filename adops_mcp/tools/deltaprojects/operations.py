@@ -22,7 +22,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from ...config import DeltaSettings, VendorSettings
 from ...vendorcall import secrets
 from ...vendorcall.http import Auth, VendorClient, VendorError
-from ...vendorcall.operation import Call, NoParams, Operation, SpendChange, decode
+from ...vendorcall.operation import Call, NoParams, Operation, SpendChange, decode, numeric_changes
 from ...vendorcall.request import Request, build
 from ...vendorcall.sanitize import clean, clean_text, quoted
 from ..vendor import ClientOptions, Vendor
@@ -347,19 +347,35 @@ def _account(params: Any) -> str | None:
     return getattr(params, "client_id", None)
 
 
+def _impressions(what: str, impressions: float | None, ecpm: Any) -> list[SpendChange]:
+    """An impression budget in money (impressions / 1000 * eCPM); without an eCPM its spend cannot be judged."""
+    if impressions is None:
+        return []
+    if isinstance(ecpm, int | float) and not isinstance(ecpm, bool):
+        return [SpendChange(f"{what} ({impressions:g} impressions at eCPM {ecpm:g})", impressions / 1000 * ecpm)]
+    return [SpendChange(f"{what} (impression_budget without a known target eCPM)", None)]
+
+
 async def create_spend(call: Call) -> list[SpendChange]:
-    """The new activity's budget, for the operator's spend caps."""
-    return [SpendChange(f"the budget of new activity '{call.params.activity_name}'", float(call.params.budget))]
+    """The new activity's budget, eCPM target and impression budget, for the operator's caps."""
+    p = call.params
+    what = f"new activity {quoted(p.activity_name)}"
+    changes = [SpendChange(f"the budget of {what}", float(p.budget))]
+    changes += numeric_changes(f"the target eCPM of {what}", p.target_ecpm, None, creating=True, kind="bid")
+    return changes + _impressions(f"the impression budget of {what}", p.impression_budget, p.target_ecpm)
 
 
 async def update_spend(call: Call) -> list[SpendChange]:
-    """Old -> new budget (read from Delta), for the operator's spend caps."""
+    """Old -> new budget, eCPM target and impression budget (current values read from Delta)."""
     p = call.params
-    if p.budget is None:
+    if p.budget is None and p.target_ecpm is None and p.impression_budget is None:
         return []
-    old = (call.state.get("current") or await read_activity(call)).get("budget")
-    known = float(old) if isinstance(old, int | float) and not isinstance(old, bool) else None
-    return [SpendChange(f"the budget of activity {p.activity_id}", float(p.budget), known)]
+    current = call.state.get("current") or await read_activity(call)
+    what = f"activity {p.activity_id}"
+    changes = numeric_changes(f"the budget of {what}", p.budget, current.get("budget"))
+    changes += numeric_changes(f"the target eCPM of {what}", p.target_ecpm, None, creating=True, kind="bid")
+    ecpm = p.target_ecpm if p.target_ecpm is not None else current.get("targetECPM")
+    return changes + _impressions(f"the impression budget of {what}", p.impression_budget, ecpm)
 
 
 def _read_op(name: str, title: str, description: str, path: str, params: type, **extra: Any) -> Operation:

@@ -84,6 +84,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         "/v1/clients",
         m.CreateClientParams,
+        spend=f.create_client_spend,
     ),
     op(
         "joveo_list_clients",
@@ -108,6 +109,7 @@ OPERATIONS: tuple[Operation, ...] = (
         C,
         m.UpdateClientParams,
         plan=f.update_client_plan,
+        spend=f.update_client_spend,
     ),
     op(
         "joveo_get_client",
@@ -185,6 +187,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         C + "/jobs",
         m.AddJobParams,
+        spend=f.job_spend,
     ),
     op(
         "joveo_list_jobs",
@@ -231,6 +234,7 @@ OPERATIONS: tuple[Operation, ...] = (
         JOB,
         m.UpdateJobParams,
         check=f.job_valid_check,
+        spend=f.job_spend,
     ),
     op(
         "joveo_pause_job",
@@ -291,6 +295,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         C + "/campaigns",
         m.CreateCampaignParams,
+        spend=f.create_campaign_spend,
     ),
     op(
         "joveo_list_campaigns",
@@ -336,6 +341,7 @@ OPERATIONS: tuple[Operation, ...] = (
         CAMPAIGN,
         m.UpdateCampaignParams,
         plan=f.update_campaign_plan,
+        spend=f.update_campaign_spend,
     ),
     op(
         "joveo_pause_campaign",
@@ -381,6 +387,7 @@ OPERATIONS: tuple[Operation, ...] = (
         CAMPAIGN + "/jobgroups",
         m.CreateJobGroupParams,
         plan=f.create_jobgroup_plan,
+        spend=f.create_jobgroup_spend,
     ),
     op(
         "joveo_list_campaign_jobgroups",
@@ -438,6 +445,7 @@ OPERATIONS: tuple[Operation, ...] = (
         JOBGROUP,
         m.UpdateJobGroupParams,
         plan=f.update_jobgroup_plan,
+        spend=f.update_jobgroup_spend,
     ),
     op(
         "joveo_pause_jobgroup",
@@ -568,6 +576,7 @@ OPERATIONS: tuple[Operation, ...] = (
         PUBLISHER + "/configs",
         m.CreatePostingConfigParams,
         plan=f.create_config_plan,
+        spend=f.posting_config_spend,
     ),
     op(
         "joveo_list_publisher_posting_configs",
@@ -592,6 +601,7 @@ OPERATIONS: tuple[Operation, ...] = (
         CONFIG,
         m.UpdatePostingConfigParams,
         plan=f.update_config_plan,
+        spend=f.posting_config_spend,
     ),
     op(
         "joveo_get_posting_config",
