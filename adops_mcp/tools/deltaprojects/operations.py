@@ -293,7 +293,7 @@ async def update_plan(call: Call) -> str:
         old = current.get(key, "not reported by Delta")
         if wire == "budget":
             old, new = _money(old, currency), _money(new, currency)
-        line = f"- {wire}: {quoted(old)} -> {quoted(new)}"
+        line = f"- {wire}: {old} -> {new}" if wire == "budget" else f"- {wire}: {quoted(old)} -> {quoted(new)}"
         if wire == "enabled":
             line += " (starts delivery and spend)" if p.enabled else " (pauses delivery and spend)"
         lines.append(line)
