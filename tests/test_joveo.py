@@ -773,7 +773,7 @@ async def test_guard_decline_sends_nothing(name: str) -> None:
 async def test_plans_state_current_and_new(mode: str) -> None:
     async with connect(mode=mode) as h:
         plan = (await h.ok("joveo_pause_campaign", CAMP_IDS))["plan"]
-        assert "'Always-on Drivers'" in plan and "status A -> P" in plan
+        assert '"Always-on Drivers"' in plan and "status A -> P" in plan
         plan = (await h.ok("joveo_enable_jobgroup", {**IDS, "campaign_id": CAMP_Q3_SURGE, "jobgroup_id": JG_FORKLIFT}))[
             "plan"
         ]
