@@ -34,7 +34,7 @@ from .guard import (
     token_instructions,
 )
 from .identity import caller
-from .runtime import Runtime, tool_call
+from .runtime import Runtime, confirm_unchanged, tool_call
 from .store import PendingAction, profile_of
 from .tool_schema import finalize
 
@@ -58,14 +58,16 @@ async def ask_confirmation(runtime: Runtime, op: Operation, arguments: dict[str,
     if mode != "out-of-band" and _supports_elicitation(ctx):  # out-of-band: only `adops-mcp approve` counts
         deadline = runtime.tokens.elicitation_deadline()
         setattr(ctx, ELICITATION_DEADLINE, deadline)  # the same Context reaches the tool body
-        return Elicit(elicitation_message(plan, deadline), Confirm)
-    return TokenNeeded(plan)
+        setattr(ctx, PLAN_DIGEST, plan.digest)
+        return Elicit(elicitation_message(plan.text, deadline), Confirm)
+    return TokenNeeded(plan.text, plan.digest)
 
 
 ELICITATION_DEADLINE = "_adops_elicitation_deadline"
+PLAN_DIGEST = "_adops_plan_digest"
 
 
-async def request_approval(runtime: Runtime, call: Call, plan: str) -> WriteResult:
+async def request_approval(runtime: Runtime, call: Call, plan: str, plan_digest: str) -> WriteResult:
     """Out-of-band mode: record a pending action a person approves (`adops-mcp approve`, or the console)."""
     arguments = call.params.model_dump(mode="json")
     account = call.settings.account_key
@@ -83,7 +85,9 @@ async def request_approval(runtime: Runtime, call: Call, plan: str) -> WriteResu
         status="pending_approval",
         message=approval_instructions(action.id, runtime.tokens.ttl),
         plan=plan,
-        confirmation_token=runtime.tokens.issue(call.op.name, arguments, account, caller(call.ctx), pending=action.id),
+        confirmation_token=runtime.tokens.issue(
+            call.op.name, arguments, account, caller(call.ctx), pending=action.id, digest=plan_digest
+        ),
         account=call.settings.profile,
     )
 
@@ -145,9 +149,13 @@ async def perform(
             return await runtime.execute(call, confirmed_by="not required")
         if isinstance(confirmation, AcceptedElicitation) and isinstance(confirmation.data, TokenNeeded):
             if runtime.settings.confirm_mode == "out-of-band":
-                return await request_approval(runtime, call, confirmation.data.plan)
+                return await request_approval(runtime, call, confirmation.data.plan, confirmation.data.digest)
             token = runtime.tokens.issue(
-                op.name, call.params.model_dump(mode="json"), call.settings.account_key, caller(ctx)
+                op.name,
+                call.params.model_dump(mode="json"),
+                call.settings.account_key,
+                caller(ctx),
+                digest=confirmation.data.digest,
             )
             return WriteResult(
                 status="confirmation_required",
@@ -168,6 +176,7 @@ async def perform(
                     "Call the tool again to get a fresh plan.",
                     account=call.settings.profile,
                 )
+            await confirm_unchanged(call, getattr(ctx, PLAN_DIGEST, None))
             return await runtime.execute(call, confirmed_by="elicitation")
         action = getattr(confirmation, "action", "declined")
         return WriteResult(
@@ -215,6 +224,7 @@ def build_confirm_action(runtime: Runtime) -> Tool:
             if op.check is not None:
                 await op.check(call)  # the world may have changed since the plan
             await runtime.spend_check(call)
+            await confirm_unchanged(call, grant.digest)
             if grant.pending is not None and not await runtime.store.claim(grant.pending):
                 raise ToolError("This approved change was already performed or has expired. Nothing was sent again.")
             await runtime.tokens.spend(grant)

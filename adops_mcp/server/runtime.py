@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import anyio
@@ -27,9 +27,9 @@ from ..tools.diagnosis import Diagnosis
 from ..vendorcall import secrets
 from ..vendorcall.http import VendorClient, VendorError, call_budget
 from ..vendorcall.operation import Call, Operation
-from ..vendorcall.request import UnsafeId
+from ..vendorcall.request import Request, UnsafeId, digest
 from ..vendorcall.results import WriteResult
-from ..vendorcall.sanitize import clean, clean_model
+from ..vendorcall.sanitize import clean, clean_model, quoted
 from . import policy
 from .guard import (
     Tokens,
@@ -200,15 +200,19 @@ class Runtime:
             call.state["spend_checked"] = True
             call.state["spend"] = [{"what": c.what, "old": c.old, "new": c.new} for c in changes]  # for the audit
 
-    async def plan(self, call: Call) -> str:
+    async def plan(self, call: Call) -> Plan:
+        """What the human reads: the tool's words, then exactly the requests that will change something."""
         self.policy_check(call.op, call)
         if call.op.check is not None:
             await call.op.check(call)
         await self.spend_check(call)
         assert call.op.plan is not None
-        plan = await call.op.plan(call)
+        words = await call.op.plan(call)
+        requests = await rehearse(call)
         profile = call.settings.profile
-        return plan if profile == "default" else f"{plan} (profile: {profile})"
+        if profile != "default":
+            words = f"{words} (profile: {profile})"
+        return Plan(text=words + "\n\n" + will_send(requests), digest=digest(requests))
 
     async def execute(self, call: Call, *, confirmed_by: str) -> Any:
         """Run the operation; writes are recorded before they are sent and after."""
@@ -259,6 +263,51 @@ class Runtime:
         except StoreUnavailable:
             return "; the outcome could not be recorded: the state store is unavailable"
         return ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    text: str
+    digest: str  # of the requests that change something; the confirmation binds to it
+
+
+async def rehearse(call: Call) -> list[Request]:
+    """Run the operation with its writes recorded instead of sent: exactly what it would send now."""
+    dry = replace(call, state=dict(call.state), planned=[])
+    await call.op.execute(dry)
+    assert dry.planned is not None
+    return dry.planned
+
+
+def will_send(requests: list[Request]) -> str:
+    """The requests in compact form, every field sent on its own line (values quoted as data)."""
+    if not requests:
+        return "Will send: nothing (no request changes anything)."
+    lines = []
+    for request in requests:
+        head = request.method + " " + request.path
+        if request.query:
+            head += "?" + "&".join(f"{k}={quoted(v)}" for k, v in request.query.items() if v is not None)
+        lines.append(f"Will send: {head}")
+        fields = dict(request.headers) | (request.json if isinstance(request.json, dict) else {})
+        fields |= dict(request.form or {})
+        for key, value in fields.items():
+            lines.append(f"  {quoted(key, limit=80)}: {quoted(value)}")
+        if request.json is not None and not isinstance(request.json, dict):
+            lines.append(f"  body: {quoted(request.json)}")
+    return "\n".join(lines)
+
+
+CHANGED = (
+    "The world changed since the plan (the request it would send now differs from the one that was confirmed); "
+    "nothing was sent. Call the tool again to see the new plan."
+)
+
+
+async def confirm_unchanged(call: Call, confirmed: str | None) -> None:
+    """Refuse unless the requests built now are exactly the ones the person confirmed."""
+    if confirmed is None or digest(await rehearse(call)) != confirmed:
+        raise ToolError(CHANGED)
 
 
 def shape_read(op: Operation, data: Any) -> Any:
