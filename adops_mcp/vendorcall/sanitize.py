@@ -17,8 +17,11 @@ BARE = re.compile(r"^[A-Za-z0-9_.:-]{1,40}$")
 def clean_text(value: str, limit: int = MAX_TEXT) -> str:
     # Drop control (Cc, except tab/newline), format (Cf: zero-width, bidi overrides) and
     # private-use or unassigned characters; keep ordinary text in every script.
-    kept = [ch for ch in value if ch in "\t\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cn", "Cs")]
-    text = secrets.scrub("".join(kept))
+    if not (value.isascii() and value.isprintable()):  # printable ASCII has none of them: skip the per-character walk
+        value = "".join(
+            ch for ch in value if ch in "\t\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cn", "Cs")
+        )
+    text = secrets.scrub(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

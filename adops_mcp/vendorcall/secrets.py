@@ -81,6 +81,8 @@ def scrub(text: str) -> str:
     if pattern is None:
         return text
     text = pattern.sub(REDACTED, text)
+    if "%" not in text and "+" not in text and "&" not in text:
+        return text  # none of the decodings below would change it
     # An encoding no form covers (entities for every character, mixed escapes, three layers...):
     # decode repeatedly; if a credential appears, the scrubbed decoded text replaces the original.
     for _ in range(3):
