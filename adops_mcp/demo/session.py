@@ -28,8 +28,13 @@ def brief(data: Any) -> str:
     for key in ("plan", "summary", "message"):
         if isinstance(data.get(key), str):
             head = f"[{data['status']}] " if isinstance(data.get("status"), str) else ""
-            steps = [s.get("tool") for s in data.get("next_steps") or [] if isinstance(s, dict)]
-            return head + data[key] + (f" Next: {', '.join(steps)}." if steps else "")
+            steps = [
+                s["tool"]
+                for s in data.get("next_steps") or []
+                if isinstance(s, dict) and isinstance(s.get("tool"), str)
+            ]
+            text: str = data[key]
+            return head + text + (f" Next: {', '.join(steps)}." if steps else "")
     parts = []
     for key, value in data.items():
         if isinstance(value, list):
