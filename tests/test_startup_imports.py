@@ -52,7 +52,6 @@ NOT_AT_START = [
     "psycopg",  # only with ADOPS_DATABASE_URL
     "httpcore2",  # vendor HTTP clients open on their first request
     "stamina",  # and load the retry library then
-    "tomllib",  # only when a config file exists
 ]
 
 
