@@ -468,22 +468,29 @@ async def _client(call: Call) -> tuple[str, str | None]:
     return _name(record, "companyName", cid), _status(status.get("result")) if isinstance(status, dict) else None
 
 
+def status_plan(action: str, thing: str, status: Any, states: tuple[str, str], effects: dict[str, str]) -> str:
+    """The one sentence shape of Joveo's pause, enable and delete plans.
+
+    pause/enable: "<Action> Joveo <thing>: status <old> -> <new>. <effect>"; delete: "Delete Joveo <thing>
+    (status <old>)<effect>". `states` is the (paused, active) status value of that kind of record.
+    """
+    if action == "delete":
+        return f"Delete Joveo {thing} (status {quoted(status)}){effects['delete']}"
+    new = states[0] if action == "pause" else states[1]
+    same = " (already so: no change)" if status == new else ""
+    return f"{action.capitalize()} Joveo {thing}: status {quoted(status)} -> {new}{same}. {effects[action]}"
+
+
 def client_state_plan(action: str) -> Any:
     async def plan(call: Call) -> str:
         name, status = await _client(call)
-        if action == "delete":
-            return (
-                f"Delete Joveo client {name} (status {quoted(status)}). Irreversible: its campaigns, job groups, "
-                "jobs, feeds and postings go with it and all its spend stops."
-            )
-        new = "P" if action == "pause" else "A"
-        effect = (
-            "All its campaigns and job groups stop spending."
-            if action == "pause"
-            else "Its active campaigns and job groups start spending again."
-        )
-        same = " (already so: no change)" if status == new else ""
-        return f"{action.capitalize()} Joveo client {name}: status {quoted(status)} -> {new}{same}. {effect}"
+        effects = {
+            "delete": ". Irreversible: its campaigns, job groups, jobs, feeds and postings go with it and all its "
+            "spend stops.",
+            "pause": "All its campaigns and job groups stop spending.",
+            "enable": "Its active campaigns and job groups start spending again.",
+        }
+        return status_plan(action, f"client {name}", status, ("P", "A"), effects)
 
     return plan
 
@@ -520,17 +527,12 @@ def job_plan(action: str) -> Any:
         job = await _job(call)
         ref = call.params.job_reference
         title = f"{quoted(job.get('title'))} ({ref})" if job.get("title") else ref
-        status = job.get("status")
-        if action == "delete":
-            return f"Delete Joveo job {title} (status {quoted(status)}). Irreversible; it stops being advertised."
-        new = "PAUSED" if action == "pause" else "ACTIVE"
-        effect = (
-            "It stops being advertised (no more spend)."
-            if action == "pause"
-            else ("It is advertised again by its job groups (spend resumes).")
-        )
-        same = " (already so: no change)" if status == new else ""
-        return f"{action.capitalize()} Joveo job {title}: status {quoted(status)} -> {new}{same}. {effect}"
+        effects = {
+            "delete": ". Irreversible; it stops being advertised.",
+            "pause": "It stops being advertised (no more spend).",
+            "enable": "It is advertised again by its job groups (spend resumes).",
+        }
+        return status_plan(action, f"job {title}", job.get("status"), ("PAUSED", "ACTIVE"), effects)
 
     return plan
 
@@ -543,20 +545,12 @@ def campaign_plan(action: str) -> Any:
     async def plan(call: Call) -> str:
         camp = await _campaign(call)
         name = _name(camp, "name", call.params.campaign_id)
-        status = camp.get("activeStatus")
-        if action == "delete":
-            return (
-                f"Delete Joveo campaign {name} (status {quoted(status)}) with all its job groups. Irreversible; "
-                "their spend stops."
-            )
-        new = "P" if action == "pause" else "A"
-        effect = (
-            "All its job groups stop spending (their own status stays as it is)."
-            if action == "pause"
-            else "Its active job groups start spending again (if the client is active)."
-        )
-        same = " (already so: no change)" if status == new else ""
-        return f"{action.capitalize()} Joveo campaign {name}: status {quoted(status)} -> {new}{same}. {effect}"
+        effects = {
+            "delete": " with all its job groups. Irreversible; their spend stops.",
+            "pause": "All its job groups stop spending (their own status stays as it is).",
+            "enable": "Its active job groups start spending again (if the client is active).",
+        }
+        return status_plan(action, f"campaign {name}", camp.get("activeStatus"), ("P", "A"), effects)
 
     return plan
 
@@ -591,26 +585,26 @@ def jobgroup_plan(action: str) -> Any:
     async def plan(call: Call) -> str:
         group = await _jobgroup(call)
         name = _name(group, "name", call.params.jobgroup_id)
-        status = group.get("activeStatus")
-        if action == "delete":
-            return f"Delete Joveo job group {name} (status {quoted(status)}). Irreversible; its spend stops."
-        new = "P" if action == "pause" else "A"
-        same = " (already so: no change)" if status == new else ""
-        text = f"{action.capitalize()} Joveo job group {name}: status {quoted(status)} -> {new}{same}. "
-        if action == "pause":
-            return text + "It stops spending."
-        held = []
-        camp = await _campaign(call)
-        if camp.get("activeStatus") not in (None, "A"):
-            held.append(f"its campaign is paused ({quoted(camp.get('activeStatus'))})")
-        client = await get(call, C + "/status", client_id=call.params.client_id) or {}
-        if isinstance(client, dict) and client.get("result") not in (None, "A"):
-            held.append("its client is paused")
-        if held:
-            return text + "It will still not spend: " + " and ".join(held) + "."
-        return text + "It starts spending again."
+        effects = {"delete": ". Irreversible; its spend stops.", "pause": "It stops spending."}
+        if action == "enable":
+            effects["enable"] = await _jobgroup_resumes(call)
+        return status_plan(action, f"job group {name}", group.get("activeStatus"), ("P", "A"), effects)
 
     return plan
+
+
+async def _jobgroup_resumes(call: Call) -> str:
+    """Whether an enabled job group spends again: its campaign and client must be active too."""
+    held = []
+    camp = await _campaign(call)
+    if camp.get("activeStatus") not in (None, "A"):
+        held.append(f"its campaign is paused ({quoted(camp.get('activeStatus'))})")
+    client = await get(call, C + "/status", client_id=call.params.client_id) or {}
+    if isinstance(client, dict) and client.get("result") not in (None, "A"):
+        held.append("its client is paused")
+    if held:
+        return "It will still not spend: " + " and ".join(held) + "."
+    return "It starts spending again."
 
 
 async def update_jobgroup_plan(call: Call) -> str:
