@@ -399,14 +399,14 @@ OPERATIONS: tuple[Operation, ...] = (
     _read_op(
         "delta_list_clients",
         "List Delta clients",
-        "Lists the media agency's clients (id, name).",
+        "Lists the media agency's clients (id, name); one client's country and currency: delta_get_client.",
         CLIENTS,
         AgencyParams,
     ),
     _read_op(
         "delta_get_client",
         "Get a Delta client",
-        "Reads one client: name, country and currency.",
+        "Reads one client: name, country and currency. To find ids: delta_list_clients.",
         CLIENT,
         ClientParams,
         run=get_client,
@@ -415,14 +415,17 @@ OPERATIONS: tuple[Operation, ...] = (
     _read_op(
         "delta_list_activities",
         "List Delta activities",
-        "Lists a client's activities (id, name); fetch attaches bidding plans and creatives.",
+        "Lists a client's activities (id, name); fetch attaches bidding plans and "
+        "creatives. One in full: delta_get_activity.",
         ACTIVITIES,
         ListActivitiesParams,
     ),
     _read_op(
         "delta_get_activity",
         "Get a Delta activity",
-        "Reads one activity: flight, enabled, budget or impression budget, current target spend, geo targeting.",
+        "Reads one activity (ids: delta_list_activities): flight, enabled, budget or "
+        "impression budget, current target spend, geo targeting. Delivery: "
+        "delta_get_activity_statistics.",
         ACTIVITY,
         ActivityParams,
         result=Activity,
@@ -438,7 +441,7 @@ OPERATIONS: tuple[Operation, ...] = (
     _read_op(
         "delta_list_bidding_plans",
         "List Delta bidding plans",
-        "Lists an activity's bidding plans, optionally with their creatives.",
+        "Lists an activity's bidding plans, optionally with their creatives; one plan: delta_get_bidding_plan.",
         PLANS,
         ListBiddingPlansParams,
         default=False,
@@ -447,7 +450,7 @@ OPERATIONS: tuple[Operation, ...] = (
     _read_op(
         "delta_get_bidding_plan",
         "Get a Delta bidding plan",
-        "Reads one bidding plan of an activity.",
+        "Reads one bidding plan of an activity; all of them: delta_list_bidding_plans.",
         PLAN,
         BiddingPlanParams,
         default=False,
@@ -455,7 +458,7 @@ OPERATIONS: tuple[Operation, ...] = (
     _read_op(
         "delta_list_creatives",
         "List Delta creatives",
-        "Lists a bidding plan's creatives (type DISPLAY, NATIVE or VAST, size).",
+        "Lists a bidding plan's creatives (type DISPLAY, NATIVE or VAST, size); one creative: delta_get_creative.",
         CREATIVES,
         BiddingPlanParams,
         default=False,
@@ -463,7 +466,7 @@ OPERATIONS: tuple[Operation, ...] = (
     _read_op(
         "delta_get_creative",
         "Get a Delta creative",
-        "Reads one creative of a bidding plan.",
+        "Reads one creative of a bidding plan; all of them: delta_list_creatives.",
         CREATIVES + "/{creativeId}",
         CreativeParams,
         default=False,
@@ -471,8 +474,9 @@ OPERATIONS: tuple[Operation, ...] = (
     _read_op(
         "delta_get_activity_statistics",
         "Get Delta activity statistics",
-        "Delivery statistics of an activity (bids, impressions, viewable, clicks, spend) over a date range, "
-        "grouped by bidding plan, platform, format or site, in totals or per day.",
+        "Delivery statistics of an activity (bids, impressions, viewable, clicks, "
+        "spend) over a date range, grouped by bidding plan, platform, format or site, "
+        "in totals or per day. Settings and budget: delta_get_activity.",
         ACTIVITY + "/statistics",
         StatisticsParams,
         run=statistics,
@@ -482,8 +486,9 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="delta_create_activity",
         title="Create a Delta activity from a template",
-        description="Creates an activity from a template and returns its id. Disabled unless enabled=true, which "
-        "starts spend and asks the user first.",
+        description="Creates an activity from a template and returns its id. Disabled unless "
+        "enabled=true, which starts spend and asks the user first. To change an "
+        "existing one: delta_update_activity.",
         vendor="deltaprojects",
         toolset="delta",
         effect="write",
@@ -501,8 +506,9 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="delta_update_activity",
         title="Update a Delta activity",
-        description="Changes an activity's budget, impression budget, eCPM, enabled flag, flight stop, name, order "
-        "or geo targeting; keeps excludeGeo unless told. Shows old -> new values and asks the user first.",
+        description="Changes an existing activity's budget, impression budget, eCPM, enabled flag, "
+        "flight stop, name, order or geo targeting; keeps excludeGeo unless told. Shows "
+        "old -> new values and asks the user first. New ones: delta_create_activity.",
         vendor="deltaprojects",
         toolset="delta",
         effect="destructive",

@@ -140,7 +140,7 @@ OPERATIONS: tuple[Operation, ...] = (
         name="jivox_list_retail_campaigns",
         title="List Jivox retail campaigns",
         description="Lists an account's retail campaigns with status and DSP, one page at a time; "
-        "filter by status or name.",
+        "filter by status or name. One campaign's details: jivox_get_retail_campaign.",
         vendor="jivox",
         toolset="jivox",
         effect="read",
@@ -154,7 +154,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="jivox_get_retail_campaign",
         title="Get a Jivox retail campaign",
-        description="Reads one retail campaign (name, status, label, template).",
+        description="Reads one retail campaign (name, status, label, template) by id; to find ids, "
+        "jivox_list_retail_campaigns.",
         vendor="jivox",
         toolset="jivox",
         effect="read",
@@ -182,8 +183,9 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="jivox_submit_approval_request",
         title="Request approval of a Jivox retail campaign",
-        description="E-mails the account's approvers a preview and asks them to approve the campaign. "
-        "Re-sending mails them again. Needed before activation unless the account has no approvers.",
+        description="E-mails the account's approvers a preview and asks them to approve the "
+        "campaign. Re-sending mails them again. Needed before activation unless the "
+        "account has no approvers. Replies: jivox_get_approval_status.",
         vendor="jivox",
         toolset="jivox",
         effect="write",
@@ -195,8 +197,9 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="jivox_get_approval_status",
         title="Get Jivox approval status",
-        description="Reads the approval status of a campaign and each approver's decision "
-        "(Pending, Approved, Rejected, Unavailable, Invalid).",
+        description="Reads whether approvers accepted a campaign: overall status and each "
+        "approver's decision (Pending, Approved, Rejected, Unavailable, Invalid). "
+        "Whether it is live: jivox_get_activation_status.",
         vendor="jivox",
         toolset="jivox",
         effect="read",
@@ -210,8 +213,9 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="jivox_get_activation_status",
         title="Get Jivox activation status",
-        description="Reads activation progress: status (IN_PROGRESS, PUBLISHED, ACTIVE, FAILED, ...), "
-        "percentage and message.",
+        description="Reads activation progress once: status (IN_PROGRESS, PUBLISHED, ACTIVE, "
+        "FAILED, ...), percentage and message. Approvals: jivox_get_approval_status; to "
+        "follow until done: jivox_wait_for_activation.",
         vendor="jivox",
         toolset="jivox",
         effect="read",
@@ -226,8 +230,9 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="jivox_activate_retail_campaign",
         title="Activate a Jivox retail campaign",
-        description="Pushes an approved retail campaign live on its DSP (starts spend). Checks approval first; "
-        "asks the user to confirm. Follow with jivox_get_activation_status.",
+        description="Pushes an approved retail campaign live on its DSP (starts spend). Checks "
+        "approval first; asks the user to confirm. Then follow it with "
+        "jivox_wait_for_activation.",
         vendor="jivox",
         toolset="jivox",
         effect="destructive",

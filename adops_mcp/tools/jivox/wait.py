@@ -83,8 +83,9 @@ def _result(state: object, settled: bool, timed_out: bool, polls: int, waited: f
 WAIT = Operation(
     name="jivox_wait_for_activation",
     title="Wait for a Jivox activation",
-    description="Follows activation until ACTIVE, FAILED or ENDED (at most max_wait_seconds) with progress; "
-    "returns the last state.",
+    description="After jivox_activate_retail_campaign: follows activation until ACTIVE, FAILED "
+    "or ENDED (at most max_wait_seconds) with progress; returns the last state. One "
+    "look: jivox_get_activation_status.",
     vendor="jivox",
     toolset="jivox",
     effect="read",

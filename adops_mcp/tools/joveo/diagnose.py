@@ -122,8 +122,9 @@ async def diagnose(call: Call) -> Diagnosis:
 DIAGNOSE: Operation = Operation(
     name="joveo_diagnose_jobgroup",
     title="Diagnose a Joveo job group",
-    description="Why is this job group (or one job) not spending? Checks client, campaign, job group, dates, job; "
-    "returns reasons, evidence and the next tool. Read-only.",
+    description="Why is this job group (or one job) not spending? Checks client, campaign, job "
+    "group, dates, job; returns reasons, evidence and the next tool. Read-only; "
+    "status alone: joveo_get_jobgroup_status.",
     vendor="joveo",
     toolset="joveo_jobgroups",
     effect="read",

@@ -89,7 +89,7 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_list_clients",
         "List Joveo clients",
-        "Lists the agency's clients (id, name), a page at a time.",
+        "Lists the agency's clients (id, name), a page at a time; one client's settings: joveo_get_client.",
         "clients",
         "read",
         "GET",
@@ -114,7 +114,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_get_client",
         "Get a Joveo client",
-        "Reads one client: dates, time zone, ATS, caps, excluded publishers.",
+        "Reads one client (ids: joveo_list_clients): dates, time zone, ATS, caps, "
+        "excluded publishers. Active or paused: joveo_get_client_status.",
         "clients",
         "read",
         "GET",
@@ -124,7 +125,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_delete_client",
         "Delete a Joveo client",
-        "Deletes a client with everything under it (irreversible; stops its spend). Asks the user to confirm.",
+        "Deletes a client with everything under it (irreversible). To stop its spend "
+        "reversibly: joveo_pause_client. Asks the user to confirm.",
         "clients",
         "destructive",
         "DELETE",
@@ -135,7 +137,7 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_get_client_status",
         "Get a Joveo client's status",
-        "Reads whether a client is active (A) or paused (P).",
+        "Reads only whether a client is active (A) or paused (P); its settings: joveo_get_client.",
         "clients",
         "read",
         "GET",
@@ -158,7 +160,9 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_pause_client",
         "Pause a Joveo client",
-        "Pauses a client: all its campaigns and job groups stop spending. Asks the user to confirm.",
+        "Pauses a client: all its campaigns and job groups stop spending (one campaign: "
+        "joveo_pause_campaign). Undo with joveo_enable_client. Asks the user to "
+        "confirm.",
         "clients",
         "destructive",
         "POST",
@@ -169,7 +173,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_enable_client",
         "Enable a Joveo client",
-        "Enables a paused client: its active campaigns and job groups spend again. Asks the user to confirm.",
+        "Enables a paused client (after joveo_pause_client): its active campaigns and "
+        "job groups spend again. Asks the user to confirm.",
         "clients",
         "destructive",
         "POST",
@@ -181,7 +186,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_add_job",
         "Add a Joveo job",
-        "Adds one job to a client (refNumber must be new). Active job groups whose filters match start advertising it.",
+        "Adds one new job to a client (refNumber must be new); active job groups whose "
+        "filters match start advertising it. To resume a paused job: joveo_enable_job.",
         "jobs",
         "write",
         "POST",
@@ -192,8 +198,9 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_list_jobs",
         "List Joveo jobs",
-        "Lists a client's jobs (ref, title, place, status, valid; no "
-        "descriptions), one page at a time, with the total. Joveo serves the first 10,000.",
+        "Lists a client's jobs (ref, title, place, status, valid; no descriptions), one "
+        "page at a time, with the total. Joveo serves the first 10,000. One job in "
+        "full: joveo_get_job.",
         "jobs",
         "read",
         "GET",
@@ -205,7 +212,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_get_job",
         "Get a Joveo job",
-        "Reads one job in full by its reference number, with status (ACTIVE/PAUSED) and valid.",
+        "Reads one job in full by its reference number, with status (ACTIVE/PAUSED) and "
+        "valid. Many by jobId: joveo_get_jobs_bulk; all: joveo_list_jobs.",
         "jobs",
         "read",
         "GET",
@@ -216,7 +224,7 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_delete_job",
         "Delete a Joveo job",
-        "Deletes a job (irreversible; stops its spend). Asks the user to confirm.",
+        "Deletes a job (irreversible). To stop it reversibly: joveo_pause_job. Asks the user to confirm.",
         "jobs",
         "destructive",
         "DELETE",
@@ -239,7 +247,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_pause_job",
         "Pause a Joveo job",
-        "Pauses one valid job so it is no longer advertised. Asks the user to confirm.",
+        "Pauses one valid job so it is no longer advertised (a whole job group: "
+        "joveo_pause_jobgroup). Undo with joveo_enable_job. Asks the user to confirm.",
         "jobs",
         "destructive",
         "POST",
@@ -251,7 +260,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_enable_job",
         "Enable a Joveo job",
-        "Enables a paused valid job so it is advertised (spends) again. Asks the user to confirm.",
+        "Enables a paused valid job (after joveo_pause_job) so it is advertised "
+        "(spends) again; a new job: joveo_add_job. Asks the user to confirm.",
         "jobs",
         "destructive",
         "POST",
@@ -263,7 +273,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_get_jobs_bulk",
         "Get Joveo jobs by jobId",
-        "Reads up to 100 jobs of a client by jobId (trimmed; read-only despite being a POST).",
+        "Reads up to 100 jobs of a client by jobId (trimmed; read-only despite being a "
+        "POST). One job by reference: joveo_get_job.",
         "jobs",
         "read",
         "POST",
@@ -276,7 +287,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_apply_job_rules",
         "Apply Joveo job rules",
-        WIP + "Creates a rule that pauses or enables many jobs at once by conditions. Asks the user to confirm.",
+        WIP + "Creates a rule that pauses or enables many jobs at once by conditions (one "
+        "job: joveo_pause_job). Asks the user to confirm.",
         "jobs",
         "destructive",
         "POST",
@@ -289,7 +301,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_create_campaign",
         "Create a Joveo campaign",
-        "Creates a campaign for a client (name, dates, caps). It spends only once it has active job groups.",
+        "Creates a campaign for a client (name, dates, caps). It spends only through "
+        "active job groups: add them with joveo_create_jobgroup.",
         "campaigns",
         "write",
         "POST",
@@ -300,7 +313,9 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_list_campaigns",
         "List Joveo campaigns",
-        "Lists a client's campaigns with status (A active, P paused) and dates, one page at a time.",
+        "Lists a client's campaigns with status (A active, P paused) and dates, one "
+        "page at a time. One in full: joveo_get_campaign; with job groups: "
+        "joveo_get_metadata.",
         "campaigns",
         "read",
         "GET",
@@ -312,7 +327,7 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_get_campaign",
         "Get a Joveo campaign",
-        "Reads one campaign: status, caps, job group ids.",
+        "Reads one campaign: status, caps, job group ids. To find ids: joveo_list_campaigns.",
         "campaigns",
         "read",
         "GET",
@@ -323,7 +338,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_delete_campaign",
         "Delete a Joveo campaign",
-        "Deletes a campaign and its job groups (irreversible; stops their spend). Asks the user to confirm.",
+        "Deletes a campaign and its job groups (irreversible). To stop its spend "
+        "reversibly: joveo_pause_campaign. Asks the user to confirm.",
         "campaigns",
         "destructive",
         "DELETE",
@@ -346,7 +362,9 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_pause_campaign",
         "Pause a Joveo campaign",
-        "Pauses a campaign: all its job groups stop spending. Asks the user to confirm.",
+        "Pauses a campaign: all its job groups stop spending (one job group: "
+        "joveo_pause_jobgroup). Undo with joveo_enable_campaign. Asks the user to "
+        "confirm.",
         "campaigns",
         "destructive",
         "POST",
@@ -357,7 +375,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_enable_campaign",
         "Enable a Joveo campaign",
-        "Enables a paused campaign: its active job groups spend again. Asks the user to confirm.",
+        "Enables a paused campaign (after joveo_pause_campaign): its active job groups "
+        "spend again. Asks the user to confirm.",
         "campaigns",
         "destructive",
         "POST",
@@ -368,7 +387,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_get_metadata",
         "Get Joveo campaign and job group metadata",
-        "Reads all campaigns of a client with their job groups (ids, names, statuses) in one call.",
+        "Reads all campaigns of a client with their job groups (ids, names, statuses) "
+        "in one call; campaigns alone, paged: joveo_list_campaigns.",
         "campaigns",
         "read",
         "GET",
@@ -379,8 +399,9 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_create_jobgroup",
         "Create a Joveo job group",
-        "Creates a job group (jobs by filters, bids, caps, "
-        "placements) in a campaign; it starts spending when active. Asks the user to confirm.",
+        "Creates a job group (jobs by filters, bids, caps, placements) in an existing "
+        "campaign (joveo_create_campaign); it starts spending when active. Asks the "
+        "user to confirm.",
         "jobgroups",
         "destructive",
         "POST",
@@ -392,7 +413,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_list_campaign_jobgroups",
         "List a Joveo campaign's job groups",
-        "Lists the job groups of a campaign with status, dates and bids, one page at a time.",
+        "Lists the job groups of one campaign with status, dates and bids, one page at "
+        "a time; across all campaigns: joveo_list_client_jobgroups.",
         "jobgroups",
         "read",
         "GET",
@@ -404,7 +426,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_list_client_jobgroups",
         "List a Joveo client's job groups",
-        "Lists all job groups of a client across campaigns, one page at a time.",
+        "Lists all job groups of a client across campaigns, one page at a time; one "
+        "campaign's: joveo_list_campaign_jobgroups.",
         "jobgroups",
         "read",
         "GET",
@@ -416,7 +439,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_get_jobgroup",
         "Get a Joveo job group",
-        "Reads one job group: status, filters, bids, caps, placements.",
+        "Reads one job group's settings: status, filters, bids, caps, placements. Why "
+        "it is not spending: joveo_get_jobgroup_status.",
         "jobgroups",
         "read",
         "GET",
@@ -427,7 +451,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_delete_jobgroup",
         "Delete a Joveo job group",
-        "Deletes a job group (irreversible; stops its spend). Asks the user to confirm.",
+        "Deletes a job group (irreversible). To stop its spend reversibly: "
+        "joveo_pause_jobgroup. Asks the user to confirm.",
         "jobgroups",
         "destructive",
         "DELETE",
@@ -450,7 +475,9 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_pause_jobgroup",
         "Pause a Joveo job group",
-        "Pauses a job group so it stops spending. Asks the user to confirm.",
+        "Pauses a job group so it stops spending (its whole campaign: "
+        "joveo_pause_campaign). Undo with joveo_enable_jobgroup. Asks the user to "
+        "confirm.",
         "jobgroups",
         "destructive",
         "POST",
@@ -461,8 +488,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_enable_jobgroup",
         "Enable a Joveo job group",
-        "Enables a paused job group so it spends again (if "
-        "its campaign and client are active). Asks the user to confirm.",
+        "Enables a paused job group (after joveo_pause_jobgroup) so it spends again if "
+        "its campaign and client are active. Asks the user to confirm.",
         "jobgroups",
         "destructive",
         "POST",
@@ -473,8 +500,9 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_get_jobgroup_status",
         "Is a Joveo job group running?",
-        "Explains whether a job group can spend "
-        "and why not: its client or campaign paused, itself paused, or outside its dates.",
+        "Explains whether a job group can spend and why not: its client or campaign "
+        "paused, itself paused, or outside its dates. Jobs and next steps too: "
+        "joveo_diagnose_jobgroup.",
         "jobgroups",
         "read",
         None,
@@ -489,7 +517,7 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_create_feed",
         "Create a Joveo feed",
-        "Adds an XML job feed to a client; Joveo imports its jobs.",
+        "Adds an XML job feed to a client; Joveo imports its jobs (one job by hand: joveo_add_job).",
         "feeds",
         "write",
         "POST",
@@ -499,7 +527,7 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_list_feeds",
         "List Joveo feeds",
-        "Lists a client's job feeds (URL, active), one page at a time.",
+        "Lists a client's job feeds (URL, active), one page at a time; one feed's mappings: joveo_get_feed.",
         "feeds",
         "read",
         "GET",
@@ -511,7 +539,7 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_get_feed",
         "Get a Joveo feed",
-        "Reads one feed: URL, schema mappings, mandatory fields.",
+        "Reads one feed: URL, schema mappings, mandatory fields. To find ids: joveo_list_feeds.",
         "feeds",
         "read",
         "GET",
@@ -543,7 +571,9 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_list_publisher_jobs",
         "List Joveo jobs posted on a publisher",
-        "Lists a client's jobs posted on one publisher (optionally only pinned or unpinned), one page at a time.",
+        "Lists a client's jobs posted on one publisher (optionally only pinned or "
+        "unpinned), one page at a time; one posting config's jobs: "
+        "joveo_list_posting_config_jobs.",
         "postings",
         "read",
         "GET",
@@ -581,7 +611,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_list_publisher_posting_configs",
         "List Joveo posting configs on a publisher",
-        "Lists a client's posting configs on one publisher (cost, slots used, active).",
+        "Lists a client's posting configs on one publisher (cost, slots used, active); "
+        "on all publishers: joveo_list_posting_configs.",
         "postings",
         "read",
         "GET",
@@ -606,7 +637,7 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_get_posting_config",
         "Get a Joveo posting config",
-        "Reads one posting config: cost, slots used, dates, active, billing.",
+        "Reads one posting config: cost, slots used, dates, active, billing. To find ids: joveo_list_posting_configs.",
         "postings",
         "read",
         "GET",
@@ -628,7 +659,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_list_posting_config_jobs",
         "List jobs of a Joveo posting config",
-        "Lists the jobs in a posting config, filtered by paused, pinned, posted or status.",
+        "Lists the jobs in a posting config, filtered by paused, pinned, posted or "
+        "status; one job's state: joveo_get_posting_config_job.",
         "postings",
         "read",
         "GET",
@@ -640,7 +672,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_get_posting_config_job",
         "Get one job of a Joveo posting config",
-        "Reads one job's posting state in a config (posted, pinned, paused).",
+        "Reads one job's posting state in a config (posted, pinned, paused); all its "
+        "jobs: joveo_list_posting_config_jobs.",
         "postings",
         "read",
         "GET",
@@ -650,7 +683,9 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_list_posting_configs",
         "List a Joveo client's posting configs",
-        "Lists all posting configs of a client across publishers, one page at a time.",
+        "Lists all posting configs of a client across publishers, one page at a time; "
+        "one publisher's: joveo_list_publisher_posting_configs. One in full: "
+        "joveo_get_posting_config.",
         "postings",
         "read",
         "GET",
@@ -677,7 +712,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_get_stats_report_status",
         "Poll a Joveo stats report",
-        "Reads a stats task's status once (IN_PROGRESS, SUCCESS with download location, NO_RECORDS_FOUND).",
+        "Reads a stats task's status once (IN_PROGRESS, SUCCESS with download location, "
+        "NO_RECORDS_FOUND); to poll until done: joveo_wait_for_stats_report.",
         "stats",
         "read",
         "GET",
@@ -689,8 +725,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_wait_for_stats_report",
         "Wait for a Joveo stats report",
-        "Polls a stats task until it is done or "
-        "max_wait_seconds pass; returns the report location, or the task id to try later.",
+        "Polls a task of joveo_submit_stats_report until it is done or max_wait_seconds "
+        "pass; returns the report location, or the task id to try later.",
         "stats",
         "read",
         "GET",
@@ -702,8 +738,9 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_stream_stats",
         "Stream Joveo stats",
-        WIP + "Returns stats rows grouped by job, job group, campaign "
-        "or client. Ratios (CPC, CPA, ...) are per row: never sum or average them.",
+        WIP + "Returns stats rows at once (no task, unlike joveo_submit_stats_report), "
+        "grouped by job, job group, campaign or client. Ratios (CPC, CPA, ...) are per "
+        "row: never sum or average them.",
         "stats",
         "read",
         "POST",
@@ -715,7 +752,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_generate_stats_report",
         "Generate a Joveo stats report",
-        WIP + "Starts a stats report; returns its id for joveo_get_report (and calls call_back_url when done).",
+        WIP + "Starts a stats report that calls call_back_url when done; returns its id for "
+        "joveo_get_report. Without a callback: joveo_submit_stats_report.",
         "stats",
         "read",
         "POST",
@@ -739,7 +777,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_get_report",
         "Get a Joveo report",
-        "Reads a report's status and download URL.",
+        "Reads the status and download URL of a report of joveo_generate_stats_report "
+        "or joveo_generate_ip_report (stats tasks: joveo_get_stats_report_status).",
         "stats",
         "read",
         "GET",
@@ -749,7 +788,8 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_request_publisher_report",
         "Request a Joveo publisher report",
-        "For Joveo publisher partners only: starts a report for a publisher family and period.",
+        "For Joveo publisher partners only: starts a report for a publisher family and "
+        "period; read it with joveo_get_publisher_report.",
         "stats",
         "read",
         "POST",
@@ -761,7 +801,7 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_get_publisher_report",
         "Get a Joveo publisher report",
-        "For Joveo publisher partners only: reads a publisher report's status.",
+        "For Joveo publisher partners only: reads the status of a report of joveo_request_publisher_report.",
         "stats",
         "read",
         "GET",

@@ -455,8 +455,9 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="merchenta_get_campaign_creatives_status",
         title="Get a Merchenta campaign's creative statuses",
-        description="Status of every creative of a campaign (ACTIVE, INACTIVE, PENDING review, REJECTED) with "
-        "Merchenta's review notes, and whether the campaign delivers. Use it for 'why is my campaign not delivering'.",
+        description="Status of every creative of a campaign (ACTIVE, INACTIVE, PENDING review, "
+        "REJECTED) with Merchenta's review notes, and whether the campaign delivers. "
+        "One creative: merchenta_get_creative_status.",
         vendor="merchenta",
         toolset="merchenta",
         account=_account,
@@ -471,7 +472,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="merchenta_get_creative_status",
         title="Get a Merchenta creative's status",
-        description="Status and review note of one creative by its code.",
+        description="Status and review note of one creative by its code; a whole campaign's: "
+        "merchenta_get_campaign_creatives_status.",
         vendor="merchenta",
         toolset="merchenta",
         account=_account,
@@ -488,8 +490,10 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="merchenta_set_creative_status",
         title="Set a Merchenta creative's status",
-        description="Sets one creative ACTIVE (runs, spends) or INACTIVE (paused); locks and unlocks the campaign "
-        "around the change. A PENDING creative cannot be activated until Merchenta approves it. Asks the user first.",
+        description="Sets one creative ACTIVE (runs, spends) or INACTIVE (paused); a whole "
+        "campaign: merchenta_set_campaign_status. Locks and unlocks the campaign around "
+        "the change. A PENDING creative cannot be activated until Merchenta approves "
+        "it. Asks the user first.",
         vendor="merchenta",
         toolset="merchenta",
         account=_account,
@@ -507,8 +511,9 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="merchenta_set_campaign_status",
         title="Set all creatives of a Merchenta campaign",
-        description="Pauses (INACTIVE) or resumes (ACTIVE) a whole campaign by setting all its creatives; reports "
-        "exactly which creatives did not change and why. Locks and unlocks the campaign. Asks the user first.",
+        description="Pauses (INACTIVE) or resumes (ACTIVE) a whole campaign by setting all its "
+        "creatives (one creative: merchenta_set_creative_status); reports exactly which "
+        "did not change and why. Locks and unlocks the campaign. Asks the user first.",
         vendor="merchenta",
         toolset="merchenta",
         account=_account,
