@@ -158,3 +158,34 @@ async def test_token_accepted_when_nothing_changed() -> None:
         first = await h.ok("delta_update_activity", {"client_id": CLIENT_DE, "activity_id": ACT_GEO, "enabled": False})
         done = await h.ok("confirm_action", {"confirmation_token": first["confirmation_token"]})
         assert done["status"] == "done" and len(writes(h, "deltaprojects")) == 1
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_form_answer_refused_when_the_world_changed_while_it_was_open(mode: str) -> None:
+    """The person read one plan; if the request would differ by the time they accept, nothing is sent.
+
+    Legacy era: the tool body rebuilds the requests and compares digests. 2026-07-28 era: the answer
+    comes back on a retry that re-plans, and the SDK accepts it only for the exact question shown, so
+    the changed plan is asked again (here declined) instead of executed."""
+    box: dict[str, Any] = {}
+    seen: list[str] = []
+
+    async def change_then_accept(context: Any, params: Any) -> Any:
+        seen.append(params.message)
+        if len(seen) == 1:  # the world changes while the first form is open; the person accepts that form
+            box["h"].sandbox["deltaprojects"].activity(ACT_GEO)["geoDetails"] = [{"country": "FR"}]
+            return await answer("accept", True)(context, params)
+        return await answer("decline")(context, params)
+
+    async with connect(elicitation=change_then_accept, mode=mode) as h:
+        box["h"] = h
+        result = await h.call(
+            "delta_update_activity", {"client_id": CLIENT_DE, "activity_id": ACT_GEO, "enabled": False}
+        )
+        text = " ".join(getattr(c, "text", "") for c in result.content)
+        assert writes(h, "deltaprojects") == [], text
+        if mode == "legacy":
+            assert result.is_error and "world changed" in text and "nothing was sent" in text, text
+        else:
+            assert len(seen) == 2 and seen[0] != seen[1], seen  # the new plan was shown, not executed
+            assert not result.is_error and "declined" in text, text
