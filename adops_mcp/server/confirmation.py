@@ -25,6 +25,7 @@ from ..vendorcall.results import WriteResult
 from . import approvals, webhook
 from .adops_tools import CONFIRM_ACTION
 from .guard import (
+    AlreadySo,
     Confirm,
     Grant,
     NotNeeded,
@@ -51,6 +52,9 @@ async def ask_confirmation(runtime: Runtime, op: Operation, arguments: dict[str,
         call = runtime.call(op, arguments, ctx)
         if not op.needs_confirmation(call.params):
             return NotNeeded()
+        runtime.policy_check(op, call)
+        if (already := await runtime.unchanged(call)) is not None:
+            return AlreadySo(already)
         mode = runtime.settings.confirm_mode
         if mode == "elicitation-only" and not _supports_elicitation(ctx):
             raise ToolError(ELICITATION_ONLY)
@@ -147,6 +151,8 @@ async def perform(
         call = runtime.call(op, arguments, ctx)
         if not op.guarded or isinstance(getattr(confirmation, "data", None), NotNeeded):
             return await runtime.execute(call, confirmed_by="not required")
+        if isinstance(getattr(confirmation, "data", None), AlreadySo):
+            return WriteResult(status="unchanged", message=confirmation.data.message, account=call.settings.profile)
         if isinstance(confirmation, AcceptedElicitation) and isinstance(confirmation.data, TokenNeeded):
             if runtime.settings.confirm_mode == "out-of-band":
                 return await request_approval(runtime, call, confirmation.data.plan, confirmation.data.digest)

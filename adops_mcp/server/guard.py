@@ -58,6 +58,13 @@ class NotNeeded:
 
 
 @dataclass(frozen=True)
+class AlreadySo:
+    """Resolver outcome when the current state already equals the target: nothing to ask or send."""
+
+    message: str
+
+
+@dataclass(frozen=True)
 class Grant:
     tool: str
     arguments: dict[str, Any]

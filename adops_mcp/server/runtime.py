@@ -200,6 +200,13 @@ class Runtime:
             call.state["spend_checked"] = True
             call.state["spend"] = [{"what": c.what, "old": c.old, "new": c.new} for c in changes]  # for the audit
 
+    async def unchanged(self, call: Call) -> str | None:
+        """ "Already so, nothing sent" when the current state already equals the target, else None."""
+        if call.op.unchanged is None:
+            return None
+        already = await call.op.unchanged(call)
+        return None if already is None else f"{already} Nothing was sent."
+
     async def plan(self, call: Call) -> Plan:
         """What the human reads: the tool's words, then exactly the requests that will change something."""
         self.policy_check(call.op, call)
@@ -220,6 +227,8 @@ class Runtime:
         self.policy_check(op, call)
         if op.effect == "read" and not op.needs_confirmation(call.params):
             return self.route_steps(shape_read(op, await op.execute(call)))
+        if (already := await self.unchanged(call)) is not None:  # e.g. became so after the plan was confirmed
+            return WriteResult(status="unchanged", message=already, account=call.settings.profile)
         await self.spend_check(call)
         arguments = call.params.model_dump(mode="json")
         audit_id = await self.store.record_intent(

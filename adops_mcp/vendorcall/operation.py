@@ -247,6 +247,8 @@ class Operation:
     run: Callable[[Call], Awaitable[Any]] | None = None  # escape hatch; default is Call.send
     plan: Callable[[Call], Awaitable[str]] | None = None  # destructive: what the human is asked
     check: Callable[[Call], Awaitable[None]] | None = None  # refuse before asking (raise ToolError)
+    # when the current state already equals the target: a sentence saying so (nothing is asked, sent or audited)
+    unchanged: Callable[[Call], Awaitable[str | None]] | None = None
     destructive_if: Callable[[Any], bool] | None = None  # effect that depends on the arguments
     resource: str | None = None  # URI template of the status resource twin
     default: bool = True  # listed by default (the compact surface, whatever vendors are configured)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 class WriteResult(BaseModel):
     """What every write or destructive tool returns (failures are `is_error` results instead)."""
 
-    status: Literal["done", "confirmation_required", "declined", "pending_approval"]
+    status: Literal["done", "unchanged", "confirmation_required", "declined", "pending_approval"]
     message: str
     plan: str | None = None
     confirmation_token: str | None = None

@@ -276,6 +276,17 @@ async def update_check(call: Call) -> None:
     call.state["current"] = current
 
 
+async def update_unchanged(call: Call) -> str | None:
+    """Every field the user set already has that value: nothing to send."""
+    p = call.params
+    current = call.state.get("current") or await read_activity(call)
+    asked = _body(p, UPDATE_FIELDS)
+    if not asked or any(current.get(CURRENT_KEY.get(wire, wire)) != value for wire, value in asked.items()):
+        return None
+    values = ", ".join(f"{wire} {quoted(value)}" for wire, value in asked.items())
+    return f"Delta activity {quoted(current.get('name') or p.activity_id)} ({p.activity_id}) already has {values}."
+
+
 async def update_plan(call: Call) -> str:
     p = call.params
     current = call.state.get("current") or await read_activity(call)
@@ -517,6 +528,7 @@ OPERATIONS: tuple[Operation, ...] = (
         params=UpdateActivityParams,
         check=update_check,
         plan=update_plan,
+        unchanged=update_unchanged,
         run=update_activity,
         account=_account,
         spend=update_spend,

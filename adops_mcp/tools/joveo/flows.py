@@ -754,3 +754,28 @@ async def job_spend(call: Call) -> list[SpendChange]:
 async def posting_config_spend(call: Call) -> list[SpendChange]:
     cost = call.params.cost
     return numeric_changes("cost of the posting config", cost, None, creating=True, kind="bid")
+
+
+def already(kind: str, action: str) -> Any:
+    """The `unchanged` hook of a pause/enable: the client, campaign, job group or job already has that status."""
+    paused = action == "pause"
+
+    async def unchanged(call: Call) -> str | None:
+        if kind == "client":
+            name, status = await _client(call)
+            target: str = "P" if paused else "A"
+        elif kind == "job":
+            job = await _job(call)
+            name = f"{quoted(job.get('title'))} ({call.params.job_reference})" if job.get("title") else ""
+            name = name or call.params.job_reference
+            status, target = job.get("status"), "PAUSED" if paused else "ACTIVE"
+        else:
+            record = await (_campaign(call) if kind == "campaign" else _jobgroup(call))
+            name = _name(record, "name", getattr(call.params, f"{kind}_id"))
+            status, target = record.get("activeStatus"), "P" if paused else "A"
+        if status != target:
+            return None
+        noun = "job group" if kind == "jobgroup" else kind
+        return f"Joveo {noun} {name} is already {'paused' if paused else 'active'} ({target})."
+
+    return unchanged

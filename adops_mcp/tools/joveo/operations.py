@@ -169,6 +169,7 @@ OPERATIONS: tuple[Operation, ...] = (
         C + "/pause",
         m.ClientParams,
         plan=f.client_state_plan("pause"),
+        unchanged=f.already("client", "pause"),
     ),
     op(
         "joveo_enable_client",
@@ -181,6 +182,7 @@ OPERATIONS: tuple[Operation, ...] = (
         C + "/enable",
         m.ClientParams,
         plan=f.client_state_plan("enable"),
+        unchanged=f.already("client", "enable"),
     ),
     # --------------------------------------------------------------------- jobs V11-V18
     op(
@@ -256,6 +258,7 @@ OPERATIONS: tuple[Operation, ...] = (
         m.JobParams,
         check=f.job_valid_check,
         plan=f.job_plan("pause"),
+        unchanged=f.already("job", "pause"),
     ),
     op(
         "joveo_enable_job",
@@ -269,6 +272,7 @@ OPERATIONS: tuple[Operation, ...] = (
         m.JobParams,
         check=f.job_valid_check,
         plan=f.job_plan("enable"),
+        unchanged=f.already("job", "enable"),
     ),
     op(
         "joveo_get_jobs_bulk",
@@ -371,6 +375,7 @@ OPERATIONS: tuple[Operation, ...] = (
         CAMPAIGN + "/pause",
         m.CampaignParams,
         plan=f.campaign_plan("pause"),
+        unchanged=f.already("campaign", "pause"),
     ),
     op(
         "joveo_enable_campaign",
@@ -383,6 +388,7 @@ OPERATIONS: tuple[Operation, ...] = (
         CAMPAIGN + "/enable",
         m.CampaignParams,
         plan=f.campaign_plan("enable"),
+        unchanged=f.already("campaign", "enable"),
     ),
     op(
         "joveo_get_metadata",
@@ -484,6 +490,7 @@ OPERATIONS: tuple[Operation, ...] = (
         JOBGROUP + "/pause",
         m.JobGroupParams,
         plan=f.jobgroup_plan("pause"),
+        unchanged=f.already("jobgroup", "pause"),
     ),
     op(
         "joveo_enable_jobgroup",
@@ -496,6 +503,7 @@ OPERATIONS: tuple[Operation, ...] = (
         JOBGROUP + "/enable",
         m.JobGroupParams,
         plan=f.jobgroup_plan("enable"),
+        unchanged=f.already("jobgroup", "enable"),
     ),
     op(
         "joveo_get_jobgroup_status",
