@@ -774,10 +774,10 @@ async def test_plans_state_current_and_new(mode: str) -> None:
     async with connect(mode=mode) as h:
         plan = (await h.ok("joveo_pause_campaign", CAMP_IDS))["plan"]
         assert '"Always-on Drivers"' in plan and "status A -> P" in plan
-        plan = (await h.ok("joveo_enable_jobgroup", {**IDS, "campaign_id": CAMP_Q3_SURGE, "jobgroup_id": JG_FORKLIFT}))[
-            "plan"
-        ]
-        assert "already so" in plan and "campaign is paused" in plan
+        # already active but held by its paused campaign: nothing to send, and the answer says what to enable
+        same = await h.ok("joveo_enable_jobgroup", {**IDS, "campaign_id": CAMP_Q3_SURGE, "jobgroup_id": JG_FORKLIFT})
+        assert same["status"] == "unchanged" and "already active" in same["message"], same
+        assert "campaign is paused" in same["message"] and "Enable that instead" in same["message"], same
         plan = (await h.ok("joveo_update_jobgroup", {**JG_IDS, "cpa_bid": 13.0}))["plan"]
         assert "cpaBid 12.5 -> 13.0" in plan
         plan = (await h.ok("joveo_update_posting_config", {**CFG_IDS, "cost": 250}))["plan"]
@@ -838,8 +838,8 @@ async def test_unknown_ids_give_clear_errors_and_no_write() -> None:
     [
         (GLOBEX, CAMP_ALWAYS_ON, JG_CDL_TEXAS, True, None),
         (GLOBEX, CAMP_ALWAYS_ON, JG_OWNER_OPS, False, "job group itself is paused"),
-        (GLOBEX, CAMP_ALWAYS_ON, JG_SUMMER_2024, False, "end date 08/31/2024 has passed"),
-        (GLOBEX, CAMP_Q3_SURGE, JG_FORKLIFT, False, "campaign 'Q3 Warehouse Surge' is paused"),
+        (GLOBEX, CAMP_ALWAYS_ON, JG_SUMMER_2024, False, 'end date "08/31/2024" has passed'),
+        (GLOBEX, CAMP_Q3_SURGE, JG_FORKLIFT, False, 'campaign "Q3 Warehouse Surge" is paused'),
         (UMBRELLA, CAMP_STORES, JG_HOLIDAY, False, "client is paused"),
     ],
 )

@@ -776,6 +776,9 @@ def already(kind: str, action: str) -> Any:
         if status != target:
             return None
         noun = "job group" if kind == "jobgroup" else kind
-        return f"Joveo {noun} {name} is already {'paused' if paused else 'active'} ({target})."
+        already = f"Joveo {noun} {name} is already {'paused' if paused else 'active'} ({target})."
+        if kind == "jobgroup" and not paused and (held := await _jobgroup_resumes(call)).startswith("It will still"):
+            already += " " + held.replace("It will still not spend", "It does not spend") + " Enable that instead."
+        return already
 
     return unchanged
