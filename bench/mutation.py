@@ -34,6 +34,8 @@ CORE = S + "test_safety_core.py"
 KEYS = S + "test_keys_tokens.py"
 OOB = S + "test_out_of_band.py"
 ENC = S + "test_secret_encodings.py"
+NOOPS = S + "test_noops.py::"
+PLANS = S + "test_plans.py::"
 
 
 @dataclass(frozen=True)
@@ -226,10 +228,47 @@ MUTANTS = [
         CORE + "::test_confirm_action_refuses_a_token_for_other_credentials_of_the_same_profile",
     ),
     m(
+        "runtime: no-op hook ignored",
+        RUNTIME,
+        "        if call.op.unchanged is None:\n            return None",
+        "        if True:\n            return None",
+        NOOPS + "test_already_so_is_answered_without_asking_or_sending",
+    ),
+    m(
+        "confirmation: a no-op is planned and asked instead of answered 'already so'",
+        CONFIRM,
+        "        if (already := await runtime.unchanged(call)) is not None:\n            return AlreadySo(already)\n",
+        "",
+        NOOPS + "test_already_so_is_answered_without_asking_or_sending",
+        NOOPS + "test_no_form_is_shown_for_a_no_op",
+    ),
+    m(
+        "runtime: no-op not re-checked before sending",
+        RUNTIME,
+        "        if (already := await self.unchanged(call)) is not None:  # e.g. became so",
+        "        if None is not None and (already := await self.unchanged(call)):  # e.g. became so",
+        NOOPS + "test_the_token_of_a_change_that_became_a_no_op_sends_nothing",
+    ),
+    m(
+        "runtime: confirmed request digest not compared",
+        RUNTIME,
+        "if confirmed is None or digest(await rehearse(call)) != confirmed:",
+        "if confirmed is None:",
+        PLANS + "test_token_refused_when_the_world_changed_since_the_plan",
+        PLANS + "test_form_answer_refused_when_the_world_changed_while_it_was_open",
+    ),
+    m(
+        "confirmation: form answer not checked against the plan it confirmed",
+        CONFIRM,
+        "            await confirm_unchanged(call, getattr(ctx, PLAN_DIGEST, None))",
+        "            pass",
+        PLANS + "test_form_answer_refused_when_the_world_changed_while_it_was_open",
+    ),
+    m(
         "confirmation: spend re-check at confirmation removed",
         CONFIRM,
-        "            await runtime.spend_check(call)\n            if grant.pending",
-        "            if grant.pending",
+        "            await runtime.spend_check(call)\n            await confirm_unchanged(call, grant.digest)",
+        "            await confirm_unchanged(call, grant.digest)",
         CORE + "::test_spend_refused_at_confirmation_burns_neither_token_nor_approval",
     ),
     m(
@@ -278,29 +317,29 @@ MUTANTS = [
     m(
         "policy: spend cap boundary off by one",
         POL,
-        "change.new > settings.max_budget",
-        "change.new >= settings.max_budget",
+        "if cap is not None and change.new > cap:",
+        "if cap is not None and change.new >= cap:",
         CORE + "::test_spend_cap_boundaries",
     ),
     m(
         "policy: spend cap one too lenient",
         POL,
-        "change.new > settings.max_budget",
-        "change.new > settings.max_budget + 1",
+        "if cap is not None and change.new > cap:",
+        "if cap is not None and change.new > cap + 1:",
         CORE + "::test_spend_cap_boundaries",
     ),
     m(
         "policy: increase cap boundary off by one",
         POL,
-        "increase > settings.max_budget_increase",
-        "increase >= settings.max_budget_increase",
+        "if increase > increase_cap:",
+        "if increase >= increase_cap:",
         CORE + "::test_spend_cap_boundaries",
     ),
     m(
         "policy: increase cap one too lenient",
         POL,
-        "increase > settings.max_budget_increase",
-        "increase > settings.max_budget_increase + 1",
+        "if increase > increase_cap:",
+        "if increase > increase_cap + 1:",
         CORE + "::test_spend_cap_boundaries",
     ),
     m(
@@ -313,8 +352,8 @@ MUTANTS = [
     m(
         "policy: only the first of several spend changes checked",
         POL,
-        "    for change in changes:\n        if settings.max_budget",
-        "    for change in changes[:1]:\n        if settings.max_budget",
+        "    for change in changes:\n        cap, variable = (",
+        "    for change in changes[:1]:\n        cap, variable = (",
         CORE + "::test_every_one_of_several_spend_changes_is_checked",
     ),
     # -- secrets ---------------------------------------------------------------------------------------
@@ -484,8 +523,8 @@ MUTANTS = [
     m(
         "sanitize: vendor text not scrubbed of credentials",
         SAN,
-        'text = secrets.scrub("".join(kept))',
-        'text = "".join(kept)',
+        "text = secrets.scrub(value)",
+        "text = value",
         CORE + "::test_write_result_is_cleaned",
     ),
 ]
