@@ -173,7 +173,10 @@ async def test_well_signed_token_of_the_wrong_shape_is_refused(isolated_env: Pat
         stale = forged_token(key, **good, exp=int(time.time()) - 1)
         assert "expired" in await h.error("confirm_action", {"confirmation_token": stale})
         assert h.writes("jivox") == 0
-        ok = forged_token(key, **good, n="fresh-nonce")  # the control: the same shape, well-formed, works
+        # The control: the same shape, well-formed and bound to the digest of the plan's requests, works.
+        planned = await h.ok(ACTIVATE, ARGS)
+        digest = URLSafeTimedSerializer(key, salt=SALT).loads(planned["confirmation_token"])["d"]
+        ok = forged_token(key, **good, n="fresh-nonce", d=digest)
         assert (await h.ok("confirm_action", {"confirmation_token": ok}))["status"] == "done"
 
 
