@@ -17,7 +17,7 @@ class StepFailed(Exception):
 
 
 def show(text: str, indent: str = "    ") -> None:
-    for line in text.splitlines() or [""]:
+    for line in [line for line in text.splitlines() if line.strip()] or [""]:  # blank lines cost the reader a line
         print(textwrap.fill(line, width=120, initial_indent=indent, subsequent_indent=indent + "  "))
 
 
