@@ -148,7 +148,7 @@ class CreateActivityParams(ClientParams):
         Timestamp, Field(serialization_alias="flightStop", description="ISO 8601 stop, after the start.")
     ]
     order_id: Annotated[
-        str, Field(serialization_alias="orderId", min_length=1, max_length=255, description="Order id.")
+        str, Field(serialization_alias="orderId", min_length=1, max_length=255, description="Order id."), PathSafe
     ]
     budget: Annotated[float, Field(ge=0, description="Total budget in the client's currency.")]
     target_ecpm: Annotated[
@@ -202,7 +202,7 @@ class UpdateActivityParams(ActivityParams):
     target_ecpm: Annotated[float | None, Field(serialization_alias="targetECPM", ge=0, description="Target eCPM.")] = (
         None
     )
-    order_id: Annotated[str | None, Field(serialization_alias="orderId", min_length=1, max_length=255)] = None
+    order_id: Annotated[str | None, Field(serialization_alias="orderId", min_length=1, max_length=255), PathSafe] = None
     budget: Annotated[float | None, Field(ge=0, description="New total budget in the client's currency.")] = None
     impression_budget: Annotated[int | None, Field(serialization_alias="impressionBudget", ge=0)] = None
     override_variables: OverrideVariables = None
