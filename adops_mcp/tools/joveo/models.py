@@ -593,11 +593,15 @@ class PublisherReportStatusParams(Params):
 
 
 # ------------------------------------------------------------------------------ tracking
+# Tracking ids are opaque, but they are ids: the id grammar (PathSafe) refuses an empty, dotted,
+# separator-carrying or invisible-character value before it can count a conversion twice or nowhere.
 
 
 class CandidateStatus(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    job_application_id: Annotated[str, Field(serialization_alias="jobApplicationId", min_length=1, max_length=200)]
+    job_application_id: Annotated[
+        str, Field(serialization_alias="jobApplicationId", min_length=1, max_length=200), PathSafe
+    ]
     candidate_status: Annotated[
         str,
         Field(
@@ -626,9 +630,10 @@ class S2SParams(Params):
             max_length=200,
             description="Value of the jClickId URL parameter.",
         ),
+        PathSafe,
     ]
     event: Annotated[ConversionEvent, Wire("none"), Field(description="Conversion type (sent as a=1|2|3).")]
-    candidate_id: Annotated[str | None, Field(serialization_alias="candidateId", max_length=200)] = None
+    candidate_id: Annotated[str | None, Field(serialization_alias="candidateId", max_length=200), PathSafe] = None
     job_application_id: Annotated[
         str | None,
         Field(
@@ -636,6 +641,7 @@ class S2SParams(Params):
             max_length=200,
             description="Unique per apply; lets Joveo spot duplicates.",
         ),
+        PathSafe,
     ] = None
 
 
