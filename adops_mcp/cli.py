@@ -401,6 +401,7 @@ def _decide(action_id: str, approve: bool, yes: bool, note: str | None) -> None:
 
     from .server import approvals
     from .server.guard import load_key
+    from .vendorcall import secrets
 
     settings = _settings()
     store = _store(settings)
@@ -413,6 +414,7 @@ def _decide(action_id: str, approve: bool, yes: bool, note: str | None) -> None:
     if approve and not yes and not click.confirm("Approve exactly this change?", default=False):
         raise click.ClickException("Not approved; nothing was changed.")
     key = load_key(settings.confirm_key.get_secret_value() if settings.confirm_key else None, settings.data_dir)
+    secrets.register(key)
     by = getpass.getuser()
     decided = _wait(approvals.decide(store, key, action_id, approve, by, note))
     wanted = "approved" if approve else "denied"

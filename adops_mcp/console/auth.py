@@ -87,6 +87,7 @@ class Auth:
     clock: Callable[[], float] = field(default=time.time)
 
     def __post_init__(self) -> None:
+        secrets.register(self.key, owner=self)
         auth = self
 
         class Signer(TimestampSigner):

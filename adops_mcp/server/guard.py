@@ -85,10 +85,9 @@ def load_key(configured: str | None, data_dir: Path) -> str:
 
     Never signs with an empty or short key: a configured one is refused, a file one is replaced
     (under a lock, written to a temporary file, fsynced and renamed, so concurrent first starts
-    agree on one complete key).
+    agree on one complete key). Whoever signs with the key registers it for scrubbing while it lives.
     """
     if configured is not None:  # its length is checked with the settings (ADOPS_CONFIRM_KEY)
-        secrets.register(configured)
         return configured
     private_dir(data_dir)
     path = data_dir / KEY_FILE
@@ -98,7 +97,6 @@ def load_key(configured: str | None, data_dir: Path) -> str:
             key = pysecrets.token_urlsafe(32)
             _write_atomic(path, key)
     private_file(path)
-    secrets.register(key)
     return key
 
 
@@ -159,6 +157,7 @@ class Tokens:
                 return int(tokens.clock())
 
         self.key = key  # also signs out-of-band approval decisions (approvals.py)
+        secrets.register(key, owner=self)
         self._serializer = URLSafeTimedSerializer(key, salt="adops-mcp/confirm/v1", signer=Signer)
         self._store = store
         self.ttl = ttl

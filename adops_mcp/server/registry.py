@@ -129,8 +129,11 @@ def build_tool(op: Operation, runtime: Runtime, *, lazy: bool = True) -> Tool:
     _synthesize(tool, signature, returns)
     if shape is not None:
         return shape.bind(tool)
-    built = Tool.from_function(tool, **tool_info(op))
-    _SHAPES[key] = Shape(op, params, finalize(built))
+    built = finalize(Tool.from_function(tool, **tool_info(op)))
+    # The cached shape keeps no function of this server: a closed server must not live on in it.
+    _SHAPES[key] = Shape(
+        op, params, built.model_copy(update={"fn": _unbuilt, "resolved_params": {}, "resolver_plans": {}})
+    )
     return built
 
 

@@ -110,7 +110,7 @@ class TokenCache:
         async with self._lock:
             if not self._valid():
                 token, expires_at = await self.fetch()
-                secrets.register(token)
+                secrets.register(token, owner=self)  # the current token and the one before
                 self._token, self._expires_at = token, expires_at
                 self.mints += 1
             assert self._token is not None

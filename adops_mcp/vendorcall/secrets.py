@@ -16,6 +16,8 @@ import html
 import logging
 import re
 import threading
+import weakref
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, unquote_plus, urlsplit, urlunsplit
@@ -23,9 +25,14 @@ from urllib.parse import quote, quote_plus, unquote, unquote_plus, urlsplit, url
 REDACTED = "[redacted]"
 _MIN_LENGTH = 4  # shorter values would redact ordinary words
 
-_lock = threading.Lock()
-_forms: set[str] = set()
+ROTATION_KEPT = 2  # an owner's current secret and the one before it (still in flight at a refresh)
+
+_lock = threading.RLock()
+_lasting: set[str] = set()  # settings credentials: for the life of the process
+_rotating: dict[int, deque[frozenset[str]]] = {}  # id(owner) -> its latest secrets' forms, while it lives
 _pattern: re.Pattern[str] | None = None
+_stale = False
+_gone: list[int] = []  # ids of owners the garbage collector has finalised, dropped under the lock
 
 # Query parameters that carry credentials in vendor URLs (Delta's apikey, Merchenta's login).
 _SECRET_QUERY = re.compile(r"(?i)([?&](?:apikey|api_key|password|username|access_token|token)=)[^&#\s\"']*")
@@ -59,17 +66,55 @@ def _variants(secret: str) -> set[str]:
     return {f for f in forms if len(f) >= _MIN_LENGTH}
 
 
-def register(secret: str | None) -> None:
-    global _pattern
+def register(secret: str | None, owner: object | None = None) -> None:
+    """Scrub `secret` from now on: for good, or, with an `owner`, while the owner lives and until
+    it has registered ROTATION_KEPT newer ones (a token cache's refreshed tokens, a server's signing
+    key), so a long-running process or a test session does not scrub against every token it ever saw."""
+    global _stale
     if not secret or len(secret) < _MIN_LENGTH:
         return
+    forms = frozenset(_variants(secret))
     with _lock:
-        new = _variants(secret) - _forms
-        if not new:
-            return
-        _forms.update(new)
-        ordered = sorted(_forms, key=len, reverse=True)
-        _pattern = re.compile("|".join(re.escape(f) for f in ordered))
+        _drop_gone()
+        if owner is None:
+            if forms <= _lasting:
+                return
+            _lasting.update(forms)
+        else:
+            kept = _rotating.get(id(owner))
+            if kept is None:
+                kept = _rotating[id(owner)] = deque(maxlen=ROTATION_KEPT)
+                weakref.finalize(owner, _forget, id(owner))
+            if forms in kept:
+                return
+            kept.append(forms)
+        _stale = True
+
+
+def _forget(owner_id: int) -> None:
+    """The owner is gone. This runs from the garbage collector, maybe inside a locked section, so it
+    only notes the id (list.append is atomic); `_drop_gone` drops its forms under the lock."""
+    global _stale
+    _gone.append(owner_id)
+    _stale = True
+
+
+def _drop_gone() -> None:
+    while _gone:
+        _rotating.pop(_gone.pop(), None)
+
+
+def _current_pattern() -> re.Pattern[str] | None:
+    """One alternation of every form, longest first; rebuilt only after the registry changed."""
+    global _pattern, _stale
+    if _stale:
+        with _lock:
+            _stale = False
+            _drop_gone()
+            forms = set(_lasting).union(*(f for kept in list(_rotating.values()) for f in kept))
+            ordered = sorted(forms, key=len, reverse=True)
+            _pattern = re.compile("|".join(re.escape(f) for f in ordered)) if ordered else None
+    return _pattern
 
 
 _DECODINGS: tuple[Callable[[str], str], ...] = (unquote, unquote_plus, html.unescape)
@@ -77,7 +122,7 @@ _DECODINGS: tuple[Callable[[str], str], ...] = (unquote, unquote_plus, html.unes
 
 def scrub(text: str) -> str:
     text = _SECRET_QUERY.sub(lambda m: m.group(1) + REDACTED, text)
-    pattern = _pattern
+    pattern = _current_pattern()
     if pattern is None:
         return text
     text = pattern.sub(REDACTED, text)

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import replace
 from typing import Any
 
+import anyio
 import pytest
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import SecretStr
@@ -322,13 +323,41 @@ def test_dict_keys_are_cleaned() -> None:
 
 
 def test_signing_key_of_a_fresh_install_is_scrubbed(isolated_env: Any) -> None:
-    from adops_mcp.server.guard import load_key
+    import gc
 
+    from adops_mcp.server.guard import Tokens, load_key
+    from adops_mcp.server.store import open_store
+
+    store = open_store(load_settings())
     key = load_key(None, isolated_env / "fresh")
+    tokens = Tokens(key, store, 60)
     assert key not in secrets.scrub(f"signed with {key}")
     configured = "configured-" + "z" * 30
     assert load_key(configured, isolated_env / "other") == configured
+    other = Tokens(configured, store, 60)
     assert configured not in secrets.scrub(configured)
+    del tokens, other  # a signer that is gone takes its key out of the scrub list: it stays bounded
+    gc.collect()
+    assert secrets.scrub(f"signed with {key}") == f"signed with {key}"
+
+
+def test_a_token_cache_scrubs_its_current_and_previous_token_only() -> None:
+    from adops_mcp.vendorcall.http import TokenCache
+
+    minted = iter(f"access-token-number-{n}-" + "q" * 20 for n in range(4))
+
+    async def fetch() -> tuple[str, float]:
+        return next(minted), 0.0  # expired at once: every get() mints the next one
+
+    async def check() -> None:
+        cache = TokenCache(fetch=fetch)
+        tokens = [await cache.get() for _ in range(4)]
+        assert cache.mints == 4
+        scrubbed = [secrets.scrub(f"Bearer {token}") for token in tokens]
+        assert scrubbed[:2] == [f"Bearer {token}" for token in tokens[:2]]  # long expired: no longer scrubbed
+        assert scrubbed[2:] == [f"Bearer {secrets.REDACTED}"] * 2  # the current one and the one before
+
+    anyio.run(check)
 
 
 # ---- the request builder: ids are refused as arguments, before anything is read ------------------------
