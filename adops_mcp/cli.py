@@ -349,11 +349,18 @@ def _store(settings: Settings) -> Any:
     default=None,
     help="Check against the built-in sandbox instead of the configured vendors.",
 )
-def doctor(sandbox: bool | None) -> None:
+@click.option(
+    "--probe",
+    is_flag=True,
+    help="Check each vendor fact the documents do not state (docs/vendor-facts.md) with safe reads only "
+    "(GETs and the documented credential exchange): confirmed, refuted or unknown. Exits 1 if one is refuted.",
+)
+def doctor(sandbox: bool | None, probe: bool) -> None:
     """Check the configuration: each vendor profile answers with its credentials, the state store opens.
 
-    Makes one cheap authenticated call per profile and prints what works; never prints a credential.
-    Exits 1 when something fails.
+    Makes one cheap authenticated call per profile, prints what works and the table of vendor facts
+    the documents do not state (with the setting that changes each); never prints a credential.
+    Exits 1 when something fails. With --probe, checks those facts instead.
     """
     import anyio
 
@@ -365,7 +372,11 @@ def doctor(sandbox: bool | None) -> None:
         from .sandbox import use_sandbox
 
         _, transport = use_sandbox(settings)
-    ok, lines = anyio.run(checks.run, settings, transport)
+    if probe:
+        ok, lines = anyio.run(checks.probe, settings, transport)
+    else:
+        ok, lines = anyio.run(checks.run, settings, transport)
+        lines += ["", *checks.facts_table(settings)]
     for line in lines:
         click.echo(line)
     sys.exit(0 if ok else 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import os
 import re
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -116,6 +117,50 @@ class JoveoSettings(VendorSettings):
     client_id: SecretStr | None = None
     token_path: str = "/v1/access-token"  # PROPOSED (VENDORS.md 2.6, V1)
     poll_interval: float = Field(default=2.0, ge=0, le=30)  # seconds between stats status polls
+    # The document: lists skip limit*page rows (first page 0), except jobs ("page number starts from 1").
+    page_base: int = Field(default=0, ge=0, le=1)
+    jobs_page_base: int = Field(default=1, ge=0, le=1)
+    # Client start/end dates: the text says mm/dd/yyyy, both samples use dd/mm/yyyy.
+    client_date_format: Literal["mm/dd/yyyy", "dd/mm/yyyy"] = "mm/dd/yyyy"
+    # Where the stats task id comes back (V49 documents none): this header first, then any header or body.
+    task_id_header: str = "x-task-id"
+    # Every Joveo path but /s2s/events is a guess: operation name (without joveo_) -> the path Joveo gave
+    # you, e.g. ADOPS_JOVEO_PATH_LIST_CLIENTS=/v2/clients (or `paths = {list_clients = "..."}` in a profile).
+    paths: dict[str, str] = Field(default_factory=dict)
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: Any, init_settings: Any, env_settings: Any, dotenv_settings: Any, file_secret_settings: Any
+    ) -> tuple[Any, ...]:
+        def path_variables() -> dict[str, Any]:
+            prefix = "ADOPS_JOVEO_PATH_"
+            found = {k[len(prefix) :].lower(): v for k, v in os.environ.items() if k.upper().startswith(prefix)}
+            return {"paths": found} if found else {}
+
+        return (init_settings, env_settings, path_variables)
+
+    @field_validator("paths")
+    @classmethod
+    def _paths(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, path in value.items():
+            if not path.startswith("/") or any(c in path for c in "?# "):
+                raise ValueError(f"ADOPS_JOVEO_PATH_{name.upper()}: a path starting with / (no query), got {path!r}")
+        return value
+
+    def path(self, operation: str, default: str) -> str:
+        """The path of a Joveo operation: the setting when given, else the proposed default."""
+        override = self.paths.get(operation.removeprefix("joveo_"))
+        if override is None:
+            return default
+        if sorted(re.findall(r"{\w+}", override)) != sorted(re.findall(r"{\w+}", default)):
+            from .vendorcall.http import VendorError
+
+            raise VendorError(
+                "joveo",
+                f"ADOPS_JOVEO_PATH_{operation.removeprefix('joveo_').upper()} must keep the placeholders of "
+                f"{default} (it is {override}); nothing was sent.",
+            )
+        return override
 
 
 class MerchentaSettings(VendorSettings):

@@ -75,7 +75,7 @@ TABLE: dict[str, tuple[str, dict[str, Any], str, str, str, Any, dict[str, str]]]
         "/v1/clients",
         "none",
         None,
-        {"page": "1", "limit": "2"},
+        {"page": "0", "limit": "2"},
     ),
     "joveo_update_client": (
         "V4",
@@ -199,7 +199,7 @@ TABLE: dict[str, tuple[str, dict[str, Any], str, str, str, Any, dict[str, str]]]
         C + "/campaigns",
         "path",
         None,
-        {"page": "1", "limit": "10"},
+        {"page": "0", "limit": "10"},
     ),
     "joveo_get_campaign": ("V21", CAMP_IDS, "GET", CAMP, "path", None, {}),
     "joveo_delete_campaign": ("V22", CAMP_IDS, "DELETE", CAMP, "path", None, {}),
@@ -255,9 +255,9 @@ TABLE: dict[str, tuple[str, dict[str, Any], str, str, str, Any, dict[str, str]]]
         CAMP + "/jobgroups",
         "path",
         None,
-        {"page": "1", "limit": "5"},
+        {"page": "0", "limit": "5"},
     ),
-    "joveo_list_client_jobgroups": ("V28", IDS, "GET", C + "/jobgroups", "path", None, {"page": "1", "limit": "50"}),
+    "joveo_list_client_jobgroups": ("V28", IDS, "GET", C + "/jobgroups", "path", None, {"page": "0", "limit": "50"}),
     "joveo_get_jobgroup": ("V29", JG_IDS, "GET", JG, "path", None, {}),
     "joveo_delete_jobgroup": ("V30", JG_IDS, "DELETE", JG, "path", None, {}),
     "joveo_update_jobgroup": ("V31", {**JG_IDS, "cpa_bid": 13.0}, "PUT", JG, "path", {"cpaBid": 13.0}, {}),
@@ -280,7 +280,7 @@ TABLE: dict[str, tuple[str, dict[str, Any], str, str, str, Any, dict[str, str]]]
         {"xmlFeedUrl": "https://feeds.example.com/new.xml", "schemaMappings": {"title": "jobtitle"}},
         {},
     ),
-    "joveo_list_feeds": ("V35", IDS, "GET", C + "/feeds", "path", None, {"page": "1", "limit": "50"}),
+    "joveo_list_feeds": ("V35", IDS, "GET", C + "/feeds", "path", None, {"page": "0", "limit": "50"}),
     "joveo_get_feed": ("V36", {**IDS, "feed_id": FEED_GLOBEX}, "GET", f"{C}/feeds/{FEED_GLOBEX}", "path", None, {}),
     "joveo_delete_feed": (
         "V37",
@@ -307,7 +307,7 @@ TABLE: dict[str, tuple[str, dict[str, Any], str, str, str, Any, dict[str, str]]]
         f"{C}/publishers/ziprecruiter/jobs",
         "path",
         None,
-        {"page": "1", "limit": "50", "pinned": "true"},
+        {"page": "0", "limit": "50", "pinned": "true"},
     ),
     "joveo_add_jobs_to_posting_config": (
         "V40",
@@ -378,7 +378,7 @@ TABLE: dict[str, tuple[str, dict[str, Any], str, str, str, Any, dict[str, str]]]
         None,
         {},
     ),
-    "joveo_list_posting_configs": ("V48", IDS, "GET", C + "/configs", "path", None, {"page": "1", "limit": "50"}),
+    "joveo_list_posting_configs": ("V48", IDS, "GET", C + "/configs", "path", None, {"page": "0", "limit": "50"}),
     "joveo_submit_stats_report": (
         "V49",
         {**IDS, "start_date": WEEK_AGO, "primary_level": "CAMPAIGN", "secondary_level": "JOBGROUP"},
@@ -386,7 +386,7 @@ TABLE: dict[str, tuple[str, dict[str, Any], str, str, str, Any, dict[str, str]]]
         "/v1/stats/reports",
         "x-client-id",
         {
-            "filters": {"startDate": MDY_WEEK_AGO},
+            "filters": {"startDate": MDY_WEEK_AGO, "endDate": TODAY.strftime("%m/%d/%Y")},
             "aggregationLevel": {"primaryLevel": "CAMPAIGN", "secondaryLevel": "JOBGROUP"},
         },
         {},
@@ -559,17 +559,19 @@ async def test_documented_request(name: str) -> None:
         job_id = sim.job_id(GLOBEX, "GLX-00001")
         args, body = _fill(args, job_id), _fill(body, job_id)
         if name == "joveo_get_stats_report_status":
-            task = await h.ok("joveo_submit_stats_report", IDS)
+            task = (await h.ok("joveo_submit_stats_report", IDS))["result"]
             args, path = {**args, "task_id": task["task_id"]}, path.replace("TASK", task["task_id"])
         if name == "joveo_get_report":
-            report = await h.ok("joveo_generate_ip_report", IDS)
+            report = (await h.ok("joveo_generate_ip_report", IDS))["result"]
             rid = report["reportId"]
             args, path = {**args, "report_id": rid}, path.replace("REPORT", rid)
         if name == "joveo_get_publisher_report":
-            report = await h.ok(
-                "joveo_request_publisher_report",
-                {"publisher_family_id": "65a1f0c2b7d94e3a8c5b2d10", "period": "THIS_MONTH"},
-            )
+            report = (
+                await h.ok(
+                    "joveo_request_publisher_report",
+                    {"publisher_family_id": "65a1f0c2b7d94e3a8c5b2d10", "period": "THIS_MONTH"},
+                )
+            )["result"]
             args, path = {**args, "report_id": report["reportId"]}, path.replace("PR", report["reportId"])
         before = len(h.requests("joveo"))
         result = await h.ok(name, args)
@@ -874,7 +876,9 @@ async def test_status_resources() -> None:
 async def test_wait_for_stats_report_reports_progress(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADOPS_JOVEO_POLL_INTERVAL", "0.01")
     async with connect() as h:
-        task = await h.ok("joveo_submit_stats_report", {**IDS, "start_date": WEEK_AGO, "end_date": TODAY.isoformat()})
+        task = (
+            await h.ok("joveo_submit_stats_report", {**IDS, "start_date": WEEK_AGO, "end_date": TODAY.isoformat()})
+        )["result"]
         progress: list[Any] = []
 
         async def on_progress(value: float, total: float | None, message: str | None) -> None:
@@ -893,7 +897,7 @@ async def test_wait_for_stats_report_gives_up_in_time(monkeypatch: pytest.Monkey
     monkeypatch.setenv("ADOPS_JOVEO_POLL_INTERVAL", "0.6")
     async with connect() as h:
         h.sandbox["joveo"].stats_polls_in_progress = 100
-        task = await h.ok("joveo_submit_stats_report", IDS)
+        task = (await h.ok("joveo_submit_stats_report", IDS))["result"]
         data = await h.ok("joveo_wait_for_stats_report", {**IDS, "task_id": task["task_id"], "max_wait_seconds": 1})
         assert data["status"] == "IN_PROGRESS" and task["task_id"] in data["message"]
 
@@ -901,7 +905,7 @@ async def test_wait_for_stats_report_gives_up_in_time(monkeypatch: pytest.Monkey
 async def test_stats_of_a_paused_client_find_no_records(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADOPS_JOVEO_POLL_INTERVAL", "0")
     async with connect() as h:
-        task = await h.ok("joveo_submit_stats_report", {"client_id": UMBRELLA})
+        task = (await h.ok("joveo_submit_stats_report", {"client_id": UMBRELLA}))["result"]
         data = await h.ok("joveo_wait_for_stats_report", {"client_id": UMBRELLA, "task_id": task["task_id"]})
         assert data["status"] == "NO_RECORDS_FOUND" and "60 days" in data["message"]
 

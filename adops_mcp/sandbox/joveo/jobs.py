@@ -45,7 +45,7 @@ class Jobs(JoveoState):
         cid = call.params["client_id"]
         self._client(cid)
         store = self.jobs[cid]
-        skip, end = self._page(call, cap=MAX_JOBS_REACHABLE)
+        skip, end = self._page(call, cap=MAX_JOBS_REACHABLE, first=1)
         data = []
         for n, ref in enumerate(store.refs()):
             if n >= end:

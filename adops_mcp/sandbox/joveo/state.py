@@ -456,7 +456,7 @@ class JoveoState:
             raise ApiError(404, f"Publisher {pub} not found")
 
     @staticmethod
-    def _page(call: _Call, cap: int | None = None) -> tuple[int, int]:
+    def _page(call: _Call, cap: int | None = None, first: int = 0) -> tuple[int, int]:
         values = {}
         for name in ("page", "limit"):
             raw = call.query.get(name)
@@ -467,11 +467,11 @@ class JoveoState:
             except ValueError:
                 raise ApiError(400, f"query parameter {name} must be an integer") from None
         page, limit = values["page"], values["limit"]
-        if page < 1:
-            raise ApiError(400, "page starts at 1")
+        if page < first:
+            raise ApiError(400, f"page starts at {first}")
         if not 1 <= limit <= MAX_LIMIT:
             raise ApiError(400, f"limit must be between 1 and {MAX_LIMIT}")
-        skip = (page - 1) * limit
+        skip = (page - first) * limit
         if cap is not None and skip >= cap:
             raise ApiError(400, f"only the first {cap} records can be paged (page * limit too large)")
         end = skip + limit if cap is None else min(skip + limit, cap)

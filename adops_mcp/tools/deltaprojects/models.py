@@ -160,7 +160,11 @@ class CreateActivityParams(ClientParams):
     ] = None
     override_variables: OverrideVariables = None
     enabled: Annotated[
-        bool | None, Field(description="true starts delivery (and spend) right away; asks the user first.")
+        bool | None,
+        Field(
+            description="true starts delivery (and spend) right away and asks the user first; otherwise "
+            "enabled: false is sent (never the template's preset)."
+        ),
     ] = None
     geo_details: GeoDetails = None
     exclude_geo: ExcludeGeo = None

@@ -194,9 +194,11 @@ async def create_plan(call: Call) -> str:
 
 async def create_activity(call: Call) -> dict[str, Any]:
     p = call.params
-    create = agency_request(
-        call, ACTIVITIES + "/create_from_template", "POST", _body(p, CREATE_FIELDS), clientId=p.client_id
-    )
+    body = _body(p, CREATE_FIELDS)
+    # The document does not say what an omitted `enabled` means (omitted fields take the template's
+    # presets), so it is always sent: false unless the user asked for true (which was confirmed).
+    body["enabled"] = p.enabled is True
+    create = agency_request(call, ACTIVITIES + "/create_from_template", "POST", body, clientId=p.client_id)
     response = await call.fetch(create)
     location = response.headers.get("Location")
     activity_id = id_from_location(location)

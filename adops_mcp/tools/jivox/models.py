@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -60,8 +60,12 @@ class ListCampaignsParams(Params):
 
 class ActivateParams(CampaignParams):
     tracker_types: Annotated[
-        list[str] | None,
-        Field(serialization_alias="trackerTypes", description='Trackers to generate; Jivox documents "GCM".'),
+        list[Literal["GCM"]] | None,
+        Field(
+            serialization_alias="trackerTypes",
+            min_length=1,
+            description='Trackers to generate; Jivox documents one value, "GCM".',
+        ),
     ] = None
     asset_generation_type: Annotated[AssetGenerationType | None, Field(serialization_alias="assetGenerationType")] = (
         None
@@ -132,6 +136,7 @@ class ActivationStatus(_Vendor):
 class ApproverDetail(_Vendor):
     userEmail: str | None = None
     userName: str | None = None
+    userId: int | None = Field(default=None, description="Jivox user id; -1 for an external approver.")
     approvalStatus: str | None = None
 
 

@@ -13,11 +13,11 @@ import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 
 from ...config import JoveoSettings
-from ...vendorcall.http import VendorError, wait_bound
+from ...vendorcall.http import wait_bound
 from ...vendorcall.operation import Call, SpendChange, decode, numeric_changes
 from ...vendorcall.request import Request, build
 from ...vendorcall.sanitize import clean, quoted
-from .models import ClientStatus, JobGroupStatus, NextPage, Page, StatsTask
+from .models import SAMPLE_DATE_FORMAT, ClientStatus, JobGroupStatus, NextPage, Page, StatsTask, java_format
 
 BUDGET_CHARS = 21_000  # indented JSON of short fields runs ~3 chars/token (~115 per job): under ~9,000 tokens
 JOBS_REACHABLE = 10_000
@@ -40,21 +40,68 @@ KEEP: Any = object()  # send the body built from the params
 # ----------------------------------------------------------------------------- requests
 
 
+def settings(call: Call) -> JoveoSettings:
+    return call.settings if isinstance(call.settings, JoveoSettings) else JoveoSettings()
+
+
+def wire_page(call: Call, page: int) -> int:
+    """The tool's one-based page in Joveo's numbering: lists skip limit*page (first page 0), jobs start at 1."""
+    s = settings(call)
+    return page - 1 + (s.jobs_page_base if call.op.name == "joveo_list_jobs" else s.page_base)
+
+
 def request(call: Call, *, body: Any = KEEP) -> Request:
-    """The documented request, with dates in the vendor's wire format (mm/dd/yyyy, ISO date-times)."""
-    built = call.request()
-    wire = call.params.model_dump(mode="json", by_alias=True, exclude_none=True, context={"wire": True})
+    """The documented request (path per ADOPS_JOVEO_PATH_*), with dates in the vendor's wire format
+    (mm/dd/yyyy, client dates per ADOPS_JOVEO_CLIENT_DATE_FORMAT, ISO date-times) and Joveo's page numbers."""
+    assert call.op.path is not None
+    built = call.request(path=settings(call).path(call.op.name, call.op.path))
+    context = {"wire": True, "client_date_format": settings(call).client_date_format}
+    wire = call.params.model_dump(mode="json", by_alias=True, exclude_none=True, context=context)
     query = {k: wire.get(k, v) for k, v in built.query.items()}
+    if "page" in query:
+        query["page"] = wire_page(call, call.params.page)
     sent = {k: wire.get(k, v) for k, v in built.json.items()} if isinstance(built.json, dict) else built.json
+    pattern = getattr(call.params, "date_format", None)
+    if pattern and pattern != SAMPLE_DATE_FORMAT and isinstance(sent, dict):  # posting configs
+        for key, name in (("startDate", "start_date"), ("endDate", "end_date")):
+            if key in sent:
+                sent[key] = java_format(getattr(call.params, name).astimezone(UTC), pattern)
     return replace(built, query=query, json=sent if body is KEEP else body)
+
+
+def human_date(value: date | datetime | None, missing: str = "not set") -> str:
+    """A date no reader can misread (20 April 2020): plans never show 04/05/2020."""
+    if value is None:
+        return missing
+    day = value.date() if isinstance(value, datetime) else value
+    return f"{day.day} {day.strftime('%B %Y')}"
 
 
 async def send(call: Call, *, body: Any = KEEP) -> Any:
     return decode(await call.fetch(request(call, body=body), read=call.op.effect == "read"))
 
 
+# The reads plans and flows make, by the operation whose path setting (ADOPS_JOVEO_PATH_*) they follow.
+READS = {
+    C: "joveo_get_client",
+    C + "/status": "joveo_get_client_status",
+    CAMPAIGN: "joveo_get_campaign",
+    JOBGROUP: "joveo_get_jobgroup",
+    JOB: "joveo_get_job",
+    FEED: "joveo_get_feed",
+    CONFIG: "joveo_get_posting_config",
+    PUBLISHER + "/configs": "joveo_list_publisher_posting_configs",
+    C + "/configs": "joveo_list_posting_configs",
+    STATS_STATUS: "joveo_get_stats_report_status",
+}
+
+
+def path_of(call: Call, template: str) -> str:
+    return settings(call).path(READS[template], template) if template in READS else template
+
+
 async def get(call: Call, template: str, *, params: dict[str, Any] | None = None, **ids: str) -> Any:
-    return decode(await call.fetch(build("GET", template, ids, query=params)))
+    return decode(await call.fetch(build("GET", path_of(call, template), ids, query=params)))
 
 
 def _ids(call: Call, *names: str) -> dict[str, Any]:
@@ -147,7 +194,10 @@ def page_result(
 
 
 def _data(payload: Any) -> list[Any]:
+    """The items of a list answer: {"data": [...]}, a bare array, or one bare object (V42's sample)."""
     if isinstance(payload, dict):
+        if "data" not in payload:
+            return [payload] if payload else []
         data = payload.get("data")
         return data if isinstance(data, list) else []
     return payload if isinstance(payload, list) else []
@@ -286,13 +336,44 @@ async def publisher_report(call: Call) -> Any:
 # --------------------------------------------------------------------------------- stats
 
 
+NO_TASK_ID = (
+    "submitted; Joveo returned no task id, so this request cannot be polled. Do not submit it again (each "
+    "submission starts another report). Get the numbers with joveo_stream_stats (rows now), or "
+    "joveo_generate_stats_report (a report id for joveo_get_report)."
+)
+TASK_ID = re.compile(r"^[\w.:~-]{1,128}$")
+
+
+def find_task_id(response: Any, header: str) -> str | None:
+    """V49 documents no task id (its answer is text/plain NO_CONTENT): look in the headers, then the body."""
+    named = response.headers.get(header)
+    if named:
+        return str(named)
+    for key, value in response.headers.items():
+        if "task" in key.lower() and TASK_ID.match(value):
+            return str(value)
+    match = re.search(r"/reports/([^/?#]+)(?:/status)?/?$", response.headers.get("location", ""))
+    if match:
+        return match.group(1)
+    body = decode(response)
+    if isinstance(body, dict):
+        for key in ("taskId", "task_id", "taskID", "id", "reportId", "result"):
+            value = body.get(key)
+            if isinstance(value, str) and TASK_ID.match(value):
+                return value
+    if isinstance(body, str):
+        text = body.strip().strip('"')
+        if TASK_ID.match(text) and text.upper() not in ("NO_CONTENT", "OK", "SUCCESS", "ACCEPTED"):
+            return text
+    return None
+
+
 async def submit_stats(call: Call) -> StatsTask:
     p = call.params
-    filters: dict[str, Any] = {}
-    if p.start_date is not None:
-        filters["startDate"] = p.start_date.strftime("%m/%d/%Y")
-    if p.end_date is not None:
-        filters["endDate"] = p.end_date.strftime("%m/%d/%Y")
+    start, end = p.window()
+    filters: dict[str, Any] = dict(p.filters or {})
+    filters["startDate"] = start.strftime("%m/%d/%Y")
+    filters["endDate"] = end.strftime("%m/%d/%Y")
     if p.campaign_ids:
         filters["campaignIds"] = list(p.campaign_ids)
     if p.jobgroup_ids:
@@ -302,28 +383,23 @@ async def submit_stats(call: Call) -> StatsTask:
         levels["secondaryLevel"] = p.secondary_level.value
     if p.tertiary_level is not None:
         levels["tertiaryLevel"] = p.tertiary_level.value
+    assert call.op.path is not None
     stats = build(
         "POST",
-        "/v1/stats/reports",
+        settings(call).path(call.op.name, call.op.path),
         json={"filters": filters, "aggregationLevel": levels},
         headers={"x-client-id": p.client_id},
     )
-    response = await call.fetch(stats, read=True)
-    task_id = response.headers.get("x-task-id")
+    response = await call.fetch(stats, read=False)  # it creates a task: never re-sent unless never connected
+    task_id = find_task_id(response, settings(call).task_id_header)
+    window = f"{human_date(start)} to {human_date(end)}"
     if not task_id:
-        match = re.search(r"/reports/([^/]+)/status", response.headers.get("location", ""))
-        task_id = match.group(1) if match else None
-    if not task_id:
-        raise VendorError(
-            "joveo",
-            "Joveo accepted the stats request (NO_CONTENT) but returned no task id (no x-task-id or Location "
-            "header), so it cannot be polled. Ask Joveo how the task id is returned.",
-            status=response.status_code,
-        )
+        return StatsTask(task_id=None, status="SUBMITTED", message=f"Stats for {window} {NO_TASK_ID}")
     return StatsTask(
         task_id=task_id,
         status="SUBMITTED",
-        message="Submitted. Wait with joveo_wait_for_stats_report (or poll joveo_get_stats_report_status).",
+        message=f"Submitted stats for {window}. Wait with joveo_wait_for_stats_report "
+        "(or poll joveo_get_stats_report_status).",
     )
 
 
@@ -360,7 +436,7 @@ async def wait_stats(call: Call) -> StatsTask:
     interval = settings.poll_interval if isinstance(settings, JoveoSettings) else 2.0
     started = anyio.current_time()
     bound = wait_bound(p.max_wait_seconds)  # within the call's budget (ADOPS_TIMEOUT)
-    status = build("GET", STATS_STATUS, {"taskId": p.task_id}, headers={"x-client-id": p.client_id})
+    status = build("GET", path_of(call, STATS_STATUS), {"taskId": p.task_id}, headers={"x-client-id": p.client_id})
     polls = 0
     while True:
         data = decode(await call.fetch(status))
@@ -569,7 +645,7 @@ async def create_jobgroup_plan(call: Call) -> str:
     p = call.params
     name = _name(camp, "name", p.campaign_id)
     bids = ", ".join(f"{k} {v}" for k, v in (("CPC bid", p.cpc_bid), ("CPA bid", p.cpa_bid)) if v is not None)
-    dates = f" from {p.start_date or 'today'} to {p.end_date or 'open end'}"
+    dates = f" from {human_date(p.start_date, 'today')} to {human_date(p.end_date, 'open end')}"
     return (
         f"Create job group {quoted(p.name)} in Joveo campaign {name} "
         f"(campaign status {quoted(camp.get('activeStatus'))})"
@@ -671,14 +747,15 @@ async def create_config_plan(call: Call) -> str:
     existing = _data(await get(call, PUBLISHER + "/configs", **_ids(call, "client_id", "publisher_id")))
     return (
         f"Create a Joveo posting config for client {p.client_id} on {p.publisher_id}: cost {p.cost} for "
-        f"{p.available_count} slots from {p.start_date.date()} to {p.end_date.date()} (the client has "
+        f"{p.available_count} slots from {human_date(p.start_date)} to {human_date(p.end_date)} (the client has "
         f"{len(existing)} config(s) on this publisher now). This buys paid postings."
     )
 
 
 async def add_config_jobs_plan(call: Call) -> str:
     p = call.params
-    configs = _data(await get(call, C + "/configs", params={"page": 1, "limit": 1000}, client_id=p.client_id))
+    first = settings(call).page_base  # the first page in Joveo's numbering
+    configs = _data(await get(call, C + "/configs", params={"page": first, "limit": 1000}, client_id=p.client_id))
     cfg = next((c for c in configs if isinstance(c, dict) and c.get("id") == p.config_id), None)
     refs = ", ".join(p.job_references[:10]) + (" ..." if len(p.job_references) > 10 else "")
     state = f" on {quoted(cfg.get('placement'))} ({_slots(cfg)})" if cfg else ""

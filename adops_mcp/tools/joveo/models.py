@@ -10,7 +10,7 @@ job settings) are open JSON objects.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -53,7 +53,39 @@ def _wire_datetime(value: datetime, info: SerializationInfo) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
+def _client_date(value: date, info: SerializationInfo) -> str:
+    """Client dates (V2): the text says mm/dd/yyyy, the samples dd/mm/yyyy; ADOPS_JOVEO_CLIENT_DATE_FORMAT decides."""
+    if not _wire(info):
+        return value.isoformat()
+    assert info.context is not None
+    dmy = info.context.get("client_date_format") == "dd/mm/yyyy"
+    return value.strftime("%d/%m/%Y" if dmy else "%m/%d/%Y")
+
+
+_JAVA_TOKENS = re.compile(r"'([^']*)'|yyyy|yy|MM|dd|HH|mm|ss|SSS|XXX|Z|X")
+_JAVA_FORMATS = {"yyyy": "%Y", "yy": "%y", "MM": "%m", "dd": "%d", "HH": "%H", "mm": "%M", "ss": "%S"}
+
+
+def java_format(moment: datetime, pattern: str) -> str:
+    """`moment` (UTC) in a Java SimpleDateFormat pattern such as yyyy-MM-dd'T'HH:mm:ssZ (posting configs)."""
+
+    def token(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if match.group(1) is not None:
+            return match.group(1) or "'"
+        if text == "SSS":
+            return f"{moment.microsecond // 1000:03d}"
+        if text == "Z":
+            return "+0000"
+        if text in ("X", "XXX"):
+            return "Z"
+        return moment.strftime(_JAVA_FORMATS[text])
+
+    return _JAVA_TOKENS.sub(token, pattern)
+
+
 MdyDate = Annotated[date, BeforeValidator(_iso_only), PlainSerializer(_mdy, return_type=str)]
+ClientDate = Annotated[date, BeforeValidator(_iso_only), PlainSerializer(_client_date, return_type=str)]
 IsoDateTime = Annotated[
     datetime,
     AfterValidator(lambda v: v if v.tzinfo else v.replace(tzinfo=UTC)),  # naive means UTC
@@ -73,7 +105,14 @@ FeedId = Annotated[str, Field(pattern=ID_PATTERN, description="Feed id."), PathS
 PublisherId = Annotated[str, Field(pattern=ID_PATTERN, description="Publisher id."), PathSafe]
 ConfigId = Annotated[str, Field(pattern=ID_PATTERN, description="Posting config id."), PathSafe]
 OpenObject = dict[str, Any]
-Page_ = Annotated[int, Field(ge=1, description="Page, from 1.")]
+Page_ = Annotated[
+    int,
+    Field(
+        ge=1,
+        description="Page number, one-based: 1 is the first page (sent in Joveo's own numbering, "
+        "ADOPS_JOVEO_PAGE_BASE / ADOPS_JOVEO_JOBS_PAGE_BASE).",
+    ),
+]
 Limit = Annotated[int, Field(ge=1, le=1000, description="Page size.")]
 HttpUrl = Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$")]
 
@@ -158,8 +197,14 @@ class CreateClientParams(Params):
             description="Time zone as UTC±Hh:mm, e.g. UTC-06:00.",
         ),
     ] = None
-    start_date: Annotated[MdyDate | None, Field(serialization_alias="startDate", description="YYYY-MM-DD.")] = None
-    end_date: Annotated[MdyDate | None, Field(serialization_alias="endDate", description="YYYY-MM-DD.")] = None
+    start_date: Annotated[
+        ClientDate | None,
+        Field(serialization_alias="startDate", description="YYYY-MM-DD (sent as ADOPS_JOVEO_CLIENT_DATE_FORMAT)."),
+    ] = None
+    end_date: Annotated[
+        ClientDate | None,
+        Field(serialization_alias="endDate", description="YYYY-MM-DD (sent as ADOPS_JOVEO_CLIENT_DATE_FORMAT)."),
+    ] = None
     caps: Annotated[OpenObject | None, Field(description="Caps object (Joveo 'Create Client Caps').")] = None
     client_type: Annotated[
         str | None, Field(serialization_alias="clientType", max_length=100, description="e.g. DirectEmployer.")
@@ -428,14 +473,24 @@ class AddConfigJobsParams(ClientParams):
 Count = Annotated[int, Field(ge=0, le=1000000)]
 
 
+SAMPLE_DATE_FORMAT = "yyyy-MM-dd'T'HH:mm:ssZ"
+
+
 class CreatePostingConfigParams(PublisherParams):
     cost: Annotated[float, Field(ge=0, description="Cost of the posting (money).")]
     start_date: Annotated[IsoDateTime, Field(serialization_alias="startDate", description="ISO date or date-time.")]
     end_date: Annotated[IsoDateTime, Field(serialization_alias="endDate", description="ISO date or date-time.")]
     available_count: Annotated[Count, Field(serialization_alias="availableCount", description="Posting slots.")]
-    date_format: Annotated[str | None, Field(serialization_alias="dateFormat", max_length=50)] = (
-        "yyyy-MM-dd'T'HH:mm:ssZ"
-    )
+    date_format: Annotated[
+        str | None,
+        Field(
+            serialization_alias="dateFormat",
+            max_length=50,
+            pattern=r"^[yMdHmsSXZT:/.\- ']+$",
+            description="Java date pattern the dates are sent in (and declared to Joveo). The default is the "
+            "document's sample, whose dates it sends as the sample does (2020-08-03T05:19:00.000Z).",
+        ),
+    ] = SAMPLE_DATE_FORMAT
     rotate_freq_in_days: Annotated[Count | None, Field(serialization_alias="rotateFreqInDays")] = None
     job_duration: Annotated[Count | None, Field(serialization_alias="jobDuration")] = None
     min_job_duration_in_days: Annotated[Count | None, Field(serialization_alias="minJobDurationInDays")] = None
@@ -483,16 +538,27 @@ class ConfigJobParams(PostingConfigParams):
 # ------------------------------------------------------------------------ stats, reports
 
 
+STATS_DAYS = 60  # "The data is available for last 60 days."
+STATS_DEFAULT_DAYS = 30
+
+
 class SubmitStatsParams(Params):
     client_id: HeaderClientId
     start_date: Annotated[
         MdyDate | None,
         Wire("none"),
-        Field(description="YYYY-MM-DD; Joveo keeps the last 60 days. Default: 30 days ago."),
+        Field(description="YYYY-MM-DD, within the last 60 days (Joveo keeps no older stats). Default: 30 days ago."),
     ] = None
-    end_date: Annotated[MdyDate | None, Wire("none"), Field(description="YYYY-MM-DD. Default: today.")] = None
+    end_date: Annotated[
+        MdyDate | None, Wire("none"), Field(description="YYYY-MM-DD, within the last 60 days. Default: today.")
+    ] = None
     campaign_ids: Annotated[list[CampaignId] | None, Wire("none"), Field(max_length=200)] = None
     jobgroup_ids: Annotated[list[JobGroupId] | None, Wire("none"), Field(max_length=200)] = None
+    filters: Annotated[
+        OpenObject | None,
+        Wire("none"),
+        Field(description="Joveo 'Async Stat Filters' object, sent as given; the dates and ids above are added to it."),
+    ] = None
     primary_level: Annotated[StatsLevel, Wire("none"), Field(description="Row grain.")] = StatsLevel.JOBGROUP
     secondary_level: Annotated[StatsLevel | None, Wire("none")] = None
     tertiary_level: Annotated[StatsLevel | None, Wire("none")] = None
@@ -505,9 +571,24 @@ class SubmitStatsParams(Params):
             raise ValueError("primary_level, secondary_level and tertiary_level must be different")
         if self.tertiary_level is not None and self.secondary_level is None:
             raise ValueError("tertiary_level needs secondary_level")
-        if self.end_date is not None and (date.today() - self.end_date).days > 61:
-            raise ValueError("Joveo keeps stats for the last 60 days only: end_date is older than that")
+        today = date.today()
+        earliest = today - timedelta(days=STATS_DAYS)
+        for name in ("start_date", "end_date"):
+            value = getattr(self, name)
+            if value is not None and value < earliest:
+                raise ValueError(
+                    f"Joveo keeps stats for the last 60 days only: {name} {value} is older than that "
+                    f"(earliest {earliest})"
+                )
+            if value is not None and value > today:
+                raise ValueError(f"{name} {value} is in the future; Joveo has stats of the last 60 days up to today")
         return self
+
+    def window(self) -> tuple[date, date]:
+        """The dates sent: the given ones, else the defaults the schema promises."""
+        end = self.end_date or date.today()
+        start = self.start_date or max(end - timedelta(days=STATS_DEFAULT_DAYS), date.today() - timedelta(STATS_DAYS))
+        return start, end
 
 
 class StatsTaskParams(Params):
@@ -671,7 +752,7 @@ class ClientStatus(BaseModel):
 
 
 class StatsTask(BaseModel):
-    task_id: str
+    task_id: str | None = Field(description="Poll it with joveo_wait_for_stats_report; null when Joveo returned none.")
     status: str
     location: list[str] = []
     message: str

@@ -706,16 +706,15 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_submit_stats_report",
         "Request Joveo stats",
-        "Starts a stats report for a client (last 60 days "
-        "max; by job group, campaign, client or job). Then call joveo_wait_for_stats_report.",
+        "Starts a stats report task for a client (dates within the last 60 days; default the last 30; by job "
+        "group, campaign, client or job). Each call starts a new task. Then call joveo_wait_for_stats_report.",
         "stats",
-        "read",
+        "write",
         "POST",
         "/v1/stats/reports",
         m.SubmitStatsParams,
         run=f.submit_stats,
         result=m.StatsTask,
-        idempotent=False,
     ),
     op(
         "joveo_get_stats_report_status",
@@ -763,24 +762,22 @@ OPERATIONS: tuple[Operation, ...] = (
         WIP + "Starts a stats report that calls call_back_url when done; returns its id for "
         "joveo_get_report. Without a callback: joveo_submit_stats_report.",
         "stats",
-        "read",
+        "write",
         "POST",
         "/v1/reports",
         m.GroupedReportParams,
         run=f.report_request,
-        idempotent=False,
     ),
     op(
         "joveo_generate_ip_report",
         "Generate a Joveo IP report",
         "Starts an IP report for a client; returns its id for joveo_get_report.",
         "stats",
-        "read",
+        "write",
         "POST",
         "/v1/reports/ip",
         m.ReportRequestParams,
         run=f.report_request,
-        idempotent=False,
     ),
     op(
         "joveo_get_report",
@@ -799,12 +796,11 @@ OPERATIONS: tuple[Operation, ...] = (
         "For Joveo publisher partners only: starts a report for a publisher family and "
         "period; read it with joveo_get_publisher_report.",
         "stats",
-        "read",
+        "write",
         "POST",
         "/v1/publisher-families/{publisherFamilyId}/reports",
         m.PublisherReportParams,
         run=f.publisher_report,
-        idempotent=False,
     ),
     op(
         "joveo_get_publisher_report",

@@ -148,8 +148,6 @@ def explain_errors(items: list[dict[str, Any]]) -> str:
     codes = {i.get("code") for i in items}
     if "E10059" in codes:
         text += ". " + E10059
-    elif "E10060" in codes:
-        text += ". The campaign was not locked for editing (check ADOPS_MERCHENTA_LOCK_PATH)."
     return text
 
 
