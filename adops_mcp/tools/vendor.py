@@ -52,3 +52,17 @@ class Vendor:
     operations: tuple[Operation, ...]
     make_client: Callable[[VendorSettings, ClientOptions], VendorClient]
     toolsets: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        """Each client learns the vendor's path templates, so errors and retry logs name the template."""
+        make = self.make_client
+        documented = {op.path for op in self.operations if op.path}
+
+        def make_with_templates(settings: VendorSettings, options: ClientOptions) -> VendorClient:
+            client = make(settings, options)
+            found = documented | set(client.templates) | {str(p) for p in getattr(settings, "paths", {}).values()}
+            # fewest placeholders first: /v1/reports/ip is itself, not /v1/reports/{report_id}
+            client.templates = tuple(sorted(found, key=lambda t: (t.count("{"), -len(t))))
+            return client
+
+        object.__setattr__(self, "make_client", make_with_templates)

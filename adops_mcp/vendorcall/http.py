@@ -14,6 +14,8 @@ import email.utils
 import functools
 import json
 import logging
+import random
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -298,7 +300,9 @@ class VendorClient:
         raise self.error_for(response, read=read)
 
     def _backoff_hook(self, read: bool) -> Callable[[Exception], bool | float]:
-        def hook(exc: Exception) -> bool | float:
+        attempts = [0]
+
+        def decide(exc: Exception) -> bool | float:
             if isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout):
                 return True  # never reached the vendor: safe for writes too
             if not read:
@@ -314,7 +318,40 @@ class VendorClient:
                 return wait
             return False
 
+        def hook(exc: Exception) -> bool | float:
+            attempts[0] += 1
+            decision = decide(exc)
+            if decision is False:
+                return False
+            # The backoff stamina would pick (exponential, capped, jittered), chosen here so the log can say it.
+            wait = decision if decision is not True else min(10.0, self.retry_wait * 2 ** (attempts[0] - 1))
+            wait += random.uniform(0, self.retry_wait) if decision is True else 0.0
+            request = _request_of(exc.response if isinstance(exc, _Retryable) else exc)
+            method, path = (request.method, request.url.path) if request is not None else ("?", "?")
+            why = f"status {exc.response.status_code}" if isinstance(exc, _Retryable) else type(exc).__name__
+            log.warning(
+                "%s %s %s: attempt %d failed (%s); retrying in %.2f s",
+                self.vendor,
+                method,
+                self.template_of(path),
+                attempts[0],
+                why,
+                wait,
+            )
+            return wait
+
         return hook
+
+    templates: tuple[str, ...] = ()  # the vendor's path templates (tools/vendor.py), for logs and errors
+
+    def template_of(self, path: str) -> str:
+        """The path template a sent path was filled from (ids stay out of log lines), else `{path}` (unknown)."""
+        prefix = httpx2.URL(self.base_url).path.rstrip("/")
+        relative = path[len(prefix) :] if prefix and path.startswith(prefix) else path
+        for template in self.templates:
+            if _template_pattern(template).fullmatch(relative):
+                return template
+        return "{path}"
 
     async def _send_refreshing(self, call: VendorRequest, budget: Budget) -> httpx2.Response:
         token = await self.auth.token.get() if call.authenticated and self.auth.token else None
@@ -411,7 +448,13 @@ class VendorClient:
             if isinstance(exc, httpx2.TimeoutException)
             else "dropped the connection"
         )
-        message = f"{self.vendor} {what} ({method} {path})."
+        host = httpx2.URL(self.base_url).host
+        if never_sent:
+            setting = f"ADOPS_{self.vendor.replace('deltaprojects', 'delta').upper()}_BASE_URL"
+            what = f"could not be reached at {host} ({_connect_cause(exc)}; check {setting} and the network)"
+        else:
+            what += f" ({host})"
+        message = f"{self.vendor} {what} ({method} {self.template_of(path)})."
         if read or never_sent:
             message += " Nothing was changed; try again later."
             outcome = "failed"
@@ -436,7 +479,7 @@ class VendorClient:
         elif status == 403:
             message = f"{name} refused access (403): the credentials lack permission for this account or action."
         elif status == 404:
-            message = f"{name} says not found (404): check the ids."
+            message = self._not_found(response)
         elif status == 429:
             message = f"{name} is rate limiting requests (429); wait a minute and try again."
         elif status >= 500:
@@ -449,6 +492,57 @@ class VendorClient:
         if outcome == "unknown":
             message += " The change may or may not have been applied: read the current state before retrying."
         return VendorError(self.vendor, message, status=status, outcome=outcome, body=body)
+
+    def _not_found(self, response: httpx2.Response) -> str:
+        """A 404 on a path without ids (a token exchange, a list, doctor) means the host or path is wrong."""
+        setting = f"ADOPS_{self.vendor.replace('deltaprojects', 'delta').upper()}_BASE_URL"
+        where = f"{self.base_url} ({setting})"
+        request = _request_of(response)
+        template = self.template_of(request.url.path) if request is not None else "{path}"
+        call = f"{request.method} {template}" if request is not None else "the request"
+        if template == "{path}":
+            return (
+                f"{self.vendor} says not found (404) for {call}: check the ids; if every call answers 404, "
+                f"check {where}."
+            )
+        if "{" not in template:
+            return (
+                f"{self.vendor} answered 404 to {call}, which takes no id: the base URL or this path is wrong. "
+                f"Check {where}, or the path setting (adops-mcp doctor --probe)."
+            )
+        return f"{self.vendor} says not found (404) for {call}: check the ids."
+
+
+def _request_of(thing: Any) -> httpx2.Request | None:
+    try:
+        return thing.request  # type: ignore[no-any-return]
+    except (RuntimeError, AttributeError):
+        return None
+
+
+@functools.cache
+def _template_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"{\w+}", template)
+    return re.compile("[^/]+".join(re.escape(p) for p in parts))
+
+
+def _connect_cause(exc: Exception) -> str:
+    """Why a connection did not open, in words an operator can act on."""
+    if isinstance(exc, httpx2.ConnectTimeout):
+        return "timed out while connecting"
+    chain, seen = [], exc
+    while seen is not None and len(chain) < 5:
+        chain.append(f"{type(seen).__name__} {seen}".lower())
+        seen = seen.__cause__ or seen.__context__
+    text = " ".join(chain)
+    dns = ("name or service", "nodename", "getaddrinfo", "name resolution", "gaierror", "no address")
+    if any(k in text for k in dns):
+        return "DNS lookup failed: the host name does not resolve"
+    if "refused" in text:
+        return "connection refused"
+    if any(k in text for k in ("ssl", "tls", "certificate")):
+        return "TLS handshake failed"
+    return "the connection could not be opened"
 
 
 def _generic_detail(body: Any) -> str | None:

@@ -269,6 +269,38 @@ JOVEO_CONFIG_LISTED = {
     "billingType": {},
     "purchaseType": {},
 }
+JOVEO_CONFIG = {
+    "id": "213d2dcb-d72b-43fb-85bc-71e1aaa8fe8a",
+    "agencyId": "ripple",
+    "clientIds": [],
+    "placement": "TestExp1",
+    "placementName": "TestExp1",
+    "cost": 220,
+    "startDate": "2020-08-03T05:19:00.000Z",
+    "endDate": "2020-08-03T05:13:00.000Z",
+    "dateFormat": "yyyy-MM-dd'T'HH:mm:ssZ",
+    "availableCount": 100,
+    "rotateFreqInDays": 2,
+    "jobDuration": 10,
+    "minJobDurationInDays": 2,
+    "billingType": "PREPAID",
+    "purchaseType": "ClientBilled",
+    "isActive": False,
+    "usedCount": 0,
+}
+JOVEO_CONFIG_JOB = {
+    "id": "f4f71332-5013-44f3-9e66-1e732149aa09",
+    "clientId": "3788ba55-a0c5-43ec-9982-65bb1344fa2b",
+    "jobId": "1b123575a6037f46f0c2327e2cfad81b",
+    "placement": "TestExp1",
+    "refNumber": "test-job-ref-number-19",
+    "isPosted": True,
+    "isPinned": True,
+    "isPaused": True,
+    "lastModified": "2021-05-03T08:58:42.000Z",
+    "createdOn": "2021-05-03T08:58:42.000Z",
+    "status": "A",
+}
 JOVEO_ROUTES: list[tuple[str, str, Answer]] = [
     (
         "POST",
@@ -316,7 +348,38 @@ JOVEO_ROUTES: list[tuple[str, str, Answer]] = [
     ("DELETE", _C + "/campaigns/[^/]+", Answer(body=_ok("Campaign deleted"))),
     ("PUT", _C + "/campaigns/[^/]+", Answer(body=_ok("Campaign updated"))),
     ("GET", _C + "/jobgroups", Answer(body={"data": []})),
+    ("POST", _C + "/feeds", Answer(body={"result": "36e90f46-9d9e-42ac-accb-559de107bbc8", "message": "Feed created"})),
+    ("GET", _C + "/feeds", Answer(body={"data": []})),
+    (
+        "GET",
+        _C + "/feeds/[^/]+",
+        Answer(
+            body={
+                "clientId": "3788ba55-a0c5-43ec-9982-65bb1344fa2b",
+                "source": "",
+                "config": {},
+                "createdOn": "2021-04-29T10:57:43.000Z",
+                "lastUpdated": "2021-04-29T10:57:43.000Z",
+                "active": True,
+                "schemaMappings": {},
+                "urlParamsToStrip": [],
+                "id": "277bc914-a6eb-44a4-beea-cb1c2bd60d24",
+                "deleted": False,
+            }
+        ),
+    ),
+    ("DELETE", _C + "/feeds/[^/]+", Answer(body=_ok("Feed deleted"))),
+    (
+        "PUT",
+        _C + "/feeds/[^/]+",
+        Answer(body={"result": "277bc914-a6eb-44a4-beea-cb1c2bd60d24", "message": "Feed updated"}),
+    ),
     ("GET", _C + "/publishers/[^/]+/jobs", Answer(body={"data": []})),
+    ("GET", _C + "/publishers/[^/]+/configs/[^/]+/jobs/[^/]+", Answer(body=JOVEO_CONFIG_JOB)),
+    ("GET", _C + "/publishers/[^/]+/configs/[^/]+/jobs", Answer(body={"data": []})),
+    ("GET", _C + "/publishers/[^/]+/configs/[^/]+", Answer(body=JOVEO_CONFIG)),
+    ("PUT", _C + "/publishers/[^/]+/configs/[^/]+", Answer(body=_ok("Config update processed"))),
+    ("DELETE", _C + "/publishers/[^/]+/configs/[^/]+", Answer(body=_ok("Config update processed"))),
     ("POST", _C + "/configs/[^/]+/jobs", Answer(body={"result": {}, "message": "Create request processed"})),
     (
         "POST",
@@ -351,6 +414,9 @@ JOVEO_ROUTES: list[tuple[str, str, Answer]] = [
         r"/v1/publisher-families/[^/]+/reports",
         Answer(body={"success": True, "reportId": "eba6971f-4880-4f05-bfbf-a308e30084ea"}),
     ),
+    # "Get a report" and "Get Report Generation Status" show no response sample: an empty object.
+    ("GET", r"/v1/reports/[^/]+", Answer(body={})),
+    ("GET", r"/v1/publisher-families/[^/]+/reports/[^/]+", Answer(body={})),
     ("GET", _C, Answer(body=JOVEO_CLIENT)),
     ("PUT", _C, Answer(body=_ok("Client Updated"))),
     ("DELETE", _C, Answer(body=_ok("Client Deleted"))),

@@ -19,7 +19,7 @@ Sandbox decisions (not documented by the vendor):
   header/query (`x-client-id`, `client_id`). 404: unknown ids in the path (a deleted thing is gone).
   400: missing `x-client-id` / `client_id` header or query, bad body, bad paging, bad dates.
 - `x-authorization-key` carries the raw access_token (no "Bearer " prefix; a prefixed one is 403).
-- Paging (as documented): lists skip limit*page rows (first page 0); jobs "start from 1". `limit` 1..1000, both required.
+- Paging (as documented): lists skip limit*page rows (first page 0); jobs "start from 1"; limit 1..1000.
   Jobs lists reach only the first 10,000 jobs: a page starting at 10,000 or later is 400.
 - Dates of clients, campaigns, job groups and rules are mm/dd/yyyy in and out (400 otherwise,
   e.g. the vendor's own dd/mm/yyyy sample "20/04/2020"). Posting configs take ISO 8601 dates.

@@ -37,13 +37,20 @@ from .wait import WAIT
 
 def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClient:
     assert isinstance(settings, JivoxSettings) and settings.api_key is not None
-    return VendorClient(
+    client = VendorClient(
         "jivox",
         settings.url,
         Auth(headers={"jvx_apikey": settings.api_key.get_secret_value()}),
         auth_hint="Check ADOPS_JIVOX_API_KEY.",
         **options.kwargs(),  # type: ignore[arg-type]
     )
+    client.templates = (
+        "/v2/accounts",
+        settings.retail_settings_path,
+        settings.activation_status_path,
+        settings.activation_status_fallback_path,
+    )
+    return client
 
 
 async def list_campaigns(call: Call) -> CampaignPage:

@@ -58,6 +58,14 @@ def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClien
                     "client id issued with this API key (not a MOJO client id).",
                     status=403,
                 ) from None
+            if exc.status in (404, 405):
+                raise VendorError(
+                    "joveo",
+                    f"Joveo answered {exc.status} to the access-token exchange (POST {settings.token_path} on "
+                    f"{settings.url}): the host or the path is wrong. Check ADOPS_JOVEO_BASE_URL and "
+                    "ADOPS_JOVEO_TOKEN_PATH against what Joveo gave you (adops-mcp doctor --probe).",
+                    status=exc.status,
+                ) from None
             raise VendorError(
                 "joveo", f"Could not mint the Joveo access token: {exc.message}", status=exc.status
             ) from None
@@ -88,4 +96,5 @@ def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClien
         **options.kwargs(),  # type: ignore[arg-type]
     )
     holder["client"] = client
+    client.templates = (settings.token_path,)
     return client

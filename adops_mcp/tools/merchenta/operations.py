@@ -113,6 +113,7 @@ def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClien
         describe_error=describe_error,
         **options.kwargs(),  # type: ignore[arg-type]
     )
+    client.templates = (LOGIN, settings.lock_path)
     return client
 
 
