@@ -101,7 +101,7 @@ async def test_report_creating_posts_are_creates_never_resent(docs, tool, args, 
         text = await h.error(tool, args)
         assert "may or may not" in text
         assert len([s for s in vendor.requests(JOVEO, "POST") if s.path == path]) == 1
-        records = h.built.runtime.store.audit(vendor="joveo")
+        records = await h.built.runtime.store.audit(vendor="joveo")
         assert records and records[0].tool == tool and records[0].status == "unknown"
     tools = {t["name"]: t for t in __import__("adops_mcp.catalogue", fromlist=["catalogue"]).catalogue()}
     assert tools[tool]["effect"] == "write" and tools[tool]["annotations"]["readOnlyHint"] is False
@@ -111,7 +111,7 @@ async def test_report_creating_posts_are_creates_never_resent(docs, tool, args, 
 
 
 async def test_a_bare_config_object_is_a_one_item_list(docs) -> None:
-    async with docs() as (h, vendor):
+    async with docs() as (h, _vendor):
         ids = {"client_id": CLIENT, "publisher_id": "TestExp1"}
         page = await h.ok("joveo_list_publisher_posting_configs", ids)
         assert page["returned"] == 1 and page["items"][0]["id"] == "213d2dcb-d72b-43fb-85bc-71e1aaa8fe8a"

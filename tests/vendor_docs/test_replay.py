@@ -170,6 +170,9 @@ async def test_merchenta_sample(docs, case) -> None:
     assert login.path == "/v3/oauth/accessToken"
 
 
+REFUSED = "it is not possible to change status from PENDING to ACTIVE for creative MERCHENTA-test-"
+
+
 async def test_merchenta_documented_refusals(docs) -> None:
     async with docs(elicitation=answer("accept"), ADOPS_MERCHENTA_LOCK_PATH="") as (h, vendor):
         # The document's creatives are PENDING: PENDING -> ACTIVE is the documented E10059, refused unsent.
@@ -185,7 +188,7 @@ async def test_merchenta_documented_refusals(docs) -> None:
                 "errors": [
                     {
                         "code": "E10059",
-                        "description": "it is not possible to change status from PENDING to ACTIVE for creative MERCHENTA-test-1",
+                        "description": REFUSED + "1",
                     }
                 ]
             },
@@ -202,7 +205,7 @@ async def test_merchenta_documented_refusals(docs) -> None:
                 "warnings": [
                     {
                         "code": "E10059",
-                        "description": "it is not possible to change status from PENDING to ACTIVE for creative MERCHENTA-test-2",
+                        "description": REFUSED + "2",
                     }
                 ]
             },
