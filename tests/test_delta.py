@@ -148,6 +148,7 @@ async def test_create_disabled_sends_documented_body_and_parses_location(mode) -
             "orderId": "PO-77",
             "budget": 5000.0,
             "overrideVariables": '{"color": "red"}',
+            "enabled": False,
         }
         sim = h.sandbox["deltaprojects"]
         assert done["result"]["activity_id"] == sim.created[0]

@@ -20,6 +20,7 @@ LAYERS: dict[str, int] = {
     "__main__": 4,
     "demo": 4,
     "doctor": 4,
+    "facts": 4,  # the vendor facts table doctor prints and probes (it reads the Joveo operation table)
     "catalogue": 4,
     # MCP wiring, and the approvals console served beside it
     "server": 3,

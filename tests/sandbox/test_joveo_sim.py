@@ -93,22 +93,22 @@ async def test_token_minting_and_rules(http: httpx2.AsyncClient, sim: JoveoSimul
 
     token = body["access_token"]
     ok = {"x-api-key": API_KEY, "x-authorization-key": token}
-    assert (await http.get("/v1/clients?page=1&limit=10", headers=ok)).status_code == 200
-    r = await http.get("/v1/clients?page=1&limit=10", headers={"x-authorization-key": token})
+    assert (await http.get("/v1/clients?page=0&limit=10", headers=ok)).status_code == 200
+    r = await http.get("/v1/clients?page=0&limit=10", headers={"x-authorization-key": token})
     assert r.status_code == 401 and r.json() == {"message": "Missing or invalid x-api-key"}
     assert (
-        await http.get("/v1/clients?page=1&limit=10", headers={"x-api-key": "nope", "x-authorization-key": token})
+        await http.get("/v1/clients?page=0&limit=10", headers={"x-api-key": "nope", "x-authorization-key": token})
     ).status_code == 401
-    assert (await http.get("/v1/clients?page=1&limit=10", headers={"x-api-key": API_KEY})).status_code == 403
+    assert (await http.get("/v1/clients?page=0&limit=10", headers={"x-api-key": API_KEY})).status_code == 403
     bad = {"x-api-key": API_KEY, "x-authorization-key": "garbage"}
-    assert (await http.get("/v1/clients?page=1&limit=10", headers=bad)).status_code == 403
+    assert (await http.get("/v1/clients?page=0&limit=10", headers=bad)).status_code == 403
     bearer = {"x-api-key": API_KEY, "x-authorization-key": f"Bearer {token}"}
-    assert (await http.get("/v1/clients?page=1&limit=10", headers=bearer)).status_code == 403
+    assert (await http.get("/v1/clients?page=0&limit=10", headers=bearer)).status_code == 403
 
     clock.now += 86399
-    assert (await http.get("/v1/clients?page=1&limit=10", headers=ok)).status_code == 200
+    assert (await http.get("/v1/clients?page=0&limit=10", headers=ok)).status_code == 200
     clock.now += 1
-    r = await http.get("/v1/clients?page=1&limit=10", headers=ok)
+    r = await http.get("/v1/clients?page=0&limit=10", headers=ok)
     assert r.status_code == 403 and "expired" in r.json()["message"]
 
 
@@ -117,9 +117,9 @@ async def test_token_of_another_api_client_is_refused(http: httpx2.AsyncClient, 
     sim.add_api_client("other-api-client", "other-key")
     other = (await mint(http, key="other-key", client_id="other-api-client")).json()["access_token"]
     assert (await mint(http, key=API_KEY, client_id="other-api-client")).status_code == 403
-    r = await http.get("/v1/clients?page=1&limit=5", headers={"x-api-key": API_KEY, "x-authorization-key": other})
+    r = await http.get("/v1/clients?page=0&limit=5", headers={"x-api-key": API_KEY, "x-authorization-key": other})
     assert r.status_code == 403 and "another API client" in r.json()["message"]
-    r = await http.get("/v1/clients?page=1&limit=5", headers={"x-api-key": "other-key", "x-authorization-key": other})
+    r = await http.get("/v1/clients?page=0&limit=5", headers={"x-api-key": "other-key", "x-authorization-key": other})
     assert r.status_code == 200
 
 
@@ -134,14 +134,14 @@ def test_default_credentials() -> None:
 
 @pytest.mark.anyio
 async def test_clients(http: httpx2.AsyncClient, h: dict[str, str]) -> None:
-    r = await http.get("/v1/clients?page=1&limit=10", headers=h)
+    r = await http.get("/v1/clients?page=0&limit=10", headers=h)
     names = [c["companyName"] for c in r.json()["data"]]
     assert names == ["Globex Logistics", "Initech Health", "Umbrella Retail"]
-    assert [c["companyName"] for c in (await http.get("/v1/clients?page=2&limit=2", headers=h)).json()["data"]] == [
+    assert [c["companyName"] for c in (await http.get("/v1/clients?page=1&limit=2", headers=h)).json()["data"]] == [
         "Umbrella Retail"
     ]
     assert (await http.get("/v1/clients", headers=h)).status_code == 400
-    assert (await http.get("/v1/clients?page=0&limit=10", headers=h)).status_code == 400
+    assert (await http.get("/v1/clients?page=-1&limit=10", headers=h)).status_code == 400
 
     client = (await http.get(C, headers=h)).json()
     assert client["id"] == GLOBEX and client["startDate"] == "01/06/2025" and client["timeZone"] == "UTC-06:00"
@@ -264,9 +264,9 @@ async def test_job_lifecycle(http: httpx2.AsyncClient, h: dict[str, str], sim: J
 
 @pytest.mark.anyio
 async def test_campaigns_and_jobgroups(http: httpx2.AsyncClient, h: dict[str, str]) -> None:
-    data = (await http.get(C + "/campaigns?page=1&limit=10", headers=h)).json()["data"]
+    data = (await http.get(C + "/campaigns?page=0&limit=10", headers=h)).json()["data"]
     assert {c["name"]: c["activeStatus"] for c in data} == {"Always-on Drivers": "A", "Q3 Warehouse Surge": "P"}
-    assert (await http.get(C + "/campaigns?page=1", headers=h)).status_code == 400
+    assert (await http.get(C + "/campaigns?page=0", headers=h)).status_code == 400
     assert (await http.get(f"/v1/clients/{INITECH}/campaigns/{CAMP_ALWAYS_ON}", headers=h)).status_code == 404
 
     r = await http.post(
@@ -314,9 +314,9 @@ async def test_campaigns_and_jobgroups(http: httpx2.AsyncClient, h: dict[str, st
     assert (await http.put(jg, headers=h, json={"colour": "red"})).status_code == 400
     assert (await http.post(jg + "/pause", headers=h)).json() == {"result": True, "message": "Jobgroup paused"}
     assert (await http.post(jg + "/enable", headers=h)).json()["message"] == "Jobgroup enabled"
-    listed = (await http.get(camp + "/jobgroups?page=1&limit=10", headers=h)).json()["data"]
+    listed = (await http.get(camp + "/jobgroups?page=0&limit=10", headers=h)).json()["data"]
     assert [g["name"] for g in listed] == ["Fall Drivers 2"]
-    client_groups = (await http.get(C + "/jobgroups?page=1&limit=100", headers=h)).json()["data"]
+    client_groups = (await http.get(C + "/jobgroups?page=0&limit=100", headers=h)).json()["data"]
     assert len(client_groups) == 5
 
     assert (await http.delete(jg, headers=h)).json() == {"result": True, "message": "Jobgroup deleted"}
@@ -445,7 +445,7 @@ async def test_async_stats_lifecycle(http: httpx2.AsyncClient, h: dict[str, str]
 
 @pytest.mark.anyio
 async def test_feeds(http: httpx2.AsyncClient, h: dict[str, str]) -> None:
-    feeds = (await http.get(C + "/feeds?page=1&limit=10", headers=h)).json()["data"]
+    feeds = (await http.get(C + "/feeds?page=0&limit=10", headers=h)).json()["data"]
     assert [f["id"] for f in feeds] == [FEED_GLOBEX]
     assert (await http.get(C + "/feeds", headers=h)).status_code == 400
     r = await http.post(
@@ -475,7 +475,7 @@ async def test_posting_configs(http: httpx2.AsyncClient, h: dict[str, str]) -> N
     assert cfg["agencyId"] == "ripple"
     listed = (await http.get(C + "/publishers/dice/configs", headers=h)).json()["data"]
     assert [c["id"] for c in listed] == [CFG_GLOBEX_DICE] and listed[0]["usedCount"] == 5
-    all_cfgs = (await http.get(C + "/configs?page=1&limit=10", headers=h)).json()["data"]
+    all_cfgs = (await http.get(C + "/configs?page=0&limit=10", headers=h)).json()["data"]
     assert len(all_cfgs) == 2
     assert (await http.get(C + "/publishers/monster/configs", headers=h)).status_code == 404
 
@@ -489,7 +489,7 @@ async def test_posting_configs(http: httpx2.AsyncClient, h: dict[str, str]) -> N
     one = (await http.get(zip_cfg + "/jobs/GLX-00002", headers=h)).json()
     assert one["status"] == "A" and one["isPosted"] is True and one["placement"] == "ziprecruiter"
     assert (await http.get(zip_cfg + "/jobs/GLX-00999", headers=h)).status_code == 404
-    posted = (await http.get(C + "/publishers/ziprecruiter/jobs?page=1&limit=10&pinned=false", headers=h)).json()
+    posted = (await http.get(C + "/publishers/ziprecruiter/jobs?page=0&limit=10&pinned=false", headers=h)).json()
     assert [j["refNumber"] for j in posted["data"]] == ["GLX-00002", "GLX-00003"]
 
     r = await http.post(
