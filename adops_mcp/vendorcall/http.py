@@ -530,7 +530,8 @@ def _connect_cause(exc: Exception) -> str:
     """Why a connection did not open, in words an operator can act on."""
     if isinstance(exc, httpx2.ConnectTimeout):
         return "timed out while connecting"
-    chain, seen = [], exc
+    chain: list[str] = []
+    seen: BaseException | None = exc
     while seen is not None and len(chain) < 5:
         chain.append(f"{type(seen).__name__} {seen}".lower())
         seen = seen.__cause__ or seen.__context__
