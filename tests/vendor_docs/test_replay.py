@@ -19,11 +19,15 @@ from .standin import (
     DELTA_CLIENT,
     DELTA_KEY,
     JIVOX_KEY,
+    JOVEO_CAMPAIGN,
+    JOVEO_JOB,
+    JOVEO_JOBGROUP,
     JOVEO_KEY,
     JOVEO_TOKEN,
     MERCHENTA_TOKEN,
     TEMPLATE,
     Answer,
+    StandIn,
 )
 
 pytestmark = pytest.mark.anyio
@@ -31,6 +35,16 @@ JOVEO = "api.joveo.com"
 JIVOX = "demo.stub.api.jivox.com"
 MERCHENTA = "sandbox.rtbapi.io"
 DELTA = "delta.invalid"
+
+
+def _paused_records(vendor: StandIn) -> None:
+    """The sample client, campaign, job group and job, paused (so an enable is a change)."""
+    c = r"/v1/clients/[^/]+"
+    vendor.answer(JOVEO, "GET", c + "/status", Answer(body={"result": "P", "message": "Status fetched successfully"}))
+    vendor.answer(JOVEO, "GET", c + "/jobs/[^/]+", Answer(body={**JOVEO_JOB, "status": "PAUSED"}))
+    vendor.answer(JOVEO, "GET", c + "/campaigns/[^/]+", Answer(body={**JOVEO_CAMPAIGN, "activeStatus": "P"}))
+    jobgroup = c + "/campaigns/[^/]+/jobgroups/[^/]+"
+    vendor.answer(JOVEO, "GET", jobgroup, Answer(body={**JOVEO_JOBGROUP, "activeStatus": "P"}))
 
 
 @pytest.mark.parametrize("name", sorted(TABLE))
@@ -45,6 +59,8 @@ async def test_joveo_sample(docs, name: str) -> None:
     if name == "joveo_get_publisher_report":
         args, path = {**args, "report_id": "p1"}, path.replace("PR", "p1")
     async with docs(elicitation=answer("accept")) as (h, vendor):
+        if name.startswith("joveo_enable_"):  # the samples' records are active; enabling those sends nothing
+            _paused_records(vendor)
         result = await h.call(name, args)
         assert not result.is_error, result.content
         sent = [s for s in vendor.requests(JOVEO) if s.method == method and s.path == path]
