@@ -9,7 +9,6 @@ reachability only. Output carries no credential: every line goes through the scr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,7 @@ from .facts import Fact
 from .profiles import vendor_profiles
 from .vendorcall import secrets
 from .vendorcall.http import VendorClient, VendorError
-from .vendorcall.request import build, send
+from .vendorcall.request import PLACEHOLDER, Request, UnsafeId, build, send
 
 
 @dataclass
@@ -185,19 +184,11 @@ class Prober:
     def verdict(self, fact: Fact, state: str, detail: str) -> None:
         self.verdicts[fact] = Verdict(self.subject, fact, state, detail)
 
-    async def read(
-        self,
-        fact: Fact | None,
-        path: str,
-        *,
-        query: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> Any:
-        """GET path; records the fact's verdict; returns the JSON body on 2xx, else None."""
+    async def read(self, fact: Fact | None, request: Request) -> Any:
+        """Send the GET; records the fact's verdict; returns the JSON body on 2xx, else None."""
+        path = request.path
         try:
-            response = await self.client.request(
-                "GET", path, read=True, params=query, headers=headers, ok_statuses=frozenset(range(400, 500))
-            )
+            response = await send(self.client, request, read=True, ok_statuses=frozenset(range(400, 500)))
         except VendorError as exc:
             if fact is not None:
                 self.verdict(fact, "unknown", exc.message)
@@ -216,15 +207,26 @@ class Prober:
         except ValueError:
             return None
 
-    def fill(self, template: str, source: dict[str, str] | None = None) -> str | None:
-        from urllib.parse import quote
-
-        for name in re.findall(r"{(\w+)}", template):
+    def get(
+        self,
+        template: str,
+        source: dict[str, str] | None = None,
+        *,
+        query: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Request | None:
+        """The GET of `template` with ids the list reads found (`source` renames them), or None while
+        one is missing or cannot be a path segment (vendor text is untrusted)."""
+        values: dict[str, str] = {}
+        for name in PLACEHOLDER.findall(template):
             key = (source or {}).get(name, name)
             if key not in self.ids:
                 return None
-            template = template.replace("{" + name + "}", quote(self.ids[key], safe=""))
-        return template
+            values[name] = self.ids[key]
+        try:
+            return build("GET", template, values, query=query, headers=headers)
+        except UnsafeId:
+            return None
 
 
 async def _probe_joveo(p: Prober, facts: list[Fact]) -> None:
@@ -243,17 +245,13 @@ async def _probe_joveo(p: Prober, facts: list[Fact]) -> None:
             p.verdict(token, "unknown", exc.message)
         return
     p.verdict(token, "confirmed", "the access-token exchange answered with a token.")
-    p.verdict(host, "confirmed", f"{p.account.url} answered the access-token exchange.")
+    p.verdict(host, "confirmed", f"{secrets.hide_userinfo(p.account.url)} answered the access-token exchange.")
     ops = {op.name: op for op in OPERATIONS}
     pending = [f for f in facts if f.readable and f.name.startswith("path of joveo_")]
     for _ in range(2):  # a second pass reaches reads whose ids a later list gave
         for fact in list(pending):
             op = ops[fact.name.removeprefix("path of ")]
             assert op.path is not None
-            path = p.fill(p.account.path(op.name, op.path), JOVEO_ID_FROM.get(op.name))
-            if path is None:
-                continue
-            pending.remove(fact)
             fields = op.params.model_fields
             query = {"page": p.account.page_base, "limit": 1} if "page" in fields else None
             if query is not None and op.name == "joveo_list_jobs":
@@ -261,23 +259,29 @@ async def _probe_joveo(p: Prober, facts: list[Fact]) -> None:
             headers = (
                 {"x-client-id": p.ids["client_id"]} if "client_id" in p.ids and "{client_id}" not in op.path else None
             )
-            body = await p.read(fact, path, query=query, headers=headers)
+            template = p.account.path(op.name, op.path)
+            request = p.get(template, JOVEO_ID_FROM.get(op.name), query=query, headers=headers)
+            if request is None:
+                continue
+            pending.remove(fact)
+            body = await p.read(fact, request)
             first = _first(body) if body is not None else {}
             for name, key in JOVEO_IDS.get(op.name, {}).items():
                 if isinstance(first.get(key), str | int) and name not in p.ids:
                     p.ids[name] = str(first[key])
     for fact in pending:
-        missing = ", ".join(n for n in re.findall(r"{(\w+)}", fact.value(p.account)) if n not in p.ids)
+        missing = ", ".join(n for n in PLACEHOLDER.findall(fact.value(p.account)) if n not in p.ids)
         p.verdict(fact, "unknown", f"no {missing} found by the list reads to try it with.")
 
 
 async def _probe_jivox(p: Prober, facts: list[Fact]) -> None:
     host = facts[0]
-    body = await p.read(host, "/v2/accounts", query={"limit": 1})
+    body = await p.read(host, build("GET", "/v2/accounts", query={"limit": 1}))
     account = _first(body) if body is not None else {}
     if account.get("accountId"):
         p.ids["accountId"] = str(account["accountId"])
-        campaigns = await p.read(None, p.fill("/v2/accounts/{accountId}/retail-campaigns") or "", query={"limit": 1})
+        listing = p.get("/v2/accounts/{accountId}/retail-campaigns", query={"limit": 1})
+        campaigns = await p.read(None, listing) if listing is not None else None
         idx = _first(campaigns).get("retailCampaignIdx") if campaigns is not None else None
         if idx is not None:
             p.ids["retailCampaignIdx"] = str(idx)
@@ -290,18 +294,18 @@ async def _probe_jivox(p: Prober, facts: list[Fact]) -> None:
         if not template or template == "(empty)":
             p.verdict(fact, "unknown", "not set.")
             continue
-        path = p.fill(template)
-        if path is None:
+        request = p.get(template)
+        if request is None:
             p.verdict(fact, "unknown", "no account or retail campaign found by the list reads to try it with.")
         else:
-            await p.read(fact, path)
+            await p.read(fact, request)
 
 
 async def _probe_merchenta(p: Prober, facts: list[Fact]) -> None:
     try:
         assert p.client.auth.token is not None
         await p.client.auth.token.get()  # the documented login (a GET)
-        p.verdict(facts[0], "confirmed", f"{p.account.url} answered the login.")
+        p.verdict(facts[0], "confirmed", f"{secrets.hide_userinfo(p.account.url)} answered the login.")
     except VendorError as exc:
         state = "refuted" if exc.status in (404, 405) else "unknown"
         fix = f": set {facts[0].setting} to the host Merchenta gave you." if state == "refuted" else ""
@@ -309,7 +313,7 @@ async def _probe_merchenta(p: Prober, facts: list[Fact]) -> None:
 
 
 async def _probe_delta(p: Prober, facts: list[Fact]) -> None:
-    await p.read(facts[0], "/api/v1/activity_templates")
+    await p.read(facts[0], build("GET", "/api/v1/activity_templates"))
 
 
 VENDOR_PROBES = {

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import JivoxSettings, JoveoSettings, MerchentaSettings, VendorSettings
+from .vendorcall import secrets
 
 Source = str  # "document" | "public page" | "guess"
 
@@ -40,7 +41,8 @@ def _attr(name: str) -> Callable[[VendorSettings], str]:
 
 
 def _url(s: VendorSettings) -> str:
-    return s.url if (s.base_url or s.default_base_url) else "(not set)"
+    """The base URL in effect, without any user:password it carries (those are credentials)."""
+    return secrets.hide_userinfo(s.url) if (s.base_url or s.default_base_url) else "(not set)"
 
 
 def _joveo_path(op: str, default: str) -> Callable[[VendorSettings], str]:

@@ -41,6 +41,7 @@ async def scenario(s: DemoSession) -> None:
         "joveo_submit_stats_report",
         {"client_id": initech, "start_date": (end - timedelta(days=7)).isoformat(), "end_date": end.isoformat()},
     )
-    report = await s.call("joveo_wait_for_stats_report", {"client_id": initech, "task_id": task["task_id"]})
+    task_id = task["result"]["task_id"]  # submitting creates a report task at Joveo: a write, audited
+    report = await s.call("joveo_wait_for_stats_report", {"client_id": initech, "task_id": task_id})
     s.check(report["status"] == "SUCCESS" and bool(report["location"]), "the report is ready with a download location")
     s.check("never sum or average" in (report.get("note") or ""), "the ratio-metrics warning comes with it")
