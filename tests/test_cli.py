@@ -88,7 +88,8 @@ def test_demo_passes(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     # each plan now ends with the exact requests it will send (issue 10), a few lines per confirmation
     assert len(lines) <= 215, f"the transcript should read at a glance, not {len(lines)} lines"
-    assert "Audit: 6 change(s) were recorded" in result.stdout and "`adops-mcp audit`" in result.stdout
+    # 6 confirmed changes and the stats submission (it creates a report task at Joveo: a write)
+    assert "Audit: 7 change(s) were recorded" in result.stdout and "`adops-mcp audit`" in result.stdout
     assert list(tmp_path.iterdir()) == [], "the demo leaves nothing behind in the temporary directory"
     verbose = run("demo", "--verbose", env={"TMPDIR": str(tmp_path)})
     assert verbose.returncode == 0 and len(verbose.stdout.splitlines()) > len(lines)
