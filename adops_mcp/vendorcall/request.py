@@ -78,26 +78,6 @@ class Request:
             "headers": dict(self.headers),
         }
 
-    def line(self) -> str:
-        """Compact "METHOD /path?query body" for plans."""
-        query = {k: v for k, v in self.query.items() if v is not None}
-        text = f"{self.method} {self.path}"
-        if query:
-            text += "?" + "&".join(f"{k}={_compact(v)}" for k, v in query.items())
-        if self.headers:
-            text += " " + " ".join(f"[{k}: {v}]" for k, v in self.headers.items())
-        if self.json is not None:
-            text += " " + _compact(self.json)
-        if self.form is not None:
-            text += " form " + _compact(dict(self.form))
-        return text
-
-
-def _compact(value: Any) -> str:
-    return (
-        value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-    )
-
 
 def digest(requests: Iterable[Request]) -> str:
     """A digest of a whole sequence of requests (what a confirmation binds to)."""
