@@ -19,7 +19,7 @@ from ..config import ConfigError, Settings
 from ..vendorcall.operation import Account, SpendChange
 
 if TYPE_CHECKING:
-    from ..vendorcall.operation import Call, Operation
+    from ..vendorcall.operation import Operation
 
 ADOPS_TOOLS = ("confirm_action",)  # listed only in some modes, still a valid name
 
@@ -125,10 +125,3 @@ def check_spend(changes: list[SpendChange], settings: Settings) -> None:
 
 def caps_set(settings: Settings) -> bool:
     return any(v is not None for v in (settings.max_budget, settings.max_budget_increase, settings.max_bid))
-
-
-async def enforce(call: Call, settings: Settings) -> None:
-    """Account allowlist, then spend caps: before anyone is asked and again before anything is sent."""
-    check_account(call.op, call.params, call.settings)
-    if call.op.spend is not None and caps_set(settings):
-        check_spend(await call.op.spend(call), settings)

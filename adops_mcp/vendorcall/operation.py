@@ -84,7 +84,7 @@ def numeric_changes(
             float(new.replace(",", ""))
         except ValueError:
             return []  # a label (e.g. "MONTHLY"), not an amount
-        return [SpendChange(what=what, new=None)]
+        return [SpendChange(what=what, new=None, kind="bid" if kind == "bid" else "budget")]
     if isinstance(new, dict):
         current = old if isinstance(old, dict) else {}
         return [

@@ -108,6 +108,23 @@ async def test_a_value_whose_meaning_cannot_be_judged_is_refused_and_named() -> 
         assert writes(h) == []
 
 
+async def test_a_value_that_cannot_be_judged_meets_the_cap_of_its_kind_only() -> None:
+    # A bid sent as text: ADOPS_MAX_BID cannot judge it, so it is refused (it was once taken for a budget
+    # amount and passed a bid cap unchecked); with only budget caps set, no cap applies to a bid.
+    text_bid = {**CAMPAIGN, "name": "G", "placements": [{"placement": "indeed", "cpcBid": "999999"}]}
+    async with connect(max_bid=CAP) as h:
+        text = await h.error("joveo_create_jobgroup", text_bid)
+        assert REFUSED in text and "cpcBid" in text and "cannot be judged" in text
+        assert writes(h) == []
+    async with connect(max_budget=CAP, max_budget_increase=CAP) as h:
+        planned = await h.ok("joveo_create_jobgroup", text_bid)
+        assert planned["status"] == "confirmation_required" and "999999" in planned["plan"]
+    # A budget amount sent as text, with only a bid cap set: planned as usual.
+    async with connect(max_bid=CAP) as h:
+        planned = await h.ok("joveo_update_campaign", {**CAMPAIGN, "caps": {"budget": {"monthly": "999999"}}})
+        assert planned["status"] == "confirmation_required" and "999999" in planned["plan"]
+
+
 async def test_an_impression_budget_is_priced_at_its_ecpm() -> None:
     args = {**DELTA_NEW, "impression_budget": 100_000, "target_ecpm": 10.0}  # 100,000 / 1000 * 10 = 1000
     async with connect(max_budget=CAP) as h:
