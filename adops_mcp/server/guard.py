@@ -13,6 +13,7 @@ name, the exact validated arguments, the vendor account key and a nonce, expire 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets as pysecrets
 import tempfile
@@ -31,11 +32,6 @@ from ..config import ConfigError
 from ..vendorcall import secrets
 from .files import private_dir, private_file
 from .store import Store
-
-try:
-    import fcntl
-except ImportError:  # not POSIX: the rename is still atomic, concurrent first starts are not serialised
-    fcntl = None  # type: ignore[assignment]
 
 
 class Confirm(BaseModel):
@@ -131,8 +127,7 @@ def _exclusive(lock_path: Path) -> Iterator[None]:
     """An inter-process lock (flock) around reading and replacing the key file."""
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)  # closing releases the lock

@@ -8,6 +8,7 @@ identity, a well-signed token of the wrong shape. Every case counts what reached
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import threading
@@ -82,6 +83,24 @@ def test_concurrent_first_starts_agree_on_one_complete_key(isolated_env: Path) -
     assert len(keys) == 12 and len(set(keys)) == 1
     assert len(keys[0]) >= MIN_KEY_LENGTH and (data / "confirm.key").read_text() == keys[0]
     assert [p.name for p in data.iterdir() if p.name.startswith(".confirm.key")] == []  # no temp file left
+
+
+def test_a_failed_key_write_leaves_no_partial_file_and_the_next_start_writes_it(
+    isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = isolated_env / "data"
+
+    def disk_full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        load_key(None, data)
+    assert [p.name for p in data.iterdir() if p.name.startswith(".confirm.key")] == []  # the temp file is gone
+    assert not (data / "confirm.key").exists()
+    monkeypatch.undo()
+    key = load_key(None, data)
+    assert len(key) >= MIN_KEY_LENGTH and (data / "confirm.key").read_text() == key
 
 
 def test_key_file_and_data_dir_private_whatever_the_umask(isolated_env: Path) -> None:
