@@ -1,9 +1,7 @@
 """Delta Projects DSP API v1 parameters and trimmed results (VENDORS.md section 4)."""
 
-from __future__ import annotations
-
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -82,7 +80,7 @@ class StatisticsParams(ActivityParams):
     limit: Annotated[int | None, Field(ge=1, le=1000, description="Keep only the first rows.")] = None
 
     @model_validator(mode="after")
-    def _interval(self) -> StatisticsParams:
+    def _interval(self) -> Self:
         if (self.start_date is None) != (self.end_date is None):
             raise ValueError("give both start_date and end_date, or neither (the whole flight)")
         if self.start_date and self.end_date and self.start_date > self.end_date:
@@ -175,7 +173,7 @@ class CreateActivityParams(ClientParams):
         return _utc(value)
 
     @model_validator(mode="after")
-    def _rules(self) -> CreateActivityParams:
+    def _rules(self) -> Self:
         if self.flight_start >= self.flight_stop:
             raise ValueError("flight_start must be before flight_stop")
         if self.exclude_geo is not None and self.geo_details is None:
@@ -226,7 +224,7 @@ class UpdateActivityParams(ActivityParams):
         return _utc(value)
 
     @model_validator(mode="after")
-    def _something(self) -> UpdateActivityParams:
+    def _something(self) -> Self:
         if all(getattr(self, name) is None for name in UPDATE_FIELDS):
             raise ValueError("nothing to update: give at least one field to change")
         return self

@@ -1,7 +1,5 @@
 """Jivox parameters and trimmed results (VENDORS.md section 1)."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, Literal
 

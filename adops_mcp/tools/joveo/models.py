@@ -7,12 +7,10 @@ Nested objects whose shape the vendor document does not show (caps, budget, filt
 job settings) are open JSON objects.
 """
 
-from __future__ import annotations
-
 import re
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -217,7 +215,7 @@ class CreateClientParams(Params):
     ] = None
 
     @model_validator(mode="after")
-    def _order(self) -> CreateClientParams:
+    def _order(self) -> Self:
         _dates_in_order(self.start_date, self.end_date)
         return self
 
@@ -229,7 +227,7 @@ class UpdateClientParams(ClientParams):
     )
 
     @model_validator(mode="after")
-    def _something(self) -> UpdateClientParams:
+    def _something(self) -> Self:
         if self.budget is None and self.applies is None:
             raise ValueError("give budget and/or applies")
         return self
@@ -287,7 +285,7 @@ class UpdateJobParams(JobFields):
     job_reference: JobReference
 
     @model_validator(mode="after")
-    def _something(self) -> UpdateJobParams:
+    def _something(self) -> Self:
         if not any(getattr(self, f) is not None for f in JobFields.model_fields):
             raise ValueError("give at least one field to change")
         return self
@@ -302,7 +300,7 @@ class ListJobsParams(ClientParams):
     limit: Annotated[int, Field(ge=1, le=70, description="Jobs per page (1-70; trimmed jobs).")] = 50
 
     @model_validator(mode="after")
-    def _reachable(self) -> ListJobsParams:
+    def _reachable(self) -> Self:
         if (self.page - 1) * self.limit >= 10000:
             raise ValueError("Joveo lists only the first 10,000 jobs: (page-1)*limit must be below 10000")
         return self
@@ -339,7 +337,7 @@ class RulesParams(Params):
     filters: Annotated[list[OpenObject] | None, Field(max_length=100)] = None
 
     @model_validator(mode="after")
-    def _order(self) -> RulesParams:
+    def _order(self) -> Self:
         _dates_in_order(self.start_date, self.end_date)
         return self
 
@@ -358,7 +356,7 @@ class CreateCampaignParams(ClientParams):
     caps: Annotated[OpenObject | None, Field(description="Caps object (Joveo 'Create Campaign Caps').")] = None
 
     @model_validator(mode="after")
-    def _order(self) -> CreateCampaignParams:
+    def _order(self) -> Self:
         _dates_in_order(self.start_date, self.end_date)
         return self
 
@@ -395,7 +393,7 @@ class CreateJobGroupParams(CampaignParams):
     placements: Annotated[list[OpenObject] | None, Field(max_length=200)] = None
 
     @model_validator(mode="after")
-    def _order(self) -> CreateJobGroupParams:
+    def _order(self) -> Self:
         _dates_in_order(self.start_date, self.end_date)
         return self
 
@@ -409,7 +407,7 @@ class UpdateJobGroupParams(JobGroupParams):
     filters: OpenObject | None = None
 
     @model_validator(mode="after")
-    def _something(self) -> UpdateJobGroupParams:
+    def _something(self) -> Self:
         if self.name is None and self.cpa_bid is None and self.filters is None:
             raise ValueError("give name, cpa_bid and/or filters")
         return self
@@ -438,7 +436,7 @@ class UpdateFeedParams(FeedParams):
     ] = None
 
     @model_validator(mode="after")
-    def _something(self) -> UpdateFeedParams:
+    def _something(self) -> Self:
         if self.xml_feed_url is None and self.schema_mappings is None and self.schema_mapping_publisher is None:
             raise ValueError("give xml_feed_url, schema_mappings and/or schema_mapping_publisher")
         return self
@@ -496,7 +494,7 @@ class CreatePostingConfigParams(PublisherParams):
     min_job_duration_in_days: Annotated[Count | None, Field(serialization_alias="minJobDurationInDays")] = None
 
     @model_validator(mode="after")
-    def _order(self) -> CreatePostingConfigParams:
+    def _order(self) -> Self:
         _dates_in_order(self.start_date, self.end_date)
         return self
 
@@ -510,7 +508,7 @@ class UpdatePostingConfigParams(PostingConfigParams):
     min_job_duration_in_days: Annotated[Count | None, Field(serialization_alias="minJobDurationInDays")] = None
 
     @model_validator(mode="after")
-    def _something(self) -> UpdatePostingConfigParams:
+    def _something(self) -> Self:
         fields = (
             "cost",
             "end_date",
@@ -564,7 +562,7 @@ class SubmitStatsParams(Params):
     tertiary_level: Annotated[StatsLevel | None, Wire("none")] = None
 
     @model_validator(mode="after")
-    def _check(self) -> SubmitStatsParams:
+    def _check(self) -> Self:
         _dates_in_order(self.start_date, self.end_date)
         levels = [lv for lv in (self.primary_level, self.secondary_level, self.tertiary_level) if lv is not None]
         if len(set(levels)) != len(levels):
@@ -623,7 +621,7 @@ class ReportRequestParams(Params):
     end_date: Annotated[MdyDate | None, Wire("none"), Field(description="YYYY-MM-DD, put in filterBy.")] = None
 
     @model_validator(mode="after")
-    def _order(self) -> ReportRequestParams:
+    def _order(self) -> Self:
         _dates_in_order(self.start_date, self.end_date)
         return self
 

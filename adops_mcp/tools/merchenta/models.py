@@ -1,9 +1,7 @@
 """Merchenta RTB API v3 parameters and trimmed results (VENDORS.md section 3)."""
 
-from __future__ import annotations
-
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -59,7 +57,7 @@ class SetCreativeStatusParams(Params):
     status: Target
 
     @model_validator(mode="after")
-    def _belongs(self) -> SetCreativeStatusParams:
+    def _belongs(self) -> Self:
         if not self.creative_code.startswith(self.campaign_code + "-"):
             raise ValueError(
                 f"creative_code {self.creative_code} does not start with campaign_code {self.campaign_code}- "
