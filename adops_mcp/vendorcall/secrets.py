@@ -148,10 +148,8 @@ def hide_userinfo(url: str) -> str:
     return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]))
 
 
-def register_userinfo(url: str | None) -> None:
+def register_userinfo(url: str) -> None:
     """Register the user name and password a URL carries (`https://user:password@host`)."""
-    if not url:
-        return
     parts = urlsplit(url)
     for value in (parts.username, parts.password):
         if value:

@@ -5,9 +5,13 @@ the public surface reaches the code; through the runtime where the code is defen
 from __future__ import annotations
 
 import logging
+import os
 import stat
+import subprocess
+import sys
 import unicodedata
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -29,6 +33,7 @@ ACTIVATE = "jivox_activate_retail_campaign"
 ARGS = {"account_id": "northwind-grocers", "retail_campaign_idx": 7101}
 OTHER = {"account_id": "northwind-grocers", "retail_campaign_idx": 7104}
 LIST = ("jivox_list_retail_campaigns", {"account_id": "acme-retail", "limit": 2})
+ROOT = Path(__file__).resolve().parents[2]
 CANARY = "cnry+Key/7@x:y=z%41 w0rd"  # + / @ : = % and a space: every encoding differs from the raw form
 
 
@@ -358,6 +363,44 @@ def test_a_token_cache_scrubs_its_current_and_previous_token_only() -> None:
         assert scrubbed[2:] == [f"Bearer {secrets.REDACTED}"] * 2  # the current one and the one before
 
     anyio.run(check)
+
+
+def test_a_token_issued_again_on_refresh_keeps_the_one_before_scrubbed() -> None:
+    from adops_mcp.vendorcall.http import TokenCache
+
+    first, second = ("reissued-token-first-" + "r" * 20), ("reissued-token-second-" + "r" * 20)
+    minted = iter([first, second, second, second])  # many token endpoints hand out the same token until it expires
+
+    async def fetch() -> tuple[str, float]:
+        return next(minted), 0.0  # expired at once: every get() fetches again
+
+    async def check() -> None:
+        cache = TokenCache(fetch=fetch)
+        assert [await cache.get() for _ in range(4)] == [first, second, second, second]
+        # The same token registered again is not a rotation: the one before it (maybe still in flight) stays.
+        assert (
+            secrets.scrub(f"Bearer {first} / Bearer {second}")
+            == f"Bearer {secrets.REDACTED} / Bearer {secrets.REDACTED}"
+        )
+
+    anyio.run(check)
+
+
+def test_scrubbing_before_any_credential_is_registered() -> None:
+    # A fresh process (e.g. before settings load): nothing to scrub by value, credential parameters still go.
+    code = (
+        "from adops_mcp.vendorcall import secrets\n"
+        "print(secrets.scrub('GET https://api.example/x?apikey=k-123&page=2 failed'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"GET https://api.example/x?apikey={secrets.REDACTED}&page=2 failed\n"
 
 
 # ---- the request builder: ids are refused as arguments, before anything is read ------------------------

@@ -94,6 +94,30 @@ def test_scrubbing_keeps_ordinary_text() -> None:
     assert secrets.scrub(text) == text
 
 
+def test_copies_hidden_one_two_and_three_layers_deep_are_all_scrubbed() -> None:
+    secret = CANARIES[0]
+    layered = [entities(secret), entities(entities(secret)), entities(entities(entities(secret)))]
+    assert all(revealed(html.unescape(html.unescape(form)), secret) for form in layered)  # the control
+    # Each round of decoding shows one more copy: all three rounds run, and each copy is replaced.
+    assert secrets.scrub(" | ".join(layered)) == " | ".join([secrets.REDACTED] * 3)
+
+
+class Owner:
+    """Holds a credential for a while, like a token cache or a signer."""
+
+
+def test_a_short_credential_is_scrubbed_and_text_sharing_a_short_base64_fragment_is_not() -> None:
+    owner = Owner()
+    short = "q7Zx"  # e.g. a 4-character user name
+    secrets.register(short, owner=owner)
+    encoded = base64.b64encode(short.encode()).decode()
+    other = base64.b64encode(b"q7Zy").decode()  # another value, sharing its first 5 base64 characters
+    assert encoded[:5] == other[:5] and encoded != other
+    assert secrets.scrub(f"user {short}, basic {encoded}") == f"user {secrets.REDACTED}, basic {secrets.REDACTED}"
+    # Fragments under 8 characters are not scrubbed on their own: they would redact unrelated text.
+    assert secrets.scrub(f"id {other}") == f"id {other}"
+
+
 def client(handler: Any, **kwargs: Any) -> VendorClient:
     return VendorClient(
         "jivox", "https://jivox.test", Auth(), transport=httpx2.MockTransport(handler), retry_wait=0.0, **kwargs
