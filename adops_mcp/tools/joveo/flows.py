@@ -557,20 +557,6 @@ def status_plan(action: str, thing: str, status: Any, states: tuple[str, str], e
     return f"{action.capitalize()} Joveo {thing}: status {quoted(status)} -> {new}{same}. {effects[action]}"
 
 
-def client_state_plan(action: str) -> Any:
-    async def plan(call: Call) -> str:
-        name, status = await _client(call)
-        effects = {
-            "delete": ". Irreversible: its campaigns, job groups, jobs, feeds and postings go with it and all its "
-            "spend stops.",
-            "pause": "All its campaigns and job groups stop spending.",
-            "enable": "Its active campaigns and job groups start spending again.",
-        }
-        return status_plan(action, f"client {name}", status, ("P", "A"), effects)
-
-    return plan
-
-
 async def update_client_plan(call: Call) -> str:
     record = await get(call, C, client_id=call.params.client_id) or {}
     name = _name(record, "companyName", call.params.client_id)
@@ -598,37 +584,8 @@ async def job_valid_check(call: Call) -> None:
         )
 
 
-def job_plan(action: str) -> Any:
-    async def plan(call: Call) -> str:
-        job = await _job(call)
-        ref = call.params.job_reference
-        title = f"{quoted(job.get('title'))} ({ref})" if job.get("title") else ref
-        effects = {
-            "delete": ". Irreversible; it stops being advertised.",
-            "pause": "It stops being advertised (no more spend).",
-            "enable": "It is advertised again by its job groups (spend resumes).",
-        }
-        return status_plan(action, f"job {title}", job.get("status"), ("PAUSED", "ACTIVE"), effects)
-
-    return plan
-
-
 async def _campaign(call: Call) -> dict[str, Any]:
     return await get(call, CAMPAIGN, **_ids(call, "client_id", "campaign_id")) or {}
-
-
-def campaign_plan(action: str) -> Any:
-    async def plan(call: Call) -> str:
-        camp = await _campaign(call)
-        name = _name(camp, "name", call.params.campaign_id)
-        effects = {
-            "delete": " with all its job groups. Irreversible; their spend stops.",
-            "pause": "All its job groups stop spending (their own status stays as it is).",
-            "enable": "Its active job groups start spending again (if the client is active).",
-        }
-        return status_plan(action, f"campaign {name}", camp.get("activeStatus"), ("P", "A"), effects)
-
-    return plan
 
 
 async def update_campaign_plan(call: Call) -> str:
@@ -655,18 +612,6 @@ async def create_jobgroup_plan(call: Call) -> str:
 
 async def _jobgroup(call: Call) -> dict[str, Any]:
     return await get(call, JOBGROUP, **_ids(call, "client_id", "campaign_id", "jobgroup_id")) or {}
-
-
-def jobgroup_plan(action: str) -> Any:
-    async def plan(call: Call) -> str:
-        group = await _jobgroup(call)
-        name = _name(group, "name", call.params.jobgroup_id)
-        effects = {"delete": ". Irreversible; its spend stops.", "pause": "It stops spending."}
-        if action == "enable":
-            effects["enable"] = await _jobgroup_resumes(call)
-        return status_plan(action, f"job group {name}", group.get("activeStatus"), ("P", "A"), effects)
-
-    return plan
 
 
 async def _jobgroup_resumes(call: Call) -> str:
@@ -833,27 +778,67 @@ async def posting_config_spend(call: Call) -> list[SpendChange]:
     return numeric_changes("cost of the posting config", cost, None, creating=True, kind="bid")
 
 
+# Joveo records that pause, enable and delete: (paused, active) status values, and what each action does.
+STATES = {"client": ("P", "A"), "campaign": ("P", "A"), "jobgroup": ("P", "A"), "job": ("PAUSED", "ACTIVE")}
+EFFECTS = {
+    "client": {
+        "delete": ". Irreversible: its campaigns, job groups, jobs, feeds and postings go with it and all its "
+        "spend stops.",
+        "pause": "All its campaigns and job groups stop spending.",
+        "enable": "Its active campaigns and job groups start spending again.",
+    },
+    "campaign": {
+        "delete": " with all its job groups. Irreversible; their spend stops.",
+        "pause": "All its job groups stop spending (their own status stays as it is).",
+        "enable": "Its active job groups start spending again (if the client is active).",
+    },
+    "jobgroup": {"delete": ". Irreversible; its spend stops.", "pause": "It stops spending."},
+    "job": {
+        "delete": ". Irreversible; it stops being advertised.",
+        "pause": "It stops being advertised (no more spend).",
+        "enable": "It is advertised again by its job groups (spend resumes).",
+    },
+}
+
+
+def _noun(kind: str) -> str:
+    return "job group" if kind == "jobgroup" else kind
+
+
+async def record_state(kind: str, call: Call) -> tuple[str, Any]:
+    """(name as plans show it, current status) of the client, campaign, job group or job a call names."""
+    if kind == "client":
+        return await _client(call)
+    if kind == "job":
+        job, ref = await _job(call), call.params.job_reference
+        return (f"{quoted(job.get('title'))} ({ref})" if job.get("title") else ref), job.get("status")
+    record = await (_campaign(call) if kind == "campaign" else _jobgroup(call))
+    return _name(record, "name", getattr(call.params, f"{kind}_id")), record.get("activeStatus")
+
+
+def state_plan(kind: str, action: str) -> Any:
+    """The plan of pausing, enabling or deleting a Joveo client, campaign, job group or job."""
+
+    async def plan(call: Call) -> str:
+        name, status = await record_state(kind, call)
+        effects = EFFECTS[kind]
+        if kind == "jobgroup" and action == "enable":
+            effects = {**effects, "enable": await _jobgroup_resumes(call)}
+        return status_plan(action, f"{_noun(kind)} {name}", status, STATES[kind], effects)
+
+    return plan
+
+
 def already(kind: str, action: str) -> Any:
     """The `unchanged` hook of a pause/enable: the client, campaign, job group or job already has that status."""
     paused = action == "pause"
 
     async def unchanged(call: Call) -> str | None:
-        if kind == "client":
-            name, status = await _client(call)
-            target: str = "P" if paused else "A"
-        elif kind == "job":
-            job = await _job(call)
-            name = f"{quoted(job.get('title'))} ({call.params.job_reference})" if job.get("title") else ""
-            name = name or call.params.job_reference
-            status, target = job.get("status"), "PAUSED" if paused else "ACTIVE"
-        else:
-            record = await (_campaign(call) if kind == "campaign" else _jobgroup(call))
-            name = _name(record, "name", getattr(call.params, f"{kind}_id"))
-            status, target = record.get("activeStatus"), "P" if paused else "A"
+        name, status = await record_state(kind, call)
+        target = STATES[kind][0 if paused else 1]
         if status != target:
             return None
-        noun = "job group" if kind == "jobgroup" else kind
-        already = f"Joveo {noun} {name} is already {'paused' if paused else 'active'} ({target})."
+        already = f"Joveo {_noun(kind)} {name} is already {'paused' if paused else 'active'} ({target})."
         if kind == "jobgroup" and not paused and (held := await _jobgroup_resumes(call)).startswith("It will still"):
             already += " " + held.replace("It will still not spend", "It does not spend") + " Enable that instead."
         return already

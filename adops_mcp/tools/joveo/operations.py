@@ -132,7 +132,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "DELETE",
         C,
         m.ClientParams,
-        plan=f.client_state_plan("delete"),
+        plan=f.state_plan("client", "delete"),
     ),
     op(
         "joveo_get_client_status",
@@ -168,7 +168,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         C + "/pause",
         m.ClientParams,
-        plan=f.client_state_plan("pause"),
+        plan=f.state_plan("client", "pause"),
         unchanged=f.already("client", "pause"),
     ),
     op(
@@ -181,7 +181,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         C + "/enable",
         m.ClientParams,
-        plan=f.client_state_plan("enable"),
+        plan=f.state_plan("client", "enable"),
         unchanged=f.already("client", "enable"),
     ),
     # --------------------------------------------------------------------- jobs V11-V18
@@ -232,7 +232,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "DELETE",
         JOB,
         m.JobParams,
-        plan=f.job_plan("delete"),
+        plan=f.state_plan("job", "delete"),
     ),
     op(
         "joveo_update_job",
@@ -257,7 +257,7 @@ OPERATIONS: tuple[Operation, ...] = (
         JOB + "/pause",
         m.JobParams,
         check=f.job_valid_check,
-        plan=f.job_plan("pause"),
+        plan=f.state_plan("job", "pause"),
         unchanged=f.already("job", "pause"),
     ),
     op(
@@ -271,7 +271,7 @@ OPERATIONS: tuple[Operation, ...] = (
         JOB + "/enable",
         m.JobParams,
         check=f.job_valid_check,
-        plan=f.job_plan("enable"),
+        plan=f.state_plan("job", "enable"),
         unchanged=f.already("job", "enable"),
     ),
     op(
@@ -349,7 +349,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "DELETE",
         CAMPAIGN,
         m.CampaignParams,
-        plan=f.campaign_plan("delete"),
+        plan=f.state_plan("campaign", "delete"),
     ),
     op(
         "joveo_update_campaign",
@@ -374,7 +374,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         CAMPAIGN + "/pause",
         m.CampaignParams,
-        plan=f.campaign_plan("pause"),
+        plan=f.state_plan("campaign", "pause"),
         unchanged=f.already("campaign", "pause"),
     ),
     op(
@@ -387,7 +387,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         CAMPAIGN + "/enable",
         m.CampaignParams,
-        plan=f.campaign_plan("enable"),
+        plan=f.state_plan("campaign", "enable"),
         unchanged=f.already("campaign", "enable"),
     ),
     op(
@@ -464,7 +464,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "DELETE",
         JOBGROUP,
         m.JobGroupParams,
-        plan=f.jobgroup_plan("delete"),
+        plan=f.state_plan("jobgroup", "delete"),
     ),
     op(
         "joveo_update_jobgroup",
@@ -489,7 +489,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         JOBGROUP + "/pause",
         m.JobGroupParams,
-        plan=f.jobgroup_plan("pause"),
+        plan=f.state_plan("jobgroup", "pause"),
         unchanged=f.already("jobgroup", "pause"),
     ),
     op(
@@ -502,7 +502,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         JOBGROUP + "/enable",
         m.JobGroupParams,
-        plan=f.jobgroup_plan("enable"),
+        plan=f.state_plan("jobgroup", "enable"),
         unchanged=f.already("jobgroup", "enable"),
     ),
     op(
