@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from adops_mcp.cli import main
+from adops_mcp.sandbox import Sandbox
 from tests.harness import Harness, connect
 
 pytestmark = pytest.mark.anyio
@@ -139,3 +140,29 @@ async def test_denied_by_is_named_in_the_refusal() -> None:
         CliRunner().invoke(main, ["deny", action_id(first)], catch_exceptions=False)
         text = await h.error("confirm_action", {"confirmation_token": first["confirmation_token"]})
         assert f"A person ({getpass.getuser()}) denied this change" in text and h.writes("jivox") == 0
+
+
+async def test_one_approval_redeemed_on_two_replicas_at_once_is_performed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two replicas share the store and the vendor; the same approved token reaches both at once.
+    box = Sandbox()
+    async with (
+        connect(confirm_mode="out-of-band", sandbox=box) as one,
+        connect(confirm_mode="out-of-band", sandbox=box) as two,
+    ):
+        first = await one.ok(ACTIVATE, ARGS)
+        CliRunner().invoke(main, ["approve", action_id(first), "--yes"], catch_exceptions=False)
+        token = {"confirmation_token": first["confirmation_token"]}
+        store = one.built.runtime.store
+        claim = store.claim
+        raced: list[Any] = []
+
+        async def two_claims_first(action: str) -> bool:
+            # Replica one has checked the approval and the plan; replica two performs the change meanwhile.
+            raced.append(await two.ok("confirm_action", token))
+            return await claim(action)
+
+        monkeypatch.setattr(store, "claim", two_claims_first)
+        text = await one.error("confirm_action", token)
+        assert "already performed or has expired" in text and "Nothing was sent again" in text
+        assert raced[0]["status"] == "done"
+        assert len([r for r in box.vendor_requests("jivox", "POST") if ACTIVATE_PATH in r.path]) == 1
