@@ -118,6 +118,15 @@ def test_a_short_credential_is_scrubbed_and_text_sharing_a_short_base64_fragment
     assert secrets.scrub(f"id {other}") == f"id {other}"
 
 
+def test_a_value_under_four_characters_is_never_scrubbed_by_value() -> None:
+    owner = Owner()
+    for value in (None, "", "Zq3"):  # e.g. a database URL without a password; a 3-character credential
+        secrets.register(value, owner=owner)
+    # Scrubbing three characters, or their 4-character base64 or 6-digit hex, would redact ordinary text.
+    text = f"Zq3 rows, account Zq3-north, id {base64.b64encode(b'Zq3').decode()}, colour #{b'Zq3'.hex()}"
+    assert secrets.scrub(text) == text
+
+
 def client(handler: Any, **kwargs: Any) -> VendorClient:
     return VendorClient(
         "jivox", "https://jivox.test", Auth(), transport=httpx2.MockTransport(handler), retry_wait=0.0, **kwargs
