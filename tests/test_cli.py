@@ -153,3 +153,28 @@ async def test_streamable_http_transport(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+def test_listening_sockets_serve_connections_without_nagle() -> None:
+    """`serve --transport http` and `sandbox` listen on `_bind`'s socket: asyncio must turn Nagle off on each
+    accepted connection, or every keep-alive response waits 40 ms for the client's delayed ACK."""
+    import asyncio
+
+    from adops_mcp.cli import _bind
+
+    async def accepted_nodelay() -> int:
+        seen: asyncio.Queue[int] = asyncio.Queue()
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            seen.put_nowait(writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        sock = _bind("127.0.0.1", 0, "--port")
+        server = await asyncio.start_server(handle, sock=sock)
+        async with server:
+            _, writer = await asyncio.open_connection(*sock.getsockname())
+            nodelay = await asyncio.wait_for(seen.get(), timeout=10)
+            writer.close()
+        return nodelay
+
+    assert asyncio.run(accepted_nodelay()) != 0
