@@ -396,7 +396,7 @@ def _add(settings: Settings, cls: type[VendorSettings], name: str, values: objec
 def _file_only(cls: type[VendorSettings]) -> type[VendorSettings]:
     """The vendor's settings class reading nothing from the environment: a profile is complete on its own."""
 
-    class FileProfile(cls):  # type: ignore[valid-type, misc]
+    class FileProfile(cls):  # type: ignore[valid-type, misc]  # mypy cannot follow a base class held in a variable
         @classmethod
         def settings_customise_sources(cls, settings_cls: Any, init_settings: Any, **_: Any) -> tuple[Any, ...]:
             return (init_settings,)

@@ -7,6 +7,8 @@ import json
 import textwrap
 from typing import Any
 
+from mcp_types import TextContent, TextResourceContents
+
 from .session import DemoSession
 
 JOVEO = {  # sandbox: Forklift Operators is active, but its campaign Q3 Warehouse Surge is paused
@@ -27,8 +29,9 @@ def _blocking(diagnosis: dict[str, Any]) -> set[str]:
 async def scenario(s: DemoSession) -> None:
     s.say("User: What can you reach?")
     print("  > read resource adops://configuration")
-    # the configuration resource is JSON text, never a blob
-    config = json.loads((await s.client.read_resource("adops://configuration")).contents[0].text)  # type: ignore[union-attr]
+    resource = (await s.client.read_resource("adops://configuration")).contents[0]
+    assert isinstance(resource, TextResourceContents), "the configuration resource is JSON text, never a blob"
+    config = json.loads(resource.text)
     for v in config["vendors"]:
         print(f"    {v['display']:15} enabled={v['enabled']}  {v['base_url']}  {len(v['tools'])} tools")
     s.check(all(v["enabled"] for v in config["vendors"]) and config["sandbox"], "four vendors, sandbox mode")
@@ -38,7 +41,9 @@ async def scenario(s: DemoSession) -> None:
     prompt = await s.client.get_prompt(
         "troubleshoot_campaign", {"vendor": "deltaprojects", "campaign": "Brand Awareness Q2"}
     )
-    text = prompt.messages[0].content.text  # type: ignore[union-attr]
+    content = prompt.messages[0].content
+    assert isinstance(content, TextContent), "prompts answer with text"
+    text = content.text
     print(textwrap.indent("\n".join(text.splitlines()[:4]) + "\n...", "  | "))
     s.check(
         "delta_diagnose_activity" in text and "confirm_action" in text,

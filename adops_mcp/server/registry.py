@@ -76,7 +76,7 @@ def profile_param(op: Operation, runtime: Runtime) -> inspect.Parameter | None:
         return None
     assert "profile" not in op.params.model_fields, op.name
     description = f"Which configured {op.vendor} account to use. Default: {names[0]}."
-    annotation = Annotated[Literal[names] | None, Field(description=description)]  # type: ignore[valid-type]
+    annotation = Annotated[Literal[names] | None, Field(description=description)]  # type: ignore[valid-type]  # names known at run time
     return inspect.Parameter("profile", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
 
 

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypedDict
 
 import httpx2
 
 from ..config import Settings, VendorSettings
 from ..vendorcall.http import VendorClient
 from ..vendorcall.operation import Operation
+
+
+class ClientKwargs(TypedDict):
+    """The VendorClient arguments every vendor passes through unchanged."""
+
+    transport: httpx2.AsyncBaseTransport | None
+    timeout: float
+    max_concurrency: int
+    read_attempts: int
+    retry_wait: float
+    max_response_bytes: int
 
 
 @dataclass(frozen=True)
@@ -34,7 +46,7 @@ class ClientOptions:
             max_response_bytes=settings.max_response_bytes,
         )
 
-    def kwargs(self) -> dict[str, object]:
+    def kwargs(self) -> ClientKwargs:
         return {
             "transport": self.transport,
             "timeout": self.timeout,

@@ -167,9 +167,10 @@ def call_budget(seconds: float) -> Iterator[Budget]:
     if current is not None:
         yield current
         return
-    token = _budget.set(Budget(seconds))
+    budget = Budget(seconds)
+    token = _budget.set(budget)
     try:
-        yield _budget.get()  # type: ignore[misc]
+        yield budget
     finally:
         _budget.reset(token)
 
@@ -295,7 +296,7 @@ class VendorClient:
                 f"({type(exc).__name__}). Nothing was sent; check the ids.",
             ) from None
         # stamina's retrying() yields at least one attempt, so `response` is bound here
-        if response.is_success or response.status_code in ok_statuses:  # type: ignore[possibly-undefined]
+        if response.is_success or response.status_code in ok_statuses:  # type: ignore[possibly-undefined]  # see above
             return response
         raise self.error_for(response, read=read)
 
@@ -515,7 +516,8 @@ class VendorClient:
 
 def _request_of(thing: Any) -> httpx2.Request | None:
     try:
-        return thing.request  # type: ignore[no-any-return]
+        request: httpx2.Request = thing.request
+        return request
     except (RuntimeError, AttributeError):
         return None
 

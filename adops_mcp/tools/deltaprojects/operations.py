@@ -68,7 +68,7 @@ def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClien
         settings.url,
         Auth(query={"apikey": settings.api_key.get_secret_value()}),
         auth_hint="Check ADOPS_DELTA_API_KEY.",
-        **options.kwargs(),  # type: ignore[arg-type]
+        **options.kwargs(),
     )
 
 

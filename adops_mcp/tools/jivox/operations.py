@@ -42,7 +42,7 @@ def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClien
         settings.url,
         Auth(headers={"jvx_apikey": settings.api_key.get_secret_value()}),
         auth_hint="Check ADOPS_JIVOX_API_KEY.",
-        **options.kwargs(),  # type: ignore[arg-type]
+        **options.kwargs(),
     )
     client.templates = (
         "/v2/accounts",

@@ -93,7 +93,7 @@ def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClien
         ),
         auth_hint="Joveo says the API key is missing or invalid: check ADOPS_JOVEO_API_KEY.",
         describe_error=describe_error,
-        **options.kwargs(),  # type: ignore[arg-type]
+        **options.kwargs(),
     )
     holder["client"] = client
     client.templates = (settings.token_path,)

@@ -111,7 +111,7 @@ def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClien
         Auth(token=cache, refresh_on=401),
         auth_hint="Check ADOPS_MERCHENTA_USERNAME, ADOPS_MERCHENTA_PASSWORD and ADOPS_MERCHENTA_ADVERTISER.",
         describe_error=describe_error,
-        **options.kwargs(),  # type: ignore[arg-type]
+        **options.kwargs(),
     )
     client.templates = (LOGIN, settings.lock_path)
     return client
