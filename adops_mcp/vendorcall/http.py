@@ -345,6 +345,11 @@ class VendorClient:
 
     templates: tuple[str, ...] = ()  # the vendor's path templates (tools/vendor.py), for logs and errors
 
+    @property
+    def base_url_setting(self) -> str:
+        """The setting an operator fixes when the host is wrong (ADOPS_DELTA_BASE_URL for deltaprojects)."""
+        return f"ADOPS_{self.vendor.replace('deltaprojects', 'delta').upper()}_BASE_URL"
+
     def template_of(self, path: str) -> str:
         """The path template a sent path was filled from (ids stay out of log lines), else `{path}` (unknown)."""
         prefix = httpx2.URL(self.base_url).path.rstrip("/")
@@ -451,8 +456,8 @@ class VendorClient:
         )
         host = httpx2.URL(self.base_url).host
         if never_sent:
-            setting = f"ADOPS_{self.vendor.replace('deltaprojects', 'delta').upper()}_BASE_URL"
-            what = f"could not be reached at {host} ({_connect_cause(exc)}; check {setting} and the network)"
+            cause = _connect_cause(exc)
+            what = f"could not be reached at {host} ({cause}; check {self.base_url_setting} and the network)"
         else:
             what += f" ({host})"
         message = f"{self.vendor} {what} ({method} {self.template_of(path)})."
@@ -496,8 +501,7 @@ class VendorClient:
 
     def _not_found(self, response: httpx2.Response) -> str:
         """A 404 on a path without ids (a token exchange, a list, doctor) means the host or path is wrong."""
-        setting = f"ADOPS_{self.vendor.replace('deltaprojects', 'delta').upper()}_BASE_URL"
-        where = f"{self.base_url} ({setting})"
+        where = f"{self.base_url} ({self.base_url_setting})"
         request = _request_of(response)
         template = self.template_of(request.url.path) if request is not None else "{path}"
         call = f"{request.method} {template}" if request is not None else "the request"
