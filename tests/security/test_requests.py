@@ -130,6 +130,33 @@ def test_hostile_ids_are_invalid_arguments_and_nothing_is_sent(served: Any, tool
         assert len(h.sandbox.requests) == before, f"{tool}({field}={value!r}) [{label}] reached the vendor"
 
 
+LIST_ID_NAME = re.compile(r"_(ids|references)$")
+LIST_CASES = [
+    (op.name, name)
+    for vendor in VENDORS
+    for op in vendor.operations
+    for name in op.params.model_fields
+    if LIST_ID_NAME.search(name)
+]
+
+
+@pytest.mark.parametrize(("tool", "field"), LIST_CASES)
+def test_hostile_ids_inside_id_lists_are_invalid_arguments(served: Any, tool: str, field: str) -> None:
+    """Lists of ids (job references, campaign ids ...) hold ids like any other: each item has the id grammar."""
+    portal, h, schemas = served
+    base = simplest(schemas[tool])
+    for label, value in HOSTILE.items():
+        before = len(h.sandbox.requests)
+        result = portal.call(h.call, tool, {**base, field: [value]})
+        text = error_text(result)
+        assert result.is_error and "Invalid arguments" in text and field in text, f"{tool} [{label}]: {text[:300]}"
+        assert len(h.sandbox.requests) == before, f"{tool}({field}=[{value!r}]) [{label}] reached the vendor"
+
+
+def test_the_list_table_covers_the_id_lists() -> None:
+    assert {field for _, field in LIST_CASES} >= {"job_ids", "job_references", "campaign_ids", "jobgroup_ids"}
+
+
 @pytest.mark.anyio
 async def test_a_dot_dot_campaign_never_deletes_its_client() -> None:
     async with connect() as h:

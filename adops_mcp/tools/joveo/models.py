@@ -462,7 +462,7 @@ class PostingConfigParams(PublisherParams):
 class AddConfigJobsParams(ClientParams):
     config_id: ConfigId
     job_references: Annotated[
-        list[Annotated[str, Field(min_length=1, max_length=200)]],
+        list[JobReference],  # ids like any other: no spaces, separators or invisible characters (they reach the plan)
         Wire("none"),
         Field(min_length=1, max_length=1000, description="Job reference numbers to add."),
     ]
