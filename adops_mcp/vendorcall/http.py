@@ -267,13 +267,10 @@ class VendorClient:
         budget = _budget.get() or Budget(self.timeout)
         try:
             with anyio.fail_after(budget.remaining()):
-                async for attempt in stamina.retry_context(
+                async for attempt in stamina.retry_context(  # the hook picks (and logs) every wait
                     on=self._backoff_hook(read),
                     attempts=self.read_attempts,
                     timeout=max(budget.remaining(), 0.001),
-                    wait_initial=self.retry_wait,
-                    wait_max=10.0,
-                    wait_jitter=self.retry_wait,
                 ):
                     with attempt:
                         response = await self._send_refreshing(call, budget)
@@ -324,7 +321,7 @@ class VendorClient:
             decision = decide(exc)
             if decision is False:
                 return False
-            # The backoff stamina would pick (exponential, capped, jittered), chosen here so the log can say it.
+            # Exponential (capped at 10 s) with jitter, or the vendor's Retry-After: chosen here so the log can say it.
             wait = decision if decision is not True else min(10.0, self.retry_wait * 2 ** (attempts[0] - 1))
             wait += random.uniform(0, self.retry_wait) if decision is True else 0.0
             request = _request_of(exc.response if isinstance(exc, _Retryable) else exc)
