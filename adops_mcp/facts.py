@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import JivoxSettings, JoveoSettings, MerchentaSettings, VendorSettings
-from .vendorcall import secrets
 
 Source = str  # "document" | "public page" | "guess"
 
@@ -42,7 +41,7 @@ def _attr(name: str) -> Callable[[VendorSettings], str]:
 
 def _url(s: VendorSettings) -> str:
     """The base URL in effect, without any user:password it carries (those are credentials)."""
-    return secrets.hide_userinfo(s.url) if (s.base_url or s.default_base_url) else "(not set)"
+    return s.public()["base_url"] or "(not set)"
 
 
 def _joveo_path(op: str, default: str) -> Callable[[VendorSettings], str]:

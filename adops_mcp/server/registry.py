@@ -31,6 +31,7 @@ from pydantic import BaseModel, Field, PrivateAttr
 
 from ..profiles import vendor_profiles
 from ..vendorcall.operation import Operation
+from ..vendorcall.request import PLACEHOLDER
 from ..vendorcall.results import WriteResult
 from .confirmation import ask_confirmation, perform
 from .guard import (
@@ -198,9 +199,7 @@ _SHAPES: dict[tuple[str, tuple[str, ...]], Shape] = {}
 
 def resource_function(op: Operation, runtime: Runtime) -> Any:
     """A resource twin of a read operation: same params (from the URI), same data, as JSON."""
-    import re
-
-    names = re.findall(r"{(\w+)}", op.resource or "")
+    names = PLACEHOLDER.findall(op.resource or "")
 
     async def read(**arguments: Any) -> str:
         try:
