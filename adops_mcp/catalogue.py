@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from .server.registry import annotations_for
-from .tools import VENDORS
+from .tools.index import vendors
 
 
 def catalogue() -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
-    for vendor in VENDORS:
+    for vendor in vendors():
         for op in vendor.operations:
-            hints = annotations_for(op)
+            hints = annotations_for(op.summary)
             entries.append(
                 {
                     "name": op.name,

@@ -65,11 +65,12 @@ PROBES: dict[str, Probe] = {"jivox": _jivox, "deltaprojects": _delta}
 
 
 async def check_vendors(settings: Settings, transport: httpx2.AsyncBaseTransport | None = None) -> list[Check]:
-    from .tools import VENDORS, ClientOptions
+    from .tools.index import vendors
+    from .tools.vendor import ClientOptions
 
     options = ClientOptions.from_settings(settings, transport)
     checks = []
-    for vendor in VENDORS:
+    for vendor in vendors():
         for name, account in vendor_profiles(settings, vendor.name).items():
             subject = f"{vendor.name}/{name}"
             client = vendor.make_client(account, options)
@@ -330,11 +331,12 @@ async def probe(settings: Settings, transport: httpx2.AsyncBaseTransport | None 
     Only GETs are sent, besides the documented credential exchanges; a fact a read cannot check
     (a write's path, a header, a format) is unknown. Ok unless a fact is refuted."""
     from .facts import FACTS
-    from .tools import VENDORS, ClientOptions
+    from .tools.index import vendors
+    from .tools.vendor import ClientOptions
 
     options = ClientOptions.from_settings(settings, transport)
     verdicts: list[Verdict] = []
-    for vendor in VENDORS:
+    for vendor in vendors():
         facts = [f for f in FACTS if f.vendor == vendor.name]
         for name, account in vendor_profiles(settings, vendor.name).items():
             client = vendor.make_client(account, options)

@@ -43,10 +43,10 @@ async def listed_tools(toolsets: str | None) -> list[dict[str, Any]]:
 
 
 def toolset_names() -> list[str]:
-    from adops_mcp.tools import VENDORS
+    from adops_mcp.tools.index import vendors
 
     names: list[str] = []
-    for vendor in VENDORS:
+    for vendor in vendors():
         names += [t for t in vendor.toolsets if t not in names]
     return names
 

@@ -279,7 +279,9 @@ async def test_every_prompt_suggests_only_calls_the_client_can_make(
             target, inner = (
                 (arguments["name"], arguments["arguments"]) if tool == "adops_call_tool" else (tool, arguments)
             )
-            schema = h.built.runtime.operations[target].params.model_json_schema()
+            op = h.built.runtime.operation(target)
+            assert op is not None
+            schema = op.params.model_json_schema()
             assert set(schema.get("required", [])) <= set(inner), (target, inner)
             ready = filled(tool, arguments)
             if ready is None:

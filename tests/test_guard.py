@@ -133,5 +133,6 @@ async def test_every_destructive_tool_is_guarded() -> None:
                 continue
             assert entry["name"] in listed, f"{entry['name']} not registered with toolsets=all"
             # The registry wires the guard from the effect: check the wiring, not one sample.
-            op = h.built.runtime.operations[entry["name"]]
+            op = h.built.runtime.operation(entry["name"])
+            assert op is not None
             assert op.guarded and op.plan is not None

@@ -164,9 +164,9 @@ def test_explicit_config_file_must_exist(tmp_path) -> None:
 def test_doctor_sandbox_reports_every_vendor_ok() -> None:
     result = CliRunner().invoke(main, ["doctor", "--sandbox"])
     assert result.exit_code == 0, result.output
-    from adops_mcp.tools import VENDORS
+    from adops_mcp.tools.index import vendors
 
-    for vendor in VENDORS:
+    for vendor in vendors():
         assert f"ok    {vendor.name}/default" in result.output
     assert "ok    state store" in result.output and "sqlite:" in result.output
 

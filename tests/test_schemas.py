@@ -35,12 +35,13 @@ TOOLS = served_tools()
 
 def built_tools() -> dict[str, dict]:
     """Every vendor tool's schemas built from its models (not from the packaged file)."""
-    from adops_mcp.server.registry import build_tool
+    from adops_mcp.server.registry import built_tool
+    from adops_mcp.tools.index import operation
 
     async def collect() -> dict[str, dict]:
         async with connect() as h:
             runtime = h.built.runtime
-            tools = [build_tool(op, runtime, lazy=False) for op in runtime.operations.values()]
+            tools = [built_tool(operation(name), runtime) for name in runtime.operations]
             return {t.name: {"inputSchema": t.parameters, "outputSchema": t.output_schema} for t in tools}
 
     return anyio.run(collect)

@@ -40,7 +40,7 @@ def span(seconds: float) -> str:
 
 def exact_request(runtime: Runtime, tool: str, arguments: dict[str, Any], profile: str) -> str:
     """The HTTP request the action will send, as the vendor will receive it (no credentials: the client adds those)."""
-    op = runtime.operations.get(tool)
+    op = runtime.operation(tool)
     if op is None:
         return f"{tool} is not enabled on this server: confirm_action will refuse it."
     try:
@@ -69,7 +69,7 @@ def exact_request(runtime: Runtime, tool: str, arguments: dict[str, Any], profil
 
 def vendor_account(runtime: Runtime, tool: str, arguments: dict[str, Any]) -> str | None:
     """The vendor-side account the call targets (Jivox account, Joveo/Delta client, Merchenta campaign)."""
-    op = runtime.operations.get(tool)
+    op = runtime.operation(tool)
     if op is None or op.account is None:
         return None
     try:
@@ -120,8 +120,9 @@ def settling_read(runtime: Runtime, record: AuditRecord) -> str | None:
         return None
     target = _segments(record.path)
     best: Operation | None = None
-    for op in runtime.operations.values():
-        if op.vendor != record.vendor or op.effect != "read" or op.method != "GET" or not op.path:
+    for name, summary in runtime.operations.items():
+        op = runtime.operation(name) if summary.vendor == record.vendor and summary.effect == "read" else None
+        if op is None or op.method != "GET" or not op.path:
             continue
         mine = _segments(op.path)
         if target[: len(mine)] == mine and (best is None or len(mine) > len(_segments(best.path or ""))):

@@ -151,9 +151,9 @@ class Prompts:
     def call(self, tool: str, values: dict[str, str]) -> str:
         """One suggested call with every required argument (a known value, else a <placeholder> to fill in),
         as the client can make it here: the listed tool, adops_call_tool, or why it cannot run."""
-        from ..tools import VENDORS
+        from ..tools.index import operation
 
-        op = next(op for v in VENDORS for op in v.operations if op.name == tool)
+        op = operation(tool)
         arguments: dict[str, Any] = {}
         for name, info in op.params.model_fields.items():
             if values.get(name):

@@ -18,11 +18,11 @@ from pydantic import Field, ValidationError
 
 from .. import __version__
 from ..config import ConfigError, Settings
-from ..profiles import vendor_profiles
 from ..prompts import register_prompts
-from ..tools import VENDORS, ClientOptions
+from ..tools import index
+from ..tools.vendor import ClientOptions
 from ..vendorcall import secrets
-from ..vendorcall.operation import Operation
+from ..vendorcall.operation import Summary
 from . import policy
 from .adops_tools import AUDIT_LOG
 from .auditquery import BadFilter, audit_filters
@@ -31,7 +31,7 @@ from .discovery import build_discovery_tools, unlisted_tool
 from .guard import Tokens, load_key
 from .overview import configuration_tool, register_configuration
 from .registry import build_tool, resource_function
-from .runtime import Runtime, describe_validation
+from .runtime import Clients, Runtime, describe_validation
 from .store import Store, StoreUnavailable, open_store
 from .tool_schema import finalize
 
@@ -90,7 +90,7 @@ class Built:
     sandbox: Any = None  # the in-process sandbox the face chose to serve `transport`, kept for its caller
 
 
-def selected(op: Operation, settings: Settings) -> bool:
+def selected(op: Summary, settings: Settings) -> bool:
     """Operator policy applied before registration: a tool that is filtered out does not exist.
 
     Read-only beats every other option; --exclude-tools beats --tools and --toolsets.
@@ -102,7 +102,7 @@ def selected(op: Operation, settings: Settings) -> bool:
     return policy.tool_selected(op.name, op.toolset, op.vendor, listed_by_default, settings)
 
 
-def reachable(op: Operation, settings: Settings) -> bool:
+def reachable(op: Summary, settings: Settings) -> bool:
     """Whether the server runs this operation at all (listed, or through adops_call_tool).
 
     Without --toolsets/--tools every operation of a configured vendor stays reachable beyond the
@@ -135,24 +135,19 @@ def build_server(
     tokens = Tokens(key, store, settings.confirm_ttl)
     for account in [*settings.vendors.values(), *(a for p in settings.profiles.values() for a in p.values())]:
         account.bind_install_key(key)
-    options = ClientOptions.from_settings(settings, transport)
-    enabled = settings.enabled_vendors
-    clients = {v.name: v.make_client(enabled[v.name], options) for v in VENDORS if v.name in enabled}
+    clients = Clients(settings, ClientOptions.from_settings(settings, transport))
     runtime = Runtime(settings=settings, store=store, tokens=tokens, clients=clients)
-    for v in VENDORS:  # one client per (vendor, profile); the default account's is clients[vendor]
-        for name, account in vendor_profiles(settings, v.name).items():
-            client = clients[v.name] if account is enabled[v.name] else v.make_client(account, options)
-            runtime.profile_clients[(v.name, name)] = client
 
+    # Summaries only: a vendor package loads on the first call of one of its tools.
+    everything = index.summaries().values()
     tools: list[Tool] = []
-    for vendor in VENDORS:
-        if vendor.name not in enabled:
+    for op in everything:
+        if op.vendor not in settings.enabled_vendors:
             continue
-        for op in vendor.operations:
-            if reachable(op, settings):
-                runtime.operations[op.name] = op
-            if selected(op, settings):
-                tools.append(build_tool(op, runtime))
+        if reachable(op, settings):
+            runtime.operations[op.name] = op
+        if selected(op, settings):
+            tools.append(build_tool(op, runtime))
     listed = {t.name for t in tools}
     if set(runtime.operations) - listed:
         tools += build_discovery_tools(runtime, listed)
@@ -161,9 +156,8 @@ def build_server(
     tools.append(audit_tool(runtime))
     tools.append(configuration_tool(runtime))
 
-    everything = [op for v in VENDORS for op in v.operations]
     policy.check_tool_names(settings, {op.name for op in everything} | {t.name for t in tools})
-    policy.check_toolsets(settings, {op.toolset for op in everything} | {v.name for v in VENDORS})
+    policy.check_toolsets(settings, {op.toolset for op in everything} | set(index.VENDOR_NAMES))
     if settings.sandbox and transport is None:  # never send a sandbox session's calls to real accounts
         raise ConfigError("Sandbox mode needs the sandbox transport (adops_mcp.sandbox.use_sandbox).")
     tools = [t for t in tools if t.name in runtime.operations or t.name not in policy.names(settings.exclude_tools)]
@@ -174,7 +168,7 @@ def build_server(
         try:
             yield
         finally:
-            for client in set(runtime.profile_clients.values()) | set(clients.values()):
+            for client in clients.values():
                 await client.aclose()
 
     server = AdopsServer(
@@ -187,12 +181,11 @@ def build_server(
         log_level=settings.log_level,
     )
     server.runtime = runtime
-    for vendor in VENDORS:
-        for op in vendor.operations:
-            if op.resource and op.name in runtime.operations:
-                server.resource(op.resource, name=op.name, description=op.description, mime_type="application/json")(
-                    resource_function(op, runtime)
-                )
+    for op in runtime.operations.values():
+        if op.resource:
+            server.resource(op.resource, name=op.name, description=op.description, mime_type="application/json")(
+                resource_function(op, runtime)
+            )
     register_audit_resources(server, runtime)
     register_configuration(server, runtime)
     register_prompts(server, runtime)

@@ -29,9 +29,9 @@ def _key(value: str) -> str:
 
 def audited_tools() -> list[str]:
     """Tools that can leave an audit record: those that write, or may need a confirmation."""
-    from ..tools import VENDORS
+    from ..tools.index import summaries
 
-    return sorted(op.name for v in VENDORS for op in v.operations if op.effect != "read" or op.guarded)
+    return sorted(op.name for op in summaries().values() if op.effect != "read" or op.guarded)
 
 
 def audit_filters(vendor: str | None = None, tool: str | None = None, outcome: str | None = None) -> dict[str, Any]:

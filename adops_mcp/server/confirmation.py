@@ -210,7 +210,7 @@ def build_confirm_action(runtime: Runtime) -> Tool:
             )
         if runtime.settings.confirm_mode == "out-of-band" and grant.pending is None:
             raise ToolError(OUT_OF_BAND_ONLY)
-        op = runtime.operations.get(grant.tool)
+        op = runtime.operation(grant.tool)
         if op is None or not op.guarded:
             raise ToolError("This confirmation token names a tool this server does not offer. Nothing was sent.")
         with tool_call(runtime):

@@ -20,7 +20,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from pydantic import Field
 
-from ..vendorcall.operation import Operation
+from ..vendorcall.operation import Operation, Summary
 from .adops_tools import CALL_TOOL, FIND_TOOLS
 from .confirmation import ask_confirmation, perform
 from .guard import Confirm
@@ -30,7 +30,7 @@ from .tool_schema import finalize
 
 
 def _lookup(runtime: Runtime, name: str) -> Operation:
-    op = runtime.operations.get(name)
+    op = runtime.operation(name)
     if op is None:
         raise ToolError(unlisted_tool(runtime, name, {}))
     return op
@@ -53,7 +53,7 @@ def unlisted_tool(runtime: Runtime, name: str, arguments: dict[str, Any]) -> str
 def build_discovery_tools(runtime: Runtime, listed: set[str]) -> list[Tool]:
     schemas: dict[str, dict[str, Any]] = {}
 
-    def schema(op: Operation) -> dict[str, Any]:
+    def schema(op: Summary) -> dict[str, Any]:
         if op.name not in schemas:
             schemas[op.name] = build_tool(op, runtime).parameters
         return schemas[op.name]

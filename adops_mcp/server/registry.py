@@ -30,7 +30,8 @@ from mcp_types import INVALID_PARAMS
 from pydantic import BaseModel, Field, PrivateAttr
 
 from ..profiles import vendor_profiles
-from ..vendorcall.operation import Operation
+from ..tools import index
+from ..vendorcall.operation import Operation, Summary
 from ..vendorcall.request import PLACEHOLDER
 from ..vendorcall.results import WriteResult
 from .confirmation import ask_confirmation, perform
@@ -41,7 +42,7 @@ from .runtime import InvalidArguments, Runtime, tool_call
 from .tool_schema import finalize
 
 
-def annotations_for(op: Operation) -> ToolAnnotations:
+def annotations_for(op: Summary) -> ToolAnnotations:
     """All four hints, explicitly, derived from the effect."""
     return ToolAnnotations(
         title=op.title,
@@ -81,19 +82,26 @@ def profile_param(op: Operation, runtime: Runtime) -> inspect.Parameter | None:
     return inspect.Parameter("profile", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
 
 
-def build_tool(op: Operation, runtime: Runtime, *, lazy: bool = True) -> Tool:
-    """The typed MCP tool of `op`. Listed from the packaged schemas when they apply (`lazy`): its
-    validation models are then built on its first call, so start-up does not pay for them."""
+def build_tool(summary: Summary, runtime: Runtime) -> Tool:
+    """The typed MCP tool of an operation. Listed from the packaged schemas when they apply (one account of
+    its vendor): its vendor package and validation models then load on its first call, not at start-up."""
+    served = (
+        packaged_schemas().get(summary.name) if len(vendor_profiles(runtime.settings, summary.vendor)) < 2 else None
+    )
+    if served is None:
+        return built_tool(index.operation(summary.name), runtime)
+    return LazyTool(
+        fn=_unbuilt,
+        parameters=served["inputSchema"],
+        fn_metadata=FuncMetadata(arg_model=ArgModelBase, output_schema=served["outputSchema"]),
+        is_async=True,
+        **tool_info(summary),
+    ).later(lambda: built_tool(index.operation(summary.name), runtime))
+
+
+def built_tool(op: Operation, runtime: Runtime) -> Tool:
+    """The tool with its validation models, from the operation record itself."""
     profile = profile_param(op, runtime)
-    served = packaged_schemas().get(op.name) if lazy and profile is None else None
-    if served is not None:
-        return LazyTool(
-            fn=_unbuilt,
-            parameters=served["inputSchema"],
-            fn_metadata=FuncMetadata(arg_model=ArgModelBase, output_schema=served["outputSchema"]),
-            is_async=True,
-            **tool_info(op),
-        ).later(lambda: build_tool(op, runtime, lazy=False))
     key = (op.name, tuple(vendor_profiles(runtime.settings, op.vendor)) if profile is not None else ())
     shape = _SHAPES.get(key)
     if shape is not None and shape.op is op:
@@ -130,7 +138,7 @@ def build_tool(op: Operation, runtime: Runtime, *, lazy: bool = True) -> Tool:
     _synthesize(tool, signature, returns)
     if shape is not None:
         return shape.bind(tool)
-    built = finalize(Tool.from_function(tool, **tool_info(op)))
+    built = finalize(Tool.from_function(tool, **tool_info(op.summary)))
     # The cached shape keeps no function of this server: a closed server must not live on in it.
     _SHAPES[key] = Shape(
         op, params, built.model_copy(update={"fn": _unbuilt, "resolved_params": {}, "resolver_plans": {}})
@@ -138,7 +146,7 @@ def build_tool(op: Operation, runtime: Runtime, *, lazy: bool = True) -> Tool:
     return built
 
 
-def tool_info(op: Operation) -> dict[str, Any]:
+def tool_info(op: Summary) -> dict[str, Any]:
     return {
         "name": op.name,
         "title": op.title,
@@ -197,14 +205,14 @@ class Shape:
 _SHAPES: dict[tuple[str, tuple[str, ...]], Shape] = {}
 
 
-def resource_function(op: Operation, runtime: Runtime) -> Any:
+def resource_function(summary: Summary, runtime: Runtime) -> Any:
     """A resource twin of a read operation: same params (from the URI), same data, as JSON."""
-    names = PLACEHOLDER.findall(op.resource or "")
+    names = PLACEHOLDER.findall(summary.resource or "")
 
     async def read(**arguments: Any) -> str:
         try:
             with tool_call(runtime):
-                call = runtime.call(op, arguments, None)
+                call = runtime.call(index.operation(summary.name), arguments, None)
                 data = await runtime.execute(call, confirmed_by="not required")
         except InvalidArguments as exc:
             raise MCPError(INVALID_PARAMS, str(exc)) from None

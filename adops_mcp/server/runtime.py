@@ -23,10 +23,12 @@ from pydantic import BaseModel, ValidationError
 
 from ..config import Settings, VendorSettings
 from ..profiles import vendor_profiles
+from ..tools import index
 from ..tools.diagnosis import Diagnosis
+from ..tools.vendor import ClientOptions
 from ..vendorcall import secrets
 from ..vendorcall.http import VendorClient, VendorError, call_budget
-from ..vendorcall.operation import Call, Operation
+from ..vendorcall.operation import Call, Operation, Summary
 from ..vendorcall.request import Request, UnsafeId, digest
 from ..vendorcall.results import WriteResult
 from ..vendorcall.sanitize import clean, clean_model, quoted
@@ -107,13 +109,38 @@ def tool_call(runtime: Runtime) -> Iterator[None]:
 
 
 @dataclass
+class Clients:
+    """One VendorClient per configured (vendor, account), made on its first use: start-up loads no vendor
+    package, and a client opens no connection before its first request."""
+
+    settings: Settings
+    options: ClientOptions
+    made: dict[tuple[str, str], VendorClient] = field(default_factory=dict)
+
+    def get(self, vendor: str, profile: str | None = None) -> VendorClient:
+        """The client of a configured account (the vendor's default one when `profile` is None)."""
+        accounts = vendor_profiles(self.settings, vendor)
+        name = profile or next(iter(accounts))
+        client = self.made.get((vendor, name))
+        if client is None:
+            client = self.made[(vendor, name)] = index.vendor(vendor).make_client(accounts[name], self.options)
+        return client
+
+    def __getitem__(self, vendor: str) -> VendorClient:
+        return self.get(vendor)
+
+    def values(self) -> list[VendorClient]:
+        """The clients made so far."""
+        return list(self.made.values())
+
+
+@dataclass
 class Runtime:
     settings: Settings
     store: Store
     tokens: Tokens
-    clients: dict[str, VendorClient]  # each vendor's default account
-    operations: dict[str, Operation] = field(default_factory=dict)
-    profile_clients: dict[tuple[str, str], VendorClient] = field(default_factory=dict)  # (vendor, profile)
+    clients: Clients
+    operations: dict[str, Summary] = field(default_factory=dict)  # what this server runs, listed or not
     in_flight: set[Watch] = field(default_factory=set)  # tool calls running now
     stopping: bool = False
 
@@ -133,11 +160,13 @@ class Runtime:
             return "adops_call_tool", {"name": tool, "arguments": arguments}
         return self.why_not(tool)
 
+    def operation(self, name: str) -> Operation | None:
+        """The record of an operation this server runs (its vendor package loads on first use), else None."""
+        return index.operation(name) if name in self.operations else None
+
     def why_not(self, tool: str) -> str:
         """Why an operation of the catalogue does not run on this server."""
-        from ..tools import VENDORS
-
-        op = next((op for v in VENDORS for op in v.operations if op.name == tool), None)
+        op = index.summaries().get(tool)
         if op is None:
             return f"no tool named {tool!r}; use adops_find_tools to search for the right one"
         if op.vendor not in self.settings.enabled_vendors:
@@ -168,17 +197,14 @@ class Runtime:
         arguments = dict(arguments)
         profile = arguments.pop("profile", None) or profile  # the tool argument of multi-account vendors
         params = op.params.model_validate(arguments)
-        if profile is None or profile == self.vendor_settings(op).profile:
-            return Call(
-                op=op, params=params, client=self.clients[op.vendor], settings=self.vendor_settings(op), ctx=ctx
-            )
         accounts = vendor_profiles(self.settings, op.vendor)
-        if profile not in accounts or (op.vendor, profile) not in self.profile_clients:
+        profile = profile or self.vendor_settings(op).profile
+        if profile not in accounts:
             raise ToolError(
                 f"No {op.vendor} profile named {profile!r} (configured: {', '.join(accounts)}). Nothing was sent."
             )
         return Call(
-            op=op, params=params, client=self.profile_clients[(op.vendor, profile)], settings=accounts[profile], ctx=ctx
+            op=op, params=params, client=self.clients.get(op.vendor, profile), settings=accounts[profile], ctx=ctx
         )
 
     def policy_check(self, op: Operation, call: Call | None = None) -> None:

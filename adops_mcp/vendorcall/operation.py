@@ -232,6 +232,24 @@ def decode(response: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class Summary:
+    """What listing, operator policy and discovery need of an operation, known without loading its
+    vendor package (`tools/index.json`, kept equal to the records by tests/test_index.py)."""
+
+    name: str
+    title: str
+    description: str
+    vendor: str
+    toolset: str
+    effect: Effect
+    guarded: bool
+    is_idempotent: bool
+    resource: str | None
+    default: bool
+    everyday: bool
+
+
+@dataclass(frozen=True)
 class Operation:
     name: str
     title: str
@@ -277,6 +295,22 @@ class Operation:
     def guarded(self) -> bool:
         """Whether any call of this tool may need a human confirmation."""
         return self.effect == "destructive" or self.destructive_if is not None
+
+    @property
+    def summary(self) -> Summary:
+        return Summary(
+            name=self.name,
+            title=self.title,
+            description=self.description,
+            vendor=self.vendor,
+            toolset=self.toolset,
+            effect=self.effect,
+            guarded=self.guarded,
+            is_idempotent=self.is_idempotent,
+            resource=self.resource,
+            default=self.default,
+            everyday=self.everyday,
+        )
 
     def needs_confirmation(self, params: Any) -> bool:
         if self.effect == "destructive":

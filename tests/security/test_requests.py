@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 
 from adops_mcp.sandbox.joveo import CAMP_ALWAYS_ON, GLOBEX
-from adops_mcp.tools import VENDORS
+from adops_mcp.tools.index import vendors
 from adops_mcp.vendorcall.operation import Wire
 from adops_mcp.vendorcall.request import PLACEHOLDER, UnsafeId, build
 from tests.harness import connect, error_text
@@ -55,7 +55,7 @@ def path_fields(op: Any) -> list[str]:
 
 
 CASES = [
-    (op.name, name) for vendor in VENDORS for op in vendor.operations for name in path_fields(op) if name != "job_ids"
+    (op.name, name) for vendor in vendors() for op in vendor.operations for name in path_fields(op) if name != "job_ids"
 ]
 
 
@@ -133,7 +133,7 @@ def test_hostile_ids_are_invalid_arguments_and_nothing_is_sent(served: Any, tool
 LIST_ID_NAME = re.compile(r"_(ids|references)$")
 LIST_CASES = [
     (op.name, name)
-    for vendor in VENDORS
+    for vendor in vendors()
     for op in vendor.operations
     for name in op.params.model_fields
     if LIST_ID_NAME.search(name)

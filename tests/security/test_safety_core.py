@@ -130,9 +130,9 @@ async def test_excluded_tool_is_gone_even_when_its_toolset_is_chosen() -> None:
 
 async def test_runtime_refuses_writes_when_read_only_and_unknown_tools() -> None:
     """The listing hides them; the runtime refuses them too (any future path to execute stays safe)."""
-    from adops_mcp.tools import VENDORS
+    from adops_mcp.tools.index import operation
 
-    activate = next(op for v in VENDORS for op in v.operations if op.name == ACTIVATE)
+    activate = operation(ACTIVATE)
     async with connect(read_only=True, toolsets=None) as h:
         runtime = h.built.runtime
         call = runtime.call(activate, ARGS, None)
@@ -147,9 +147,9 @@ async def test_runtime_refuses_writes_when_read_only_and_unknown_tools() -> None
 
 
 def custom_write(outcome: Any) -> Any:
-    from adops_mcp.tools import VENDORS
+    from adops_mcp.tools.index import operation
 
-    activate = next(op for v in VENDORS for op in v.operations if op.name == ACTIVATE)
+    activate = operation(ACTIVATE)
 
     async def run(call: Any) -> Any:
         if isinstance(outcome, BaseException):
@@ -163,7 +163,6 @@ async def test_write_result_is_cleaned() -> None:
     async with connect() as h:
         runtime = h.built.runtime
         op = custom_write({"name\u202e": f"Summer\u200b Sale\u202e SYSTEM {CANARY}", "blob": "x" * 100_000})
-        runtime.operations[op.name] = op
         secrets.register(CANARY)
         result = await runtime.execute(runtime.call(op, ARGS, None), confirmed_by="test")
         assert result.result["blob"] == "x" * (sanitize.MAX_TEXT - 1) + "…"
@@ -175,7 +174,6 @@ async def test_crash_or_cancellation_leaves_no_intent_without_outcome(failure: B
     async with connect() as h:
         runtime = h.built.runtime
         op = custom_write(failure)
-        runtime.operations[op.name] = op
         with pytest.raises(type(failure)):
             await runtime.execute(runtime.call(op, ARGS, None), confirmed_by="test")
         record = (await runtime.store.audit(limit=1))[0]
