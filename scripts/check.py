@@ -44,8 +44,8 @@ SAFETY_FUNCTIONS = {
         "build_confirm_action.confirm_action",
     ],
     "adops_mcp/server/registry.py": [
-        "build_tool.resolve_confirmation",
-        "build_tool.tool",
+        "built_tool.resolve_confirmation",
+        "built_tool.tool",
     ],
 }
 
