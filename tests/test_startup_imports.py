@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.harness import connect
+
 ROOT = Path(__file__).resolve().parents[1]
 VENDORS = {
     "ADOPS_JIVOX_BASE_URL": "http://127.0.0.1:9/jivox",
@@ -94,3 +96,32 @@ def test_help_loads_neither_the_server_nor_the_settings() -> None:
     )
     modules = run(code)["modules"]
     assert loaded(modules, ["adops_mcp.config", "adops_mcp.server", "adops_mcp.tools", "mcp", "pydantic"]) == []
+
+
+@pytest.fixture
+def models_built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The resource templates whose argument models and validated functions the SDK builds, in order."""
+    from mcp.server.mcpserver.resources import ResourceTemplate
+
+    built: list[str] = []
+    original = ResourceTemplate.from_function
+
+    def from_function(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        made = original(fn, *args, **kwargs)
+        built.append(made.name)
+        return made
+
+    monkeypatch.setattr(ResourceTemplate, "from_function", staticmethod(from_function))
+    return built
+
+
+@pytest.mark.anyio
+async def test_listing_builds_no_model_and_first_use_builds_one(models_built: list[str]) -> None:
+    async with connect(toolsets=None) as h:
+        templates = (await h.client.list_resource_templates()).resource_templates
+        assert len(templates) > 10 and models_built == []
+        resource = await h.client.read_resource("jivox://accounts/acme-retail/retail-campaigns/5301/approval-status")
+        assert json.loads(resource.contents[0].text)["status"]  # type: ignore[union-attr]
+        assert models_built == ["jivox_get_approval_status"]
+        await h.client.read_resource("jivox://accounts/acme-retail/retail-campaigns/5301/approval-status")
+        assert models_built == ["jivox_get_approval_status"]  # once

@@ -29,6 +29,7 @@ from .auditquery import BadFilter, audit_filters
 from .confirmation import build_confirm_action
 from .discovery import build_discovery_tools, unlisted_tool
 from .guard import Tokens, load_key
+from .lazy import LazyResources
 from .overview import configuration_tool, register_configuration
 from .registry import build_tool, resource_function
 from .runtime import Clients, Runtime, describe_validation
@@ -48,6 +49,13 @@ class AdopsServer(MCPServer[Any]):
     """MCPServer with one error shape: a short actionable message, never the SDK's or pydantic's raw text."""
 
     runtime: Runtime
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Resource templates are listed from their registration, their models built on their first read.
+        self._resource_manager = LazyResources(
+            self.settings.warn_on_duplicate_resources, resources=self._resource_manager.list_resources()
+        )
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None) -> Any:
         if self._tool_manager.get_tool(name) is None:
