@@ -49,7 +49,7 @@ async def test_read_only_confirm_action_refuses_a_valid_token(mode: str) -> None
         await h.error("confirm_action", {"confirmation_token": token})
         from adops_mcp.server.confirmation import build_confirm_action  # the function itself refuses too
 
-        tool = build_confirm_action(h.built.runtime)
+        tool = build_confirm_action(h.built.runtime).built()  # listed lazily: built on its first call
         with pytest.raises(Exception, match="read-only"):
             await tool.fn(confirmation_token=token, ctx=None)
         assert h.writes("jivox") == 0
@@ -236,7 +236,7 @@ async def test_elicitation_only_refuses_tokens(mode: str) -> None:
         from adops_mcp.server.confirmation import build_confirm_action
 
         with pytest.raises(Exception, match="elicitation-only"):
-            await build_confirm_action(h.built.runtime).fn(confirmation_token=token, ctx=None)
+            await build_confirm_action(h.built.runtime).built().fn(confirmation_token=token, ctx=None)
         assert h.writes("jivox") == 0
 
 

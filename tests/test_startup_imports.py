@@ -100,28 +100,34 @@ def test_help_loads_neither_the_server_nor_the_settings() -> None:
 
 @pytest.fixture
 def models_built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The resource templates whose argument models and validated functions the SDK builds, in order."""
+    """The tools and resource templates whose argument models and validated functions the SDK builds, in order."""
     from mcp.server.mcpserver.resources import ResourceTemplate
+    from mcp.server.mcpserver.tools import Tool
 
     built: list[str] = []
-    original = ResourceTemplate.from_function
+    for cls in (Tool, ResourceTemplate):
 
-    def from_function(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        made = original(fn, *args, **kwargs)
-        built.append(made.name)
-        return made
+        def from_function(fn: Any, *args: Any, _original: Any = cls.from_function, **kwargs: Any) -> Any:
+            made = _original(fn, *args, **kwargs)
+            built.append(made.name)
+            return made
 
-    monkeypatch.setattr(ResourceTemplate, "from_function", staticmethod(from_function))
+        monkeypatch.setattr(cls, "from_function", staticmethod(from_function))
     return built
 
 
 @pytest.mark.anyio
 async def test_listing_builds_no_model_and_first_use_builds_one(models_built: list[str]) -> None:
     async with connect(toolsets=None) as h:
+        tools = {t.name for t in (await h.client.list_tools()).tools}
         templates = (await h.client.list_resource_templates()).resource_templates
+        assert {"adops_find_tools", "adops_call_tool", "confirm_action", "adops_configuration"} <= tools
         assert len(templates) > 10 and models_built == []
         resource = await h.client.read_resource("jivox://accounts/acme-retail/retail-campaigns/5301/approval-status")
         assert json.loads(resource.contents[0].text)["status"]  # type: ignore[union-attr]
         assert models_built == ["jivox_get_approval_status"]
         await h.client.read_resource("jivox://accounts/acme-retail/retail-campaigns/5301/approval-status")
         assert models_built == ["jivox_get_approval_status"]  # once
+        await h.ok("adops_configuration")
+        await h.ok("adops_configuration")
+        assert models_built == ["jivox_get_approval_status", "adops_configuration"]

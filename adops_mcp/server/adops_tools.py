@@ -14,6 +14,8 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
 
 from ..vendorcall.operation import Effect
+from .lazy import LazyTool
+from .tool_schema import finalize
 
 
 @dataclass(frozen=True)
@@ -38,15 +40,23 @@ class AdopsTool:
         )
 
     def tool(self, fn: Callable[..., Any]) -> Tool:
-        """The MCP tool running `fn` under this definition (the caller finalizes its schema)."""
-        return Tool.from_function(
-            fn,
-            name=self.name,
-            title=self.title,
-            description=self.description,
-            annotations=self.annotations,
-            meta={"vendor": "adops", "toolset": "adops", "effect": self.effect},
-        )
+        """The MCP tool running `fn` under this definition, listed from the packaged schemas (its models are
+        built on its first call)."""
+        return LazyTool.ahead(lambda: self.built_tool(fn), **self.info)
+
+    def built_tool(self, fn: Callable[..., Any]) -> Tool:
+        """The tool with its validation models, from `fn` itself."""
+        return finalize(Tool.from_function(fn, **self.info))
+
+    @property
+    def info(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "annotations": self.annotations,
+            "meta": {"vendor": "adops", "toolset": "adops", "effect": self.effect},
+        }
 
     def catalogue_entry(self) -> dict[str, Any]:
         return {

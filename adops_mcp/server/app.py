@@ -34,7 +34,6 @@ from .overview import configuration_tool, register_configuration
 from .registry import build_tool, resource_function
 from .runtime import Clients, Runtime, describe_validation
 from .store import Store, StoreUnavailable, open_store
-from .tool_schema import finalize
 
 INSTRUCTIONS = """\
 Campaign operations across Jivox, Joveo, Merchenta and Delta Projects.
@@ -219,7 +218,7 @@ def audit_tool(runtime: Runtime) -> Tool:
             ) from None
         return {"records": [r.public() for r in records]}
 
-    return finalize(AUDIT_LOG.tool(adops_audit_log))
+    return AUDIT_LOG.tool(adops_audit_log)
 
 
 def register_audit_resources(server: MCPServer[Any], runtime: Runtime) -> None:

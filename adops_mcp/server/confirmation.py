@@ -37,7 +37,6 @@ from .guard import (
 from .identity import caller
 from .runtime import Runtime, confirm_unchanged, tool_call
 from .store import PendingAction, profile_of
-from .tool_schema import finalize
 
 
 def _supports_elicitation(ctx: Context[Any, Any]) -> bool:
@@ -237,4 +236,4 @@ def build_confirm_action(runtime: Runtime) -> Tool:
             # guarded operations are writes, and execute answers a write with a WriteResult
             return cast(WriteResult, await runtime.execute(call, confirmed_by=confirmed_by))
 
-    return finalize(CONFIRM_ACTION.tool(confirm_action))
+    return CONFIRM_ACTION.tool(confirm_action)

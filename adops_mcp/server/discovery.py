@@ -26,7 +26,6 @@ from .confirmation import ask_confirmation, perform
 from .guard import Confirm
 from .registry import build_tool
 from .runtime import Runtime
-from .tool_schema import finalize
 
 
 def _lookup(runtime: Runtime, name: str) -> Operation:
@@ -105,4 +104,4 @@ def build_discovery_tools(runtime: Runtime, listed: set[str]) -> list[Tool]:
         data: dict[str, Any] = result.model_dump(mode="json") if hasattr(result, "model_dump") else result
         return data
 
-    return [finalize(FIND_TOOLS.tool(adops_find_tools)), finalize(CALL_TOOL.tool(adops_call_tool))]
+    return [FIND_TOOLS.tool(adops_find_tools), CALL_TOOL.tool(adops_call_tool)]

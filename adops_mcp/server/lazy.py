@@ -7,7 +7,10 @@ and builds the SDK's own object from the same function on its first use, then ha
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver.resources import (
@@ -16,6 +19,8 @@ from mcp.server.mcpserver.resources import (
     ResourceSecurity,
     ResourceTemplate,
 )
+from mcp.server.mcpserver.tools import Tool
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 from mcp.shared.uri_template import UriTemplate
 from mcp_types import Annotations, Icon, InputRequiredResult
 from pydantic import PrivateAttr
@@ -23,6 +28,52 @@ from pydantic import PrivateAttr
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
     from mcp.server.mcpserver.resources import Resource
+
+SCHEMAS = Path(__file__).with_name("tool_schemas.json")  # every tool's schemas as served (tests/test_schemas.py)
+
+
+@functools.cache
+def packaged_schemas() -> dict[str, Any]:
+    """Tool name -> {"inputSchema", "outputSchema"}, exactly what the models produce (a test keeps them equal)."""
+    return json.loads(SCHEMAS.read_text(encoding="utf-8")) if SCHEMAS.exists() else {}
+
+
+async def _unbuilt(**_: Any) -> None:
+    raise AssertionError("a LazyTool runs its built tool")
+
+
+class LazyTool(Tool):
+    """A listed tool whose schemas were computed ahead; the real tool is built on its first call."""
+
+    _build: Callable[[], Tool] | None = PrivateAttr(default=None)
+    _built: Tool | None = PrivateAttr(default=None)
+
+    @classmethod
+    def ahead(cls, build: Callable[[], Tool], **info: Any) -> Tool:
+        """The tool `build` makes, listed from its packaged schemas when there are any, else built now."""
+        served = packaged_schemas().get(info["name"])
+        if served is None:
+            return build()
+        return cls(
+            fn=_unbuilt,
+            parameters=served["inputSchema"],
+            fn_metadata=FuncMetadata(arg_model=ArgModelBase, output_schema=served["outputSchema"]),
+            is_async=True,
+            **info,
+        ).later(build)
+
+    def later(self, build: Callable[[], Tool]) -> LazyTool:
+        self._build = build
+        return self
+
+    def built(self) -> Tool:
+        if self._built is None:
+            assert self._build is not None
+            self._built = self._build()
+        return self._built
+
+    async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
+        return await self.built().run(arguments, context, convert_result=convert_result)
 
 
 class LazyTemplate(ResourceTemplate):

@@ -16,7 +16,6 @@ from pydantic import BaseModel, Field
 from ..config import VENDOR_SETTINGS
 from .adops_tools import CONFIGURATION
 from .runtime import Runtime
-from .tool_schema import finalize
 
 URI = "adops://configuration"
 
@@ -78,7 +77,7 @@ def configuration_tool(runtime: Runtime) -> Tool:
     async def adops_configuration() -> Configuration:
         return configuration(runtime)
 
-    return finalize(CONFIGURATION.tool(adops_configuration))
+    return CONFIGURATION.tool(adops_configuration)
 
 
 def register_configuration(server: MCPServer[Any], runtime: Runtime) -> None:

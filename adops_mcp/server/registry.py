@@ -7,12 +7,9 @@ the effect, the packaged schema until its first call); every tool runs through `
 
 from __future__ import annotations
 
-import functools
 import inspect
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import (
@@ -27,7 +24,7 @@ from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetad
 from mcp.shared.exceptions import MCPError
 from mcp.types import ToolAnnotations
 from mcp_types import INVALID_PARAMS
-from pydantic import BaseModel, Field, PrivateAttr
+from pydantic import BaseModel, Field
 
 from ..profiles import vendor_profiles
 from ..tools import index
@@ -38,6 +35,7 @@ from .confirmation import ask_confirmation, perform
 from .guard import (
     Confirm,
 )
+from .lazy import LazyTool, _unbuilt, packaged_schemas
 from .runtime import InvalidArguments, Runtime, tool_call
 from .tool_schema import finalize
 
@@ -154,36 +152,6 @@ def tool_info(op: Summary) -> dict[str, Any]:
         "annotations": annotations_for(op),
         "meta": {"vendor": op.vendor, "toolset": op.toolset, "effect": op.effect},
     }
-
-
-SCHEMAS = Path(__file__).with_name("tool_schemas.json")  # every vendor tool's schemas as served (tests/test_schemas.py)
-
-
-@functools.cache
-def packaged_schemas() -> dict[str, Any]:
-    """Tool name -> {"inputSchema", "outputSchema"}, exactly what the models produce (a test keeps them equal)."""
-    return json.loads(SCHEMAS.read_text(encoding="utf-8")) if SCHEMAS.exists() else {}
-
-
-async def _unbuilt(**_: Any) -> None:
-    raise AssertionError("a LazyTool runs its built tool")
-
-
-class LazyTool(Tool):
-    """A listed tool whose schemas were computed ahead; the real tool is built on its first call."""
-
-    _build: Callable[[], Tool] | None = PrivateAttr(default=None)
-    _built: Tool | None = PrivateAttr(default=None)
-
-    def later(self, build: Callable[[], Tool]) -> LazyTool:
-        self._build = build
-        return self
-
-    async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
-        if self._built is None:
-            assert self._build is not None
-            self._built = self._build()
-        return await self._built.run(arguments, context, convert_result=convert_result)
 
 
 @dataclass(frozen=True)
