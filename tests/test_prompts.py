@@ -137,6 +137,20 @@ async def test_prompts_are_listed_with_their_arguments() -> None:
         assert p.description and all(a.description for a in p.arguments or [])
 
 
+async def test_listed_arguments_are_what_the_sdk_computes() -> None:
+    """Prompts are listed from their functions' signatures (the SDK's prompt is built on first use): the listing
+    must be what `Prompt.from_function` makes of the same function."""
+    from mcp.server.mcpserver.prompts import Prompt
+
+    def rows(arguments: Any) -> list[tuple[str, str | None, bool | None]]:
+        return [(a.name, a.description, a.required) for a in arguments or []]
+
+    async with connect() as h:
+        listed = {p.name: rows(p.arguments) for p in (await h.client.list_prompts()).prompts}
+        functions = {p.name: p.fn for p in h.built.server._prompt_manager.list_prompts()}
+    assert listed == {name: rows(Prompt.from_function(fn).arguments) for name, fn in functions.items()}
+
+
 async def test_bad_arguments_are_refused() -> None:
     async with connect() as h:
         with pytest.raises(Exception, match="unknown vendor"):

@@ -100,12 +100,13 @@ def test_help_loads_neither_the_server_nor_the_settings() -> None:
 
 @pytest.fixture
 def models_built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The tools and resource templates whose argument models and validated functions the SDK builds, in order."""
+    """The tools, resource templates and prompts whose argument models and validated functions the SDK builds."""
+    from mcp.server.mcpserver.prompts import Prompt
     from mcp.server.mcpserver.resources import ResourceTemplate
     from mcp.server.mcpserver.tools import Tool
 
     built: list[str] = []
-    for cls in (Tool, ResourceTemplate):
+    for cls in (Tool, ResourceTemplate, Prompt):
 
         def from_function(fn: Any, *args: Any, _original: Any = cls.from_function, **kwargs: Any) -> Any:
             made = _original(fn, *args, **kwargs)
@@ -121,8 +122,9 @@ async def test_listing_builds_no_model_and_first_use_builds_one(models_built: li
     async with connect(toolsets=None) as h:
         tools = {t.name for t in (await h.client.list_tools()).tools}
         templates = (await h.client.list_resource_templates()).resource_templates
+        prompts = (await h.client.list_prompts()).prompts
         assert {"adops_find_tools", "adops_call_tool", "confirm_action", "adops_configuration"} <= tools
-        assert len(templates) > 10 and models_built == []
+        assert len(templates) > 10 and len(prompts) == 4 and models_built == []
         resource = await h.client.read_resource("jivox://accounts/acme-retail/retail-campaigns/5301/approval-status")
         assert json.loads(resource.contents[0].text)["status"]  # type: ignore[union-attr]
         assert models_built == ["jivox_get_approval_status"]
@@ -131,3 +133,6 @@ async def test_listing_builds_no_model_and_first_use_builds_one(models_built: li
         await h.ok("adops_configuration")
         await h.ok("adops_configuration")
         assert models_built == ["jivox_get_approval_status", "adops_configuration"]
+        for _ in range(2):
+            await h.client.get_prompt("troubleshoot_campaign", {"vendor": "jivox", "campaign": "5301"})
+        assert models_built == ["jivox_get_approval_status", "adops_configuration", "troubleshoot_campaign"]

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import httpx2
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.shared.exceptions import MCPError
-from mcp_types import INVALID_PARAMS
+from mcp_types import INVALID_PARAMS, Icon
 from pydantic import Field, ValidationError
 
 from .. import __version__
@@ -29,11 +29,13 @@ from .auditquery import BadFilter, audit_filters
 from .confirmation import build_confirm_action
 from .discovery import build_discovery_tools, unlisted_tool
 from .guard import Tokens, load_key
-from .lazy import LazyResources
+from .lazy import LazyPrompt, LazyResources
 from .overview import configuration_tool, register_configuration
 from .registry import build_tool, resource_function
 from .runtime import Clients, Runtime, describe_validation
 from .store import Store, StoreUnavailable, open_store
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 INSTRUCTIONS = """\
 Campaign operations across Jivox, Joveo, Merchenta and Delta Projects.
@@ -67,6 +69,22 @@ class AdopsServer(MCPServer[Any]):
             if isinstance(exc.__cause__, ValidationError):  # the SDK checked the arguments against the schema
                 raise ToolError(describe_validation(exc.__cause__)) from exc.__cause__
             raise ToolError(str(exc).removeprefix(f"Error executing tool {name}: ")) from exc.__cause__
+
+    def prompt(
+        self,
+        name: str | None = None,
+        title: str | None = None,
+        description: str | None = None,
+        icons: list[Icon] | None = None,
+    ) -> Callable[[F], F]:
+        """`MCPServer.prompt`, except that the prompt is listed from its function's signature and the SDK's
+        prompt (argument model, validated function) is built on its first use."""
+
+        def register(fn: F) -> F:
+            self.add_prompt(LazyPrompt.ahead(fn, name, title, description, icons))
+            return fn
+
+        return register
 
     async def get_prompt(
         self, name: str, arguments: dict[str, Any] | None = None, context: Context[Any, Any] | None = None

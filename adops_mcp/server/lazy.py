@@ -8,11 +8,14 @@ and builds the SDK's own object from the same function on its first use, then ha
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mcp.server.mcpserver.prompts import Prompt
+from mcp.server.mcpserver.prompts.base import PromptArgument
 from mcp.server.mcpserver.resources import (
     DEFAULT_RESOURCE_SECURITY,
     ResourceManager,
@@ -20,13 +23,17 @@ from mcp.server.mcpserver.resources import (
     ResourceTemplate,
 )
 from mcp.server.mcpserver.tools import Tool
+from mcp.server.mcpserver.utilities.context_injection import find_context_parameter
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 from mcp.shared.uri_template import UriTemplate
 from mcp_types import Annotations, Icon, InputRequiredResult
 from pydantic import PrivateAttr
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
+    from mcp.server.mcpserver.prompts.base import Message
     from mcp.server.mcpserver.resources import Resource
 
 SCHEMAS = Path(__file__).with_name("tool_schemas.json")  # every tool's schemas as served (tests/test_schemas.py)
@@ -136,3 +143,54 @@ class LazyResources(ResourceManager):
         )
         self._templates[template.uri_template] = template
         return template
+
+
+class LazyPrompt(Prompt):
+    """A prompt listed from its function's signature; the SDK's prompt is built on its first use."""
+
+    _built: Prompt | None = PrivateAttr(default=None)
+
+    @classmethod
+    def ahead(
+        cls,
+        fn: Callable[..., Any],
+        name: str | None,
+        title: str | None,
+        description: str | None,
+        icons: list[Icon] | None,
+    ) -> LazyPrompt:
+        return cls(
+            name=name or fn.__name__,
+            title=title,
+            description=description or fn.__doc__ or "",
+            arguments=prompt_arguments(fn),
+            fn=fn,
+            icons=icons,
+        )
+
+    def built(self) -> Prompt:
+        if self._built is None:
+            self._built = Prompt.from_function(
+                self.fn, name=self.name, title=self.title, description=self.description, icons=self.icons
+            )
+        return self._built
+
+    async def render(
+        self, arguments: dict[str, Any] | None, context: Context[Any, Any]
+    ) -> list[Message] | InputRequiredResult:
+        return await self.built().render(arguments, context)
+
+
+def prompt_arguments(fn: Callable[..., Any]) -> list[PromptArgument]:
+    """The arguments the SDK lists for a prompt function: each parameter's name, its field's description, whether
+    it is required (tests/test_prompts.py keeps them equal to what `Prompt.from_function` computes)."""
+    context = find_context_parameter(fn)
+    arguments = []
+    for p in inspect.signature(fn, eval_str=True).parameters.values():
+        if p.name == context:
+            continue
+        field = FieldInfo.from_annotated_attribute(
+            p.annotation, PydanticUndefined if p.default is inspect.Parameter.empty else p.default
+        )
+        arguments.append(PromptArgument(name=p.name, description=field.description, required=field.is_required()))
+    return arguments
