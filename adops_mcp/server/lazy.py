@@ -61,17 +61,15 @@ class LazyTool(Tool):
         served = packaged_schemas().get(info["name"])
         if served is None:
             return build()
-        return cls(
+        tool = cls(
             fn=_unbuilt,
             parameters=served["inputSchema"],
             fn_metadata=FuncMetadata(arg_model=ArgModelBase, output_schema=served["outputSchema"]),
             is_async=True,
             **info,
-        ).later(build)
-
-    def later(self, build: Callable[[], Tool]) -> LazyTool:
-        self._build = build
-        return self
+        )
+        tool._build = build
+        return tool
 
     def built(self) -> Tool:
         if self._built is None:

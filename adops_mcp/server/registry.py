@@ -20,7 +20,6 @@ from mcp.server.mcpserver import (
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.server.mcpserver.resolve import build_resolver_plans, find_resolved_parameters
 from mcp.server.mcpserver.tools import Tool
-from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 from mcp.shared.exceptions import MCPError
 from mcp.types import ToolAnnotations
 from mcp_types import INVALID_PARAMS
@@ -35,7 +34,7 @@ from .confirmation import ask_confirmation, perform
 from .guard import (
     Confirm,
 )
-from .lazy import LazyTool, _unbuilt, packaged_schemas
+from .lazy import LazyTool, _unbuilt
 from .runtime import InvalidArguments, Runtime, tool_call
 from .tool_schema import finalize
 
@@ -83,18 +82,13 @@ def profile_param(op: Operation, runtime: Runtime) -> inspect.Parameter | None:
 def build_tool(summary: Summary, runtime: Runtime) -> Tool:
     """The typed MCP tool of an operation. Listed from the packaged schemas when they apply (one account of
     its vendor): its vendor package and validation models then load on its first call, not at start-up."""
-    served = (
-        packaged_schemas().get(summary.name) if len(vendor_profiles(runtime.settings, summary.vendor)) < 2 else None
-    )
-    if served is None:
+
+    def build() -> Tool:
         return built_tool(index.operation(summary.name), runtime)
-    return LazyTool(
-        fn=_unbuilt,
-        parameters=served["inputSchema"],
-        fn_metadata=FuncMetadata(arg_model=ArgModelBase, output_schema=served["outputSchema"]),
-        is_async=True,
-        **tool_info(summary),
-    ).later(lambda: built_tool(index.operation(summary.name), runtime))
+
+    if len(vendor_profiles(runtime.settings, summary.vendor)) > 1:
+        return build()  # the `profile` argument names this server's accounts: not in the packaged schemas
+    return LazyTool.ahead(build, **tool_info(summary))
 
 
 def built_tool(op: Operation, runtime: Runtime) -> Tool:
