@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import httpx2
@@ -298,19 +298,8 @@ class Operation:
 
     @property
     def summary(self) -> Summary:
-        return Summary(
-            name=self.name,
-            title=self.title,
-            description=self.description,
-            vendor=self.vendor,
-            toolset=self.toolset,
-            effect=self.effect,
-            guarded=self.guarded,
-            is_idempotent=self.is_idempotent,
-            resource=self.resource,
-            default=self.default,
-            everyday=self.everyday,
-        )
+        """The record's values (and derived properties) under the names `Summary` declares."""
+        return Summary(**{f.name: getattr(self, f.name) for f in fields(Summary)})
 
     def needs_confirmation(self, params: Any) -> bool:
         if self.effect == "destructive":
