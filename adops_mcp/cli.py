@@ -160,6 +160,9 @@ def serve(
     if not settings.sandbox and not settings.enabled_vendors:
         click.echo(NO_VENDOR, err=True)
         sys.exit(2)
+    from .server import safelog
+
+    safelog.install(settings.log_level)  # before the SDK's own handler, which could fail when descriptors run out
     from .config import ConfigError
     from .server.app import build_server
     from .server.http_app import MCP_PATH, build_http_app

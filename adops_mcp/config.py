@@ -221,6 +221,11 @@ class Settings(BaseSettings):
     http_tokens_file: Path | None = None  # one bearer token a line
     http_max_body: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)  # bytes
     http_stateless: bool = True  # no session state in the process: replicas are interchangeable
+    # Slow and idle connections (server/http_limits.py): seconds, and open connections beyond which 503.
+    http_header_timeout: float = Field(default=10.0, gt=0, le=300)  # first byte to complete headers
+    http_keep_alive_timeout: float = Field(default=5.0, gt=0, le=300)  # idle between requests
+    http_body_timeout: float = Field(default=30.0, gt=0, le=600)  # headers to complete body
+    http_max_connections: int = Field(default=1000, ge=1, le=1_000_000)  # lowered to fit the descriptor limit
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("adops-mcp")))
     confirm_key: SecretStr | None = None
     # Shared state for replicas: postgresql://... (audit log, used tokens, approvals); default SQLite in data_dir.
