@@ -276,8 +276,20 @@ class Runtime:
             if exc.outcome == "unknown":
                 raise ToolError(f"Outcome unknown (audit record #{audit_id}{note}): {exc.message}") from None
             raise ToolError(f"Failed, nothing changed (audit record #{audit_id}{note}): {exc.message}") from None
+        except Exception as exc:
+            # The handler's own error (an answer it could not read, a refusal of its own): nothing reached the
+            # vendor unless a write was handed over, and then whether it applied is not known.
+            if not call.wrote:
+                await self.settle(audit_id, "failed", f"not sent: {type(exc).__name__}")
+                raise
+            why = str(exc) if isinstance(exc, ToolError) else f"its answer could not be read ({type(exc).__name__})"
+            note = await self.settle(audit_id, "unknown", why)
+            raise ToolError(
+                f"Outcome unknown (audit record #{audit_id}{note}): a request that changes something was sent, "
+                f"then: {why}. Read the current state before retrying."
+            ) from None
         except BaseException as exc:
-            # Cancelled, crashed or a bug: whether the vendor applied it is not known.
+            # Cancelled or shut down: whether the vendor applied it is not known.
             detail = "the server shut down before the vendor answered" if self.stopping else type(exc).__name__
             with anyio.CancelScope(shield=True):
                 await self.settle(audit_id, "unknown", detail)

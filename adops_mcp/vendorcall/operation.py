@@ -153,6 +153,7 @@ class Call:
     state: dict[str, Any] = field(default_factory=dict)  # e.g. a current state read while planning
 
     planned: list[Request] | None = None  # while rehearsing for a plan: the writes, recorded and not sent
+    wrote: bool = False  # a write request was handed to the vendor client (its outcome may not be known)
 
     def request(
         self,
@@ -205,6 +206,7 @@ class Call:
         if not read and self.planned is not None:
             self.planned.append(request)
             return httpx2.Response(204)
+        self.wrote = self.wrote or not read
         return await send(self.client, request, read=read)
 
     async def send(self) -> Any:

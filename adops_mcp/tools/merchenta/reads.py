@@ -45,16 +45,27 @@ def item_text(item: dict[str, Any]) -> str:
     return f"{code}: {text}" if code else str(text)
 
 
-def jsend(response: httpx2.Response) -> dict[str, Any]:
-    """A 2xx answer's envelope; a `fail`/`error` envelope is a failure whatever the HTTP status."""
+def jsend(response: httpx2.Response, *, write: bool = False) -> dict[str, Any]:
+    """A 2xx answer's envelope; a `fail`/`error` envelope is a failure whatever the HTTP status. A write
+    answered 2xx with a body that is no envelope may have been applied: its outcome is unknown."""
+    unreadable = "unknown" if write else "failed"
+    after = " The change may or may not have been applied: read the current state before retrying." if write else ""
     try:
         body = clean(response.json()) if response.content else {"status": "success"}
     except ValueError:
         raise VendorError(
-            "merchenta", "Merchenta answered with something that is not JSON.", status=response.status_code
+            "merchenta",
+            "Merchenta answered with something that is not JSON." + after,
+            status=response.status_code,
+            outcome=unreadable,
         ) from None
     if not isinstance(body, dict):
-        raise VendorError("merchenta", "Merchenta answered with an unexpected body.", status=response.status_code)
+        raise VendorError(
+            "merchenta",
+            "Merchenta answered with an unexpected body." + after,
+            status=response.status_code,
+            outcome=unreadable,
+        )
     if body.get("status") in ("fail", "error"):
         raise VendorError(
             "merchenta",
