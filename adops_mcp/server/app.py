@@ -32,7 +32,7 @@ from .guard import Tokens, load_key
 from .lazy import LazyPrompt, LazyResources
 from .overview import configuration_tool, register_configuration
 from .registry import build_tool, resource_function
-from .runtime import Clients, Runtime, describe_validation
+from .runtime import STORE_ADVICE, Clients, Runtime, describe_validation
 from .store import Store, StoreUnavailable, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -230,10 +230,8 @@ def audit_tool(runtime: Runtime) -> Tool:
             raise ToolError(f"Invalid arguments, nothing was sent. {exc}") from None
         try:
             records = await runtime.store.audit(limit=limit, **filters)
-        except StoreUnavailable as exc:
-            raise ToolError(
-                f"The audit log cannot be read: the shared state store is unavailable ({exc.cause})."
-            ) from None
+        except StoreUnavailable:
+            raise ToolError(f"The audit log cannot be read: the shared state store is unavailable. {STORE_ADVICE}") from None
         return {"records": [r.public() for r in records]}
 
     return AUDIT_LOG.tool(adops_audit_log)

@@ -39,6 +39,8 @@ from .guard import (
 from .store import Store, StoreUnavailable
 
 STORE_DOWN = "the shared state store is unavailable: nothing was sent"
+# What a model (and its user) can do about it; the cause, which may name the database host, is in the log.
+STORE_ADVICE = "Try again in a minute; if it keeps failing, ask the operator to check the state store (see the server log)."
 
 
 def describe_validation(exc: ValidationError) -> str:
@@ -64,8 +66,8 @@ def tool_errors() -> Iterator[None]:
         raise InvalidArguments(secrets.scrub(describe_validation(exc))) from None
     except UnsafeId as exc:  # an id from the settings or a vendor answer that cannot be one path segment
         raise InvalidArguments(secrets.scrub(f"Invalid arguments, nothing was sent. {exc}")) from None
-    except StoreUnavailable as exc:  # outcomes are settled without raising: this is always before sending
-        raise ToolError(f"Refused: {STORE_DOWN} ({exc.cause}). Try again shortly.") from None
+    except StoreUnavailable:  # outcomes are settled without raising: this is always before sending
+        raise ToolError(f"Refused: {STORE_DOWN}. {STORE_ADVICE}") from None
 
 
 @dataclass(eq=False)

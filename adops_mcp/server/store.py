@@ -205,12 +205,12 @@ NOT_SENT = "not sent: the state store answered after the call had given up"
 
 
 class StoreUnavailable(Exception):
-    """The state store did not answer in time or refused the connection. `cause` says why (no address,
-    no password); the log line also names the store."""
+    """The state store did not answer in time or refused the connection. `cause` says why, for operators
+    (the log line, the CLI); it may name the database host, so the message a model sees never carries it."""
 
     def __init__(self, cause: str) -> None:
         self.cause = cause
-        super().__init__(cause)
+        super().__init__("the state store is unavailable")
 
 
 @dataclass
