@@ -451,12 +451,11 @@ class VendorClient:
             if isinstance(exc, httpx2.TimeoutException)
             else "dropped the connection"
         )
-        host = httpx2.URL(self.base_url).host
+        # The address goes to the operator's log, not into the message a model sees (it may be an internal host).
+        address = secrets.hide_userinfo(self.base_url)
+        log.warning("%s %s %s at %s: %s", self.vendor, method, self.template_of(path), address, type(exc).__name__)
         if never_sent:
-            cause = _connect_cause(exc)
-            what = f"could not be reached at {host} ({cause}; check {self.base_url_setting} and the network)"
-        else:
-            what += f" ({host})"
+            what += f" ({_connect_cause(exc)}; the operator should check {self.base_url_setting} and the network)"
         message = f"{self.vendor} {what} ({method} {self.template_of(path)})."
         if read or never_sent:
             message += " Nothing was changed; try again later."
@@ -498,7 +497,7 @@ class VendorClient:
 
     def _not_found(self, response: httpx2.Response) -> str:
         """A 404 on a path without ids (a token exchange, a list, doctor) means the host or path is wrong."""
-        where = f"{self.base_url} ({self.base_url_setting})"
+        where = f"the base URL ({self.base_url_setting})"  # its value is the operator's, never the model's
         request = _request_of(response)
         template = self.template_of(request.url.path) if request is not None else "{path}"
         call = f"{request.method} {template}" if request is not None else "the request"
