@@ -231,7 +231,9 @@ def audit_tool(runtime: Runtime) -> Tool:
         try:
             records = await runtime.store.audit(limit=limit, **filters)
         except StoreUnavailable:
-            raise ToolError(f"The audit log cannot be read: the shared state store is unavailable. {STORE_ADVICE}") from None
+            raise ToolError(
+                f"The audit log cannot be read: the shared state store is unavailable. {STORE_ADVICE}"
+            ) from None
         return {"records": [r.public() for r in records]}
 
     return AUDIT_LOG.tool(adops_audit_log)

@@ -40,7 +40,9 @@ from .store import Store, StoreUnavailable
 
 STORE_DOWN = "the shared state store is unavailable: nothing was sent"
 # What a model (and its user) can do about it; the cause, which may name the database host, is in the log.
-STORE_ADVICE = "Try again in a minute; if it keeps failing, ask the operator to check the state store (see the server log)."
+STORE_ADVICE = (
+    "Try again in a minute; if it keeps failing, ask the operator to check the state store (see the server log)."
+)
 
 
 def describe_validation(exc: ValidationError) -> str:
