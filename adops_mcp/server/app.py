@@ -12,6 +12,7 @@ import httpx2
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
+from mcp.server.stdio import stdio_server
 from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS, Icon
 from pydantic import Field, ValidationError
@@ -29,6 +30,7 @@ from .auditquery import BadFilter, audit_filters
 from .confirmation import build_confirm_action
 from .discovery import build_discovery_tools, unlisted_tool
 from .guard import Tokens, load_key
+from .inbound import Answering, shape_problem
 from .lazy import LazyPrompt, LazyResources
 from .overview import configuration_tool, register_configuration
 from .registry import build_tool, resource_function
@@ -59,6 +61,7 @@ class AdopsServer(MCPServer[Any]):
         )
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None) -> Any:
+        refuse_oversized(arguments)
         if self._tool_manager.get_tool(name) is None:
             raise ToolError(unlisted_tool(self.runtime, name, arguments))
         try:
@@ -89,6 +92,7 @@ class AdopsServer(MCPServer[Any]):
     async def get_prompt(
         self, name: str, arguments: dict[str, Any] | None = None, context: Context[Any, Any] | None = None
     ) -> Any:
+        refuse_oversized(arguments)
         prompt = self._prompt_manager.get_prompt(name)
         if prompt is None:
             known = ", ".join(p.name for p in self._prompt_manager.list_prompts())
@@ -106,6 +110,20 @@ class AdopsServer(MCPServer[Any]):
             cause = exc.__cause__
             text = describe_validation(cause) if isinstance(cause, ValidationError) else str(exc)
             raise MCPError(INVALID_PARAMS, text) from None
+
+    async def run_stdio_async(self) -> None:
+        """`MCPServer.run_stdio_async`, answering every line it cannot read with a JSON-RPC error."""
+        async with stdio_server() as (read_stream, write_stream):
+            lowlevel = self._lowlevel_server
+            await lowlevel.run(
+                Answering(read_stream, write_stream), write_stream, lowlevel.create_initialization_options()
+            )
+
+
+def refuse_oversized(arguments: Any) -> None:
+    """A JSON-RPC error for arguments too large to look at (server/inbound.py), before any validation."""
+    if (problem := shape_problem(arguments)) is not None:
+        raise MCPError(INVALID_PARAMS, f"Invalid arguments, nothing was sent: {problem}.")
 
 
 @dataclass
