@@ -67,11 +67,15 @@ def get(port: int, path: str, body: dict[str, Any] | None = None, timeout: float
 
 
 def run_once(warm: bool) -> dict[str, Any]:
+    with tempfile.TemporaryFile(mode="w+") as log:
+        return _run(warm, log)
+
+
+def _run(warm: bool, log: Any) -> dict[str, Any]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ADOPS_")}
     env |= {"ADOPS_SANDBOX": "1", "ADOPS_DATA_DIR": tempfile.mkdtemp(prefix="adops-bench-idle-")}
     command = [f"--nofile={NOFILE}:{NOFILE}", sys.executable, "-m", "adops_mcp", "serve", "--transport", "http"]
-    log = tempfile.TemporaryFile(mode="w+")
     server = subprocess.Popen(["prlimit", *command, "--port", str(port)], env=env, stderr=log, stdout=log)
     held: list[socket.socket] = []
     result: dict[str, Any] = {"warm": warm}

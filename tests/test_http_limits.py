@@ -273,3 +273,25 @@ def _healthy(port: int) -> bool:
         return httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
     except httpx2.HTTPError:
         return False
+
+
+async def test_malformed_requests_cannot_flood_the_log(caplog: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr(http_limits, "throttle", Throttle(burst=3, window=60))
+    remove_throttle_filters()  # those of an earlier server hold the module's own throttle
+    with caplog.at_level(logging.WARNING):
+        async with guarded() as (port, _):
+            for _ in range(30):
+                async with await anyio.connect_tcp("127.0.0.1", port) as stream:
+                    await stream.send(b"NOT HTTP AT ALL\r\n\r\n")
+                    assert (await until_closed(stream)).startswith(b"HTTP/1.1 400")
+            async with httpx2.AsyncClient() as http:
+                assert (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200
+    remove_throttle_filters()
+    invalid = [r for r in caplog.records if "Invalid HTTP request" in r.getMessage()]
+    assert len(invalid) == 3, [r.getMessage() for r in caplog.records]
+
+
+def remove_throttle_filters() -> None:
+    for name in http_limits.NOISY:
+        for old in [f for f in logging.getLogger(name).filters if isinstance(f, http_limits.ThrottleFilter)]:
+            logging.getLogger(name).removeFilter(old)

@@ -264,8 +264,9 @@ def http_server(app: ASGIApp, runtime: Runtime, *, grace: int, descriptors: int 
 
     import uvicorn
 
-    from .http_limits import GuardedProtocol, Limits, loop_exception_handler
+    from .http_limits import GuardedProtocol, Limits, loop_exception_handler, throttle_noisy_loggers
 
+    throttle_noisy_loggers()
     limits = Limits.from_settings(runtime.settings, descriptors)
     if limits.descriptors is not None:
         log.warning(

@@ -103,6 +103,30 @@ class Throttle:
 
 throttle = Throttle()
 
+# Loggers whose lines a client can trigger at will (a malformed request, an odd disconnect): throttled per line.
+NOISY = ("uvicorn.error", "asyncio", "mcp.server.streamable_http")
+
+
+class ThrottleFilter(logging.Filter):
+    """Lets through at most `throttle.burst` records of each message template per window."""
+
+    def __init__(self, limiter: Throttle) -> None:
+        super().__init__()
+        self.limiter = limiter
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        allowed, dropped = self.limiter.allow(f"{record.name}:{record.msg}")
+        if allowed and dropped:
+            record.msg = f"{record.msg} ({dropped} more like it were not logged)"
+        return allowed
+
+
+def throttle_noisy_loggers() -> None:
+    for name in NOISY:
+        target = logging.getLogger(name)
+        if not any(isinstance(f, ThrottleFilter) for f in target.filters):
+            target.addFilter(ThrottleFilter(throttle))
+
 
 def warn(key: str, message: str, *args: Any) -> None:
     """A warning an attacker can trigger at will: rate-limited per key."""
