@@ -53,7 +53,6 @@ NOT_AT_START = [
     "jinja2",
     "psycopg",  # only with ADOPS_DATABASE_URL
     "httpcore2",  # vendor HTTP clients open on their first request
-    "stamina",  # and load the retry library then
     # a vendor package (models, plans, client) loads on the first call of one of its tools
     "adops_mcp.tools.jivox",
     "adops_mcp.tools.joveo",

@@ -261,21 +261,24 @@ class VendorClient:
         """Send one logical call within the tool call's budget (`call_budget`; else `timeout` for this call).
         Reads retry transient failures; writes are sent at most once (except when the connection never
         opened). Raises VendorError on failure, also when the budget runs out."""
-        import stamina  # the retry library loads on the first request, not at start-up
-
         call = VendorRequest(method, path, read, params, json_body, form, headers, authenticated)
         budget = _budget.get() or Budget(self.timeout)
+        retry = self._backoff_hook(read)  # says whether a failure is retried, and picks (and logs) the wait
         try:
-            with anyio.fail_after(budget.remaining()):
-                async for attempt in stamina.retry_context(  # the hook picks (and logs) every wait
-                    on=self._backoff_hook(read),
-                    attempts=self.read_attempts,
-                    timeout=max(budget.remaining(), 0.001),
-                ):
-                    with attempt:
+            with anyio.fail_after(budget.remaining()):  # every attempt and wait: the retries end with the budget
+                attempt = 0
+                while True:
+                    attempt += 1
+                    try:
                         response = await self._send_refreshing(call, budget)
                         if read and response.status_code in RETRY_STATUSES:
                             raise _Retryable(response)
+                        break
+                    except Exception as exc:
+                        wait = retry(exc) if attempt < self.read_attempts else False
+                        if wait is False:
+                            raise
+                        await anyio.sleep(wait)
         except TimeoutError:
             raise self._out_of_time(call, budget) from None
         except _Retryable as exc:
@@ -292,8 +295,7 @@ class VendorClient:
                 f"{self.vendor} request not sent: an argument has characters the vendor's API cannot carry "
                 f"({type(exc).__name__}). Nothing was sent; check the ids.",
             ) from None
-        # stamina's retrying() yields at least one attempt, so `response` is bound here
-        if response.is_success or response.status_code in ok_statuses:  # type: ignore[possibly-undefined]  # see above
+        if response.is_success or response.status_code in ok_statuses:
             return response
         raise self.error_for(response, read=read)
 
