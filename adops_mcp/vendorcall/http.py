@@ -263,22 +263,9 @@ class VendorClient:
         opened). Raises VendorError on failure, also when the budget runs out."""
         call = VendorRequest(method, path, read, params, json_body, form, headers, authenticated)
         budget = _budget.get() or Budget(self.timeout)
-        retry = self._backoff_hook(read)  # says whether a failure is retried, and picks (and logs) the wait
         try:
             with anyio.fail_after(budget.remaining()):  # every attempt and wait: the retries end with the budget
-                attempt = 0
-                while True:
-                    attempt += 1
-                    try:
-                        response = await self._send_refreshing(call, budget)
-                        if read and response.status_code in RETRY_STATUSES:
-                            raise _Retryable(response)
-                        break
-                    except Exception as exc:
-                        wait = retry(exc) if attempt < self.read_attempts else False
-                        if wait is False:
-                            raise
-                        await anyio.sleep(wait)
+                response = await self._attempts(call, budget)
         except TimeoutError:
             raise self._out_of_time(call, budget) from None
         except _Retryable as exc:
@@ -298,6 +285,24 @@ class VendorClient:
         if response.is_success or response.status_code in ok_statuses:
             return response
         raise self.error_for(response, read=read)
+
+    async def _attempts(self, call: VendorRequest, budget: Budget) -> httpx2.Response:
+        """Send until an answer is final: a transient failure of a read (or a connection that never opened)
+        is tried again, up to `read_attempts`, after the wait the hook picks (and logs)."""
+        retry = self._backoff_hook(call.read)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._send_refreshing(call, budget)
+                if call.read and response.status_code in RETRY_STATUSES:
+                    raise _Retryable(response)
+                return response
+            except Exception as exc:
+                wait = retry(exc) if attempt < self.read_attempts else False
+                if wait is False:
+                    raise
+                await anyio.sleep(wait)
 
     def _backoff_hook(self, read: bool) -> Callable[[BaseException], bool | float]:
         attempts = [0]
