@@ -18,10 +18,10 @@ import random
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
 import httpx2
@@ -198,6 +198,24 @@ class VendorRequest:
     authenticated: bool = True
     waiting_for_slot: bool = False
     sent: bool = False
+    attempts: int = 0  # HTTP requests sent for it so far (retries, a token refresh)
+
+
+@dataclass
+class Exchange:
+    """One HTTP request as an observer sees it: the path template, never a query, a body or a header."""
+
+    vendor: str
+    method: str
+    template: str
+    attempt: int
+    status: int | None = None  # set once the vendor answered
+
+
+class Observer(Protocol):
+    """Watches every HTTP request a client sends (metrics and trace spans: server/telemetry.py)."""
+
+    def exchange(self, exchange: Exchange) -> AbstractContextManager[None]: ...
 
 
 class VendorClient:
@@ -215,8 +233,10 @@ class VendorClient:
         describe_error: ErrorMessage | None = None,
         auth_hint: str = "",
         max_response_bytes: int = 2 * 1_048_576,
+        observer: Observer | None = None,
     ) -> None:
         self.vendor = vendor
+        self.observer = observer
         self.base_url = base_url.rstrip("/")
         self.auth = auth
         self.timeout = timeout
@@ -381,6 +401,7 @@ class VendorClient:
             call.sent = True  # from here on, a write may reach the vendor
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            call.attempts += 1
             try:
                 request = self.http.build_request(
                     call.method,
@@ -391,11 +412,13 @@ class VendorClient:
                     headers=all_headers,
                     timeout=httpx2.Timeout(max(budget.remaining(), 0.001)),
                 )
-                response = await self.http.send(request, stream=True)
-                try:
-                    await self._read_bounded(response)
-                finally:
-                    await response.aclose()
+                with self._observed(call) as exchange:
+                    response = await self.http.send(request, stream=True)
+                    exchange.status = response.status_code
+                    try:
+                        await self._read_bounded(response)
+                    finally:
+                        await response.aclose()
             except (httpx2.ConnectError, httpx2.ConnectTimeout):
                 call.sent = False  # the connection never opened: nothing reached the vendor
                 raise
@@ -403,6 +426,16 @@ class VendorClient:
                 self.in_flight -= 1
         log.info("%s %s %s -> %s", self.vendor, call.method, call.path, response.status_code)
         return response
+
+    @contextmanager
+    def _observed(self, call: VendorRequest) -> Iterator[Exchange]:
+        exchange = Exchange(self.vendor, call.method, "", call.attempts)
+        if self.observer is None:
+            yield exchange
+            return
+        exchange.template = self.template_of(call.path)
+        with self.observer.exchange(exchange):
+            yield exchange
 
     async def _read_bounded(self, response: httpx2.Response) -> None:
         """Read the (decoded) body, stopping as soon as it passes max_response_bytes."""
