@@ -62,7 +62,6 @@ async def ask_confirmation(runtime: Runtime, op: Operation, arguments: dict[str,
         deadline = runtime.tokens.elicitation_deadline()
         setattr(ctx, ELICITATION_DEADLINE, deadline)  # the same Context reaches the tool body
         setattr(ctx, PLAN_DIGEST, plan.digest)
-        runtime.telemetry.confirmation("requested")
         return Elicit(elicitation_message(plan.text, deadline), Confirm)
     return TokenNeeded(plan.text, plan.digest)
 

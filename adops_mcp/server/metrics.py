@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Histogram,
@@ -29,7 +28,8 @@ from .store import StoreUnavailable
 if TYPE_CHECKING:
     from .store import Store
 
-METRICS_PATH = "/metrics"
+# The text format every Prometheus reads (the names here need none of 1.0.0's escaping).
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # seconds; a tool call may take up to ADOPS_TIMEOUT (30 s by default), a polling tool longer
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
 CONFIRMATIONS = ("requested", "confirmed", "declined", "expired", "refused")
@@ -84,8 +84,9 @@ class Metrics:
         )
         self.confirmations = Counter(
             "adops_confirmations",
-            "Confirmations of guarded changes by result: requested (a form, plan or approval request handed "
-            "out), confirmed, declined, expired, refused (a confirmation token refused).",
+            "Confirmations of guarded changes by result: requested (a plan with a confirmation token, or an "
+            "approval request, handed out), confirmed (a form accepted, a token redeemed), declined (a form), "
+            "expired (a form answered after its deadline), refused (a confirmation token refused).",
             ["result"],
             registry=self.registry,
         )
@@ -128,7 +129,7 @@ def endpoint(metrics: Metrics, store: Store, token: str) -> ASGIApp:
             await _respond(send, 401, {"error": "unauthorized", "message": message}, {"www-authenticate": challenge})
             return
         body = await metrics.scrape(store)
-        headers = [(b"content-type", CONTENT_TYPE_LATEST.encode()), (b"content-length", str(len(body)).encode())]
+        headers = [(b"content-type", CONTENT_TYPE.encode()), (b"content-length", str(len(body)).encode())]
         headers.append((b"cache-control", b"no-store"))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})

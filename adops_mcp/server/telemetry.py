@@ -41,7 +41,9 @@ WRITE_OUTCOMES = {
     "pending_approval": "pending_approval",
     "declined": "declined",
 }
-OUTCOMES = ("ok", "error", "invalid", "unknown", *sorted(set(WRITE_OUTCOMES.values()) - {"ok"}))
+# input_required: the SDK asked the client for input (a confirmation form over stateless HTTP) and the
+# client calls again with the answer, which is a call of its own.
+OUTCOMES = ("ok", "error", "invalid", "unknown", "input_required", *sorted(set(WRITE_OUTCOMES.values()) - {"ok"}))
 FAILED = ("error", "invalid", "unknown")
 
 
@@ -62,6 +64,9 @@ class ToolCall:
         """The outcome a write's result reports; a read that answers is ok."""
         if getattr(result, "is_error", False):
             self.outcome = "error"
+            return
+        if getattr(result, "input_requests", None):
+            self.outcome = "input_required"
             return
         content = getattr(result, "structured_content", None)
         if self.effect not in ("", "read") and isinstance(content, dict):
