@@ -176,5 +176,5 @@ def test_a_metrics_token_shared_with_a_client_or_too_short_is_refused() -> None:
     built = sandboxed_server(settings)
     with pytest.raises(ConfigError, match="ADOPS_METRICS_TOKEN must differ"):
         build_http_app(built.server, settings, "127.0.0.1")
-    with pytest.raises(ConfigError, match="ADOPS_METRICS_TOKEN: .*16 characters"):
+    with pytest.raises(ConfigError, match=r"ADOPS_METRICS_TOKEN: .*16 characters"):
         load_settings(sandbox=True, metrics_token="short")
