@@ -229,10 +229,12 @@ def serve_http(app: ASGIApp, runtime: Runtime, sock: Any, *, grace: int) -> None
                 await super().shutdown(sockets)
             finally:
                 stopper.cancel()
+                flush_traces()  # uvicorn then re-raises the signal: the exit runs no atexit hook
 
     from uvicorn.config import LOGGING_CONFIG
 
     from .logs import is_json
+    from .telemetry import flush_traces
 
     # JSON logs: uvicorn gets no logging config of its own, so its lines reach the one JSON handler.
     logging = None if is_json() else LOGGING_CONFIG

@@ -237,6 +237,13 @@ def status_class(status: int | None, failure: BaseException | None) -> str:
     return "timeout" if isinstance(failure, timed_out) else "error"
 
 
+def flush_traces(timeout: float = 5.0) -> None:
+    """Export the spans still buffered (at shutdown), waiting at most `timeout` seconds."""
+    provider = _tracers.get("provider")
+    if provider is not None:
+        provider.force_flush(int(timeout * 1000))
+
+
 # -- traces from the standard OTEL_* variables -------------------------------------------------------------
 
 EXPORTERS = ("otlp", "console", "none")
@@ -301,6 +308,6 @@ def tracing(environ: Mapping[str, str]) -> Any:
         one_line = ConsoleSpanExporter(out=sys.stderr, formatter=lambda span: span.to_json(indent=None) + "\n")
         provider.add_span_processor(SimpleSpanProcessor(one_line))
     trace.set_tracer_provider(provider)
-    _tracers["trace"] = trace
+    _tracers["trace"], _tracers["provider"] = trace, provider
     _tracers["tracer"] = provider.get_tracer("adops_mcp", __version__)
     return _tracers["tracer"]
