@@ -78,6 +78,7 @@ class ToolCall:
 
 
 _current: ContextVar[ToolCall | None] = ContextVar("adops_telemetry_call", default=None)
+_NO_SPAN = nullcontext(None)  # reusable: what a span is when traces are off
 
 
 def current() -> ToolCall | None:
@@ -128,7 +129,7 @@ class Telemetry:
 
     def _span(self, name: str, kind: str, attributes: dict[str, Any]) -> Any:
         if self.tracer is None:
-            return nullcontext(None)
+            return _NO_SPAN
         return self.tracer.start_as_current_span(
             name,
             kind=getattr(self._trace.SpanKind, kind),
