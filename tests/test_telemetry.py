@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -181,6 +182,9 @@ async def test_http_server_exports_spans_json_logs_and_metrics_without_a_credent
             async with httpx2.AsyncClient() as http:
                 scraped = await http.get(url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
             assert scraped.status_code == 200
+            with socket.create_connection(("127.0.0.1", port)) as raw:  # uvicorn logs this one itself
+                raw.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+                raw.recv(1024)
         finally:
             server.terminate()
             stdout, _ = server.communicate(timeout=30)
@@ -224,6 +228,7 @@ async def test_http_server_exports_spans_json_logs_and_metrics_without_a_credent
     # Logs: every stderr line one JSON object; vendor request lines carry the trace and the tool.
     entries = json_lines(logs)
     assert any("listening on" in e["message"] and e["logger"] == "adops_mcp.serve" for e in entries)
+    assert any(e["logger"].startswith("uvicorn") and e["level"] == "WARNING" for e in entries)  # uvicorn's own
     requests = [e for e in entries if e["logger"] == "adops_mcp.http"]
     assert requests and all({"time", "level", "trace_id", "span_id", "tool", "vendor"} <= set(e) for e in requests)
     assert {e["trace_id"] for e in requests} <= {s.trace_id.hex() for s in spans}
