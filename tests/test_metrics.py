@@ -178,3 +178,25 @@ def test_a_metrics_token_shared_with_a_client_or_too_short_is_refused() -> None:
         build_http_app(built.server, settings, "127.0.0.1")
     with pytest.raises(ConfigError, match=r"ADOPS_METRICS_TOKEN: .*16 characters"):
         load_settings(sandbox=True, metrics_token="short")
+
+
+async def test_vendor_failures_by_status_class_and_a_write_whose_outcome_is_unknown() -> None:
+    async with (
+        serving(metrics_token=METRICS_TOKEN, read_attempts=3) as (url, built),
+        mcp_client(url, token=None, elicitation_callback=answer("accept")) as client,
+    ):
+        faults = built.sandbox.faults
+        faults.add(status=503, vendor="jivox", path_contains="/retail-campaigns/5303", times=3, retry_after="0")
+        assert (await client.call_tool(*READS[0])).is_error  # three attempts, each a 503
+        faults.add(status=0, vendor="deltaprojects", path_contains="/client", times=3)  # the connection drops
+        assert (await client.call_tool(*READS[3])).is_error
+        faults.add(status=502, vendor="jivox", method="POST", path_contains="/activate")
+        unknown = await client.call_tool(*ACTIVATE)
+        assert unknown.is_error and "Outcome unknown" in unknown.content[0].text  # type: ignore[union-attr]
+        found = samples((await scrape(url)).text)
+    assert value(found, "adops_vendor_requests_total", vendor="jivox", status="5xx") == 4
+    assert value(found, "adops_vendor_requests_total", vendor="deltaprojects", status="error") == 3
+    assert value(found, "adops_tool_calls_total", tool=READS[0][0], vendor="jivox", outcome="error") == 1
+    assert value(found, "adops_tool_calls_total", tool=READS[3][0], vendor="deltaprojects", outcome="error") == 1
+    assert value(found, "adops_tool_calls_total", tool=ACTIVATE[0], vendor="jivox", outcome="unknown") == 1
+    assert value(found, "adops_confirmations_total", result="confirmed") == 1

@@ -179,6 +179,10 @@ async def test_http_server_exports_spans_json_logs_and_metrics_without_a_credent
                 assert (await client.call_tool(*MISSING)).is_error
                 planned = await client.call_tool(*ACTIVATE)
                 assert planned.structured_content["status"] == "confirmation_required"  # type: ignore[index]
+                token = planned.structured_content["confirmation_token"]  # type: ignore[index]
+                done = await client.call_tool("confirm_action", {"confirmation_token": token})
+                assert done.structured_content["status"] == "done"  # type: ignore[index]
+                audit_id = done.structured_content["audit_id"]  # type: ignore[index]
             async with httpx2.AsyncClient() as http:
                 scraped = await http.get(url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
             assert scraped.status_code == 200
@@ -222,8 +226,10 @@ async def test_http_server_exports_spans_json_logs_and_metrics_without_a_credent
     assert any(a.get("http.response.status_code") == 404 for a in jivox)  # the failing call's request
     failed = [attributes(s) for s in spans if attributes(s).get("adops.outcome") == "error"]
     assert [a["adops.tool"] for a in failed] == [MISSING[0]]
-    planned_span = attributes(next(s for s in tool_spans if s.name == f"tool {ACTIVATE[0]}"))
+    planned_span, done_span = (attributes(s) for s in tool_spans if s.name == f"tool {ACTIVATE[0]}")
     assert (planned_span["adops.outcome"], planned_span["adops.effect"]) == ("confirmation_required", "destructive")
+    assert "adops.audit_id" not in planned_span  # nothing was recorded: nothing was sent
+    assert (done_span["adops.outcome"], done_span["adops.audit_id"]) == ("ok", audit_id)  # through confirm_action
 
     # Logs: every stderr line one JSON object; vendor request lines carry the trace and the tool.
     entries = json_lines(logs)
@@ -232,6 +238,8 @@ async def test_http_server_exports_spans_json_logs_and_metrics_without_a_credent
     requests = [e for e in entries if e["logger"] == "adops_mcp.http"]
     assert requests and all({"time", "level", "trace_id", "span_id", "tool", "vendor"} <= set(e) for e in requests)
     assert {e["trace_id"] for e in requests} <= {s.trace_id.hex() for s in spans}
+    write = [e for e in requests if e["message"].startswith("jivox POST ") and e["message"].endswith("/activate -> 200")]
+    assert [(e["tool"], e.get("audit_id")) for e in write] == [(ACTIVATE[0], audit_id)]
 
     # No credential, raw or encoded, in the spans, the logs or the metrics.
     exported = b"".join(bodies).decode("latin-1") + "".join(str(s) for s in spans)
