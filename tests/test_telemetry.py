@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -238,7 +239,7 @@ async def test_http_server_exports_spans_json_logs_and_metrics_without_a_credent
     requests = [e for e in entries if e["logger"] == "adops_mcp.http"]
     assert requests and all({"time", "level", "trace_id", "span_id", "tool", "vendor"} <= set(e) for e in requests)
     assert {e["trace_id"] for e in requests} <= {s.trace_id.hex() for s in spans}
-    write = [e for e in requests if e["message"].startswith("jivox POST ") and e["message"].endswith("/activate -> 200")]
+    write = [e for e in requests if re.fullmatch(r"jivox POST \S+/activate -> 200", e["message"])]
     assert [(e["tool"], e.get("audit_id")) for e in write] == [(ACTIVATE[0], audit_id)]
 
     # No credential, raw or encoded, in the spans, the logs or the metrics.
