@@ -261,6 +261,11 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
     @field_validator("metrics_token")
     @classmethod
     def _metrics_token_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
