@@ -29,7 +29,7 @@ from ..config import ConfigError, Settings
 from ..vendorcall import secrets
 
 if TYPE_CHECKING:
-    from ..vendorcall.http import Exchange
+    from ..vendorcall.observe import Exchange
     from ..vendorcall.operation import Operation, Summary
     from .metrics import Metrics
 

@@ -9,7 +9,8 @@ from typing import TypedDict
 import httpx2
 
 from ..config import Settings, VendorSettings
-from ..vendorcall.http import Observer, VendorClient
+from ..vendorcall.http import VendorClient
+from ..vendorcall.observe import Observer
 from ..vendorcall.operation import Operation
 
 

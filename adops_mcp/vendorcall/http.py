@@ -18,15 +18,16 @@ import random
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import anyio
 import httpx2
 
 from . import secrets
+from .observe import Exchange, Observer
 from .sanitize import clean, clean_text
 
 log = logging.getLogger("adops_mcp.http")
@@ -199,23 +200,6 @@ class VendorRequest:
     waiting_for_slot: bool = False
     sent: bool = False
     attempts: int = 0  # HTTP requests sent for it so far (retries, a token refresh)
-
-
-@dataclass
-class Exchange:
-    """One HTTP request as an observer sees it: the path template, never a query, a body or a header."""
-
-    vendor: str
-    method: str
-    template: str
-    attempt: int
-    status: int | None = None  # set once the vendor answered
-
-
-class Observer(Protocol):
-    """Watches every HTTP request a client sends (metrics and trace spans: server/telemetry.py)."""
-
-    def exchange(self, exchange: Exchange) -> AbstractContextManager[None]: ...
 
 
 class VendorClient:
