@@ -200,6 +200,8 @@ def _serve(
     except ConfigError as exc:
         raise click.ClickException(f"Configuration problem:\n{exc}") from None
     if app is None:
+        if settings.metrics_token:  # counted, but nobody can scrape a stdio server
+            logs.announce("ADOPS_METRICS_TOKEN is set, but /metrics is served over HTTP only (--transport http).")
         built.server.run("stdio")
         return
     from .server.http_app import serve_http
