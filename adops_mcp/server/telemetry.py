@@ -41,9 +41,6 @@ WRITE_OUTCOMES = {
     "pending_approval": "pending_approval",
     "declined": "declined",
 }
-# input_required: the SDK asked the client for input (a confirmation form over stateless HTTP) and the
-# client calls again with the answer, which is a call of its own.
-OUTCOMES = ("ok", "error", "invalid", "unknown", "input_required", *sorted(set(WRITE_OUTCOMES.values()) - {"ok"}))
 FAILED = ("error", "invalid", "unknown")
 
 
@@ -65,8 +62,8 @@ class ToolCall:
         if getattr(result, "is_error", False):
             self.outcome = "error"
             return
-        if getattr(result, "input_requests", None):
-            self.outcome = "input_required"
+        if getattr(result, "input_requests", None):  # the SDK asks for a form's answer (stateless HTTP);
+            self.outcome = "input_required"  # the client calls again with it, a call of its own
             return
         content = getattr(result, "structured_content", None)
         if self.effect not in ("", "read") and isinstance(content, dict):
