@@ -13,7 +13,7 @@ from adops_mcp.config import ConfigError, load_settings
 from adops_mcp.server.http_app import build_http_app
 from adops_mcp.server.store import StoreUnavailable
 from adops_mcp.tools import index
-from tests.harness import answer, sandboxed_server
+from tests.harness import answer, connect, sandboxed_server
 from tests.test_http_serving import TOKEN, mcp_client, serving
 
 pytestmark = pytest.mark.anyio
@@ -63,6 +63,7 @@ async def test_metrics_after_calls_of_every_vendor_and_a_failing_one() -> None:
             assert planned.structured_content["status"] == "confirmation_required"  # type: ignore[index]
             refused = await client.call_tool("confirm_action", {"confirmation_token": "not-a-token"})
             assert refused.is_error
+            assert (await client.call_tool("made_up_tool_4711", {})).is_error  # counted, never by its name
         response = await scrape(url)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
@@ -95,7 +96,9 @@ async def test_metrics_after_calls_of_every_vendor_and_a_failing_one() -> None:
             assert labels.get("vendor", "adops") in VENDORS, (name, labels)
             assert labels.get("outcome", "ok") in OUTCOMES, (name, labels)
             assert labels.get("status", "2xx") in STATUS_CLASSES, (name, labels)
+    assert value(found, "adops_tool_calls_total", tool="unknown", vendor="adops", outcome="error") == 1
     assert "5303" not in response.text and "999999" not in response.text and "acme" not in response.text
+    assert "made_up" not in response.text
 
 
 async def test_a_confirmed_change_and_a_declined_one_are_counted() -> None:
@@ -200,3 +203,16 @@ async def test_vendor_failures_by_status_class_and_a_write_whose_outcome_is_unkn
     assert value(found, "adops_tool_calls_total", tool=READS[3][0], vendor="deltaprojects", outcome="error") == 1
     assert value(found, "adops_tool_calls_total", tool=ACTIVATE[0], vendor="jivox", outcome="unknown") == 1
     assert value(found, "adops_confirmations_total", result="confirmed") == 1
+
+
+async def test_a_call_through_adops_call_tool_counts_as_the_tool_it_runs() -> None:
+    async with connect(toolsets=None, metrics_token=METRICS_TOKEN) as h:
+        settings = {"name": "jivox_get_retail_settings", "arguments": {"account_id": "acme-retail"}}
+        await h.ok("adops_call_tool", settings)
+        await h.error("adops_call_tool", {"name": "made_up_tool_4712", "arguments": {}})
+        metrics = h.built.runtime.telemetry.metrics
+        assert metrics is not None
+        found = samples((await metrics.scrape(h.built.runtime.store)).decode())
+    assert value(found, "adops_tool_calls_total", tool="jivox_get_retail_settings", vendor="jivox", outcome="ok") == 1
+    assert value(found, "adops_tool_calls_total", tool="adops_call_tool", vendor="adops", outcome="error") == 1
+    assert "made_up" not in str(found)
