@@ -6,6 +6,7 @@
   beyond loopback, and enforced whenever configured. They are compared in constant time and the
   Authorization header is removed before the MCP app sees the request, so it can never reach a vendor.
 - GET /healthz answers without authentication and without any configuration detail.
+- GET /metrics (Prometheus) exists only with ADOPS_METRICS_TOKEN, and answers only that bearer token.
 - Request bodies above ADOPS_HTTP_MAX_BODY are refused with 413; a client that stops mid-body is dropped
   quietly (counted, debug log). A request framed both by Content-Length and chunked is refused (400, closed).
 - Stateless by default (ADOPS_HTTP_STATELESS): no session lives in the process, so replicas behind a
@@ -43,6 +44,7 @@ LOOPBACK_ORIGINS = ("http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"
 HEALTH_PATH = "/healthz"
 MCP_PATH = "/mcp"
 CONSOLE_PATH = "/console"
+METRICS_PATH = "/metrics"
 
 
 def is_loopback(host: str) -> bool:
@@ -120,6 +122,7 @@ class Gate:
     stateless: bool = False  # no session, so no server-to-client stream: GET /mcp is refused, not left open
     max_body: int = 1_048_576  # ADOPS_HTTP_MAX_BODY
     abandoned: int = 0  # request bodies the client stopped sending (counted, logged at debug level only)
+    metrics: ASGIApp | None = None  # /metrics: its own bearer token (ADOPS_METRICS_TOKEN), never an MCP one
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan: the MCP app's session manager
@@ -137,6 +140,9 @@ class Gate:
                 await _respond(send, 200, {"status": "ok", "version": __version__})
             else:
                 await _respond(send, 405, {"error": "method not allowed"}, {"allow": "GET, HEAD"})
+            return
+        if self.metrics is not None and scope["path"] == METRICS_PATH:
+            await self.metrics(scope, receive, send)
             return
         if self.console is not None and (scope["path"] == CONSOLE_PATH or scope["path"].startswith(CONSOLE_PATH + "/")):
             await self.console(scope, receive, send)
@@ -237,13 +243,19 @@ def build_http_app(server: MCPServer[Any], settings: Settings, host: str, consol
     )
     if console is None and (settings.console_tokens or settings.console_tokens_file):
         raise ConfigError("ADOPS_CONSOLE_TOKENS is set but no approvals console was built for this server.")
-    return Gate(
-        app,
-        {name: token.encode() for name, token in tokens.items()},
-        console,
-        settings.http_stateless,
-        settings.http_max_body,
-    )
+    metrics = None
+    if settings.metrics_token is not None:  # prometheus_client loads only then
+        from .metrics import endpoint
+
+        metrics_token = settings.metrics_token.get_secret_value().strip()
+        console_tokens = settings.console_tokens.get_secret_value() if settings.console_tokens else None
+        if metrics_token in {*tokens.values(), *(parse_token_entry(e)[1] for e in names(console_tokens))}:
+            raise ConfigError("ADOPS_METRICS_TOKEN must differ from every MCP client and console token.")
+        runtime: Runtime = server.runtime  # type: ignore[attr-defined]  # build_server's AdopsServer
+        assert runtime.telemetry.metrics is not None, "build_server and build_http_app need the same settings"
+        metrics = endpoint(runtime.telemetry.metrics, runtime.store, metrics_token)
+    tokens_by_name = {name: token.encode() for name, token in tokens.items()}
+    return Gate(app, tokens_by_name, console, settings.http_stateless, max_body=settings.http_max_body, metrics=metrics)
 
 
 def serve_http(app: ASGIApp, runtime: Runtime, sock: Any, *, grace: int) -> None:
@@ -265,6 +277,7 @@ def http_server(app: ASGIApp, runtime: Runtime, *, grace: int, descriptors: int 
     import uvicorn
 
     from .http_limits import GuardedProtocol, Limits, loop_exception_handler, throttle_noisy_loggers
+    from .telemetry import flush_traces
 
     throttle_noisy_loggers()
     limits = Limits.from_settings(runtime.settings, descriptors)
@@ -290,13 +303,16 @@ def http_server(app: ASGIApp, runtime: Runtime, *, grace: int, descriptors: int 
                 await super().shutdown(sockets)
             finally:
                 stopper.cancel()
+                flush_traces()  # uvicorn then re-raises the signal: the exit runs no atexit hook
 
     settings = uvicorn.Config(
         app,
         http=GuardedProtocol.with_limits(limits),
         ws="none",  # MCP needs no WebSocket; an upgrade request is answered as plain HTTP
         timeout_keep_alive=limits.keep_alive_timeout,  # type: ignore[arg-type]  # uvicorn's timer takes a float
-        log_config=None,  # uvicorn's lines go through the root logger's handler (safelog), never their own
+        # uvicorn gets no logging config of its own: its lines reach the root logger's one handler (text:
+        # safelog's, json: the JSON one), both of which cannot fail, through the throttle above.
+        log_config=None,
         log_level="warning",
         timeout_graceful_shutdown=grace,
         server_header=False,
