@@ -357,7 +357,7 @@ async def test_a_change_answered_2xx_with_no_envelope_is_unknown_not_failed() ->
         assert not h.sandbox["merchenta"].locked(SPRING)  # unlocked all the same
 
 
-async def test_a_handler_failure_after_sending_is_unknown_and_before_sending_is_failed(monkeypatch) -> None:
+async def test_a_handler_failure_after_sending_is_reported_unknown(monkeypatch) -> None:
     """Whatever breaks inside an operation (here: reading the vendor's answer), the outcome follows what was
     sent: after a write went out it is unknown, never "invalid arguments, nothing was sent"."""
     from adops_mcp.tools.merchenta import operations
@@ -375,14 +375,3 @@ async def test_a_handler_failure_after_sending_is_unknown_and_before_sending_is_
         text = await h.error("merchenta_set_campaign_status", {"campaign_code": WINTER, "status": "ACTIVE"})
         assert "Outcome unknown (audit record #" in text and "KeyError" in text, text
         assert await audited(h) == "unknown" and len(status_posts(h)) == 1
-
-        lock = operations.with_lock
-
-        async def broken_before_locking(call, *args: object) -> object:
-            if call.planned is None:
-                raise KeyError("lock")
-            return await lock(call, *args)
-
-        monkeypatch.setattr(operations, "with_lock", broken_before_locking)  # fails before any write goes out
-        await h.error("merchenta_set_campaign_status", {"campaign_code": SPRING, "status": "INACTIVE"})
-        assert await audited(h) == "failed" and len(status_posts(h)) == 1

@@ -286,13 +286,13 @@ class Runtime:
                 raise ToolError(f"Outcome unknown (audit record #{audit_id}{note}): {exc.message}") from None
             raise ToolError(f"Failed, nothing changed (audit record #{audit_id}{note}): {exc.message}") from None
         except Exception as exc:
-            # The handler's own error (an answer it could not read, a refusal of its own): nothing reached the
-            # vendor unless a write was handed over, and then whether it applied is not known.
-            if not call.wrote:
-                await self.settle(audit_id, "failed", f"not sent: {type(exc).__name__}")
-                raise
+            # The handler's own error (an answer it could not read, a bug). Audited unknown either way; once a
+            # write was handed to the vendor client, the model is told so too, never a bare error.
             why = str(exc) if isinstance(exc, ToolError) else f"its answer could not be read ({type(exc).__name__})"
-            note = await self.settle(audit_id, "unknown", why)
+            with anyio.CancelScope(shield=True):
+                note = await self.settle(audit_id, "unknown", why if call.wrote else type(exc).__name__)
+            if not call.wrote:
+                raise
             raise ToolError(
                 f"Outcome unknown (audit record #{audit_id}{note}): a request that changes something was sent, "
                 f"then: {why}. Read the current state before retrying."

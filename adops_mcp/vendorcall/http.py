@@ -33,6 +33,7 @@ from .sanitize import clean, clean_text
 log = logging.getLogger("adops_mcp.http")
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+MIN_REQUEST_TIME = 0.05  # seconds of budget (at most a tenth of it) a request must have left to be sent
 RETRY_AFTER_CAP = 30.0  # seconds; a vendor asking for longer gets an error the model can act on
 
 
@@ -388,6 +389,10 @@ class VendorClient:
         all_headers.update(call.headers or {})
         call.waiting_for_slot = True
         async with self.limit:
+            if budget.remaining() < min(MIN_REQUEST_TIME, budget.seconds / 10):
+                # The slot came too late for the request to finish: send nothing (a write sent now would only
+                # end as "outcome unknown"); this call ran out while waiting for a slot.
+                raise TimeoutError
             call.waiting_for_slot = False
             call.sent = True  # from here on, a write may reach the vendor
             self.in_flight += 1
