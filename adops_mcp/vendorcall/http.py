@@ -61,6 +61,12 @@ class VendorError(Exception):
     def message(self) -> str:
         return str(self)
 
+    @property
+    def not_an_api_answer(self) -> bool:
+        """A non-empty answer that is not JSON (an HTML or text page): whoever answered is not the vendor's
+        API (a wrong base URL), so fallbacks meant for the vendor's own 404 do not apply."""
+        return isinstance(self.body, str) and bool(self.body.strip())
+
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP date); None if unusable."""
@@ -214,6 +220,7 @@ class VendorClient:
         retry_wait: float = 0.25,
         describe_error: ErrorMessage | None = None,
         auth_hint: str = "",
+        forbidden_hint: str = "",
         max_response_bytes: int = 2 * 1_048_576,
     ) -> None:
         self.vendor = vendor
@@ -224,6 +231,10 @@ class VendorClient:
         self.retry_wait = retry_wait
         self.describe_error = describe_error
         self.auth_hint = auth_hint
+        self.forbidden_hint = forbidden_hint  # what the vendor's document says a 403 means
+        # "METHOD template" (or a template, for every method) -> the setting that changes it, for every path the
+        # vendor's document does not give (a guess): a 404 there names the setting, not only the ids.
+        self.path_settings: dict[str, str] = {}
         self.max_response_bytes = max_response_bytes
         self.limit = anyio.CapacityLimiter(max_concurrency)
         self.in_flight = 0
@@ -480,9 +491,12 @@ class VendorClient:
         if status == 401:
             message = f"{name} rejected the credentials (401). {self.auth_hint}".strip()
         elif status == 403:
-            message = f"{name} refused access (403): the credentials lack permission for this account or action."
+            message = (
+                self.forbidden_hint
+                or f"{name} refused access (403): the credentials lack permission for this account or action."
+            )
         elif status == 404:
-            message = self._not_found(response)
+            message = self._not_found(response, body)
         elif status == 429:
             message = f"{name} is rate limiting requests (429); wait a minute and try again."
         elif status >= 500:
@@ -496,12 +510,28 @@ class VendorClient:
             message += " The change may or may not have been applied: read the current state before retrying."
         return VendorError(self.vendor, message, status=status, outcome=outcome, body=body)
 
-    def _not_found(self, response: httpx2.Response) -> str:
-        """A 404 on a path without ids (a token exchange, a list, doctor) means the host or path is wrong."""
+    def _not_found(self, response: httpx2.Response, body: Any) -> str:
+        """What a 404 means depends on who answered and on the path: a page that is not an API answer (text,
+        HTML) comes from a host that is not the vendor's API; a path without ids, or one the vendor's document
+        does not give (a guess with its setting), may itself be wrong; only a documented path with ids that
+        the API answered points at the ids."""
         where = f"{self.base_url} ({self.base_url_setting})"
         request = _request_of(response)
         template = self.template_of(request.url.path) if request is not None else "{path}"
         call = f"{request.method} {template}" if request is not None else "the request"
+        method = request.method if request is not None else ""
+        setting = self.path_settings.get(f"{method} {template}") or self.path_settings.get(template)
+        guess = (
+            f" This path is a guess (the vendor's document does not give it): if {self.vendor} gave you another, "
+            f"set {setting} (adops-mcp doctor --probe checks it)."
+            if setting
+            else ""
+        )
+        if isinstance(body, str) and body.strip():  # VendorError.not_an_api_answer
+            return (
+                f"{self.vendor} answered 404 to {call} with a page that is not an API answer (not JSON): the host "
+                f"at {where} is most likely not the {self.vendor} API. Check that setting (adops-mcp doctor)." + guess
+            )
         if template == "{path}":
             return (
                 f"{self.vendor} says not found (404) for {call}: check the ids; if every call answers 404, "
@@ -510,7 +540,12 @@ class VendorClient:
         if "{" not in template:
             return (
                 f"{self.vendor} answered 404 to {call}, which takes no id: the base URL or this path is wrong. "
-                f"Check {where}, or the path setting (adops-mcp doctor --probe)."
+                f"Check {where}" + (f", or {setting}" if setting else "") + " (adops-mcp doctor --probe)."
+            )
+        if setting:
+            return (
+                f"{self.vendor} answered 404 to {call}: either a record it names does not exist, or the path is "
+                f"not {self.vendor}'s." + guess
             )
         return f"{self.vendor} says not found (404) for {call}: check the ids."
 

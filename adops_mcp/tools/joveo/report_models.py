@@ -1,9 +1,10 @@
 """Joveo stats, reports and tracking parameters (V49-V60 of VENDORS.md section 2)."""
 
+import re
 from datetime import date, timedelta
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ...vendorcall.operation import Params, Wire
 from ...vendorcall.request import PathSafe
@@ -23,6 +24,25 @@ from .models import (
 )
 
 # ------------------------------------------------------------------------ stats, reports
+
+
+def _reachable_url(value: Any) -> Any:
+    """The document's own sample callBackUrl is "https:domain.com/report/reportId": no //, so no host."""
+    if isinstance(value, str) and re.match(r"^https?:(?!//)", value):
+        raise ValueError(
+            f"{value!r} has no // after the scheme, so Joveo could not call it back (the document's sample "
+            "https:domain.com/report/reportId has the same slip); write https://domain.com/..."
+        )
+    return value
+
+
+def _some_statuses(value: Any) -> Any:
+    if value == []:
+        raise ValueError(
+            "give at least one candidate status: Joveo's document shows the body as an empty array [ ], "
+            "which records nothing, so nothing was sent"
+        )
+    return value
 
 
 STATS_DAYS = 60  # "The data is available for last 60 days."
@@ -101,6 +121,7 @@ class ReportRequestParams(Params):
     client_id: HeaderClientId
     call_back_url: Annotated[
         HttpUrl | None,
+        BeforeValidator(_reachable_url),
         Field(serialization_alias="callBackUrl", description="Joveo calls it with SUCCESS/FAILED and the URL."),
     ] = None
     filter_by: Annotated[
@@ -185,7 +206,9 @@ class CandidateStatus(BaseModel):
 
 class FunnelParams(Params):
     client_id: Annotated[HeaderClientId, Field(description="Joveo's internal client id.")]
-    statuses: Annotated[list[CandidateStatus], Wire("none"), Field(min_length=1, max_length=1000)]
+    statuses: Annotated[
+        list[CandidateStatus], BeforeValidator(_some_statuses), Wire("none"), Field(min_length=1, max_length=1000)
+    ]
 
 
 class S2SParams(Params):
