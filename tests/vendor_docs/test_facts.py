@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from adops_mcp import doctor
 from adops_mcp.cli import main
 from adops_mcp.config import load_settings
 from adops_mcp.facts import DOC, FACTS, markdown
+from adops_mcp.probe import probe
 from adops_mcp.sandbox import Sandbox, use_sandbox
 from adops_mcp.tools.joveo.operations import OPERATIONS
 
@@ -73,7 +73,7 @@ def _sandbox_probe(monkeypatch: pytest.MonkeyPatch, **env: str) -> tuple[bool, l
         monkeypatch.setenv(name, value)
     settings = load_settings(sandbox=True, retry_wait=0.0)
     box, transport = use_sandbox(settings, Sandbox())
-    ok, lines = anyio.run(doctor.probe, settings, transport)
+    ok, lines = anyio.run(probe, settings, transport)
     return ok, lines, box
 
 
@@ -110,6 +110,8 @@ def test_probe_refutes_a_wrong_token_path(monkeypatch) -> None:
 def test_doctor_cli_prints_the_table_and_probe_exit_codes(monkeypatch) -> None:
     runner = CliRunner()
     result = runner.invoke(main, ["doctor", "--sandbox"])
+    assert "ADOPS_JOVEO_PATH_LIST_CLIENTS" not in result.output and "doctor --facts" in result.output
+    result = runner.invoke(main, ["doctor", "--sandbox", "--facts"])
     assert "ADOPS_JOVEO_PATH_LIST_CLIENTS" in result.output and "guess" in result.output
     assert "ADOPS_JOVEO_CLIENT_DATE_FORMAT" in result.output and "mm/dd/yyyy" in result.output
     result = runner.invoke(main, ["doctor", "--sandbox", "--probe"])
