@@ -205,7 +205,8 @@ async def _token_format(p: Prober, fact: Fact, probe: Request, token: str) -> No
         p.verdict(
             fact,
             "unknown",
-            f"GET {probe.path} answered 403 with the token sent either way: {AUTH_FAILED.format(status=403)}.",
+            f"GET {probe.path} answered 403 with the token sent either way: authentication failed, so which "
+            "form Joveo takes is not known (check ADOPS_JOVEO_API_KEY and ADOPS_JOVEO_CLIENT_ID).",
         )
 
 
@@ -279,6 +280,8 @@ async def _probe_joveo(p: Prober) -> None:
     paused = p.fact("status of a paused job")
     if "client_id" in p.ids:
         await _job_status(p, paused)
+    else:
+        p.verdict(paused, "unknown", "no client found", group="not checked: the list reads found no id to try it with")
 
 
 async def _jivox_filter(p: Prober, fact: Fact, sample: dict[str, Any], key: str, operator: str) -> None:

@@ -330,7 +330,7 @@ class VendorClient:
         def hook(exc: Exception) -> bool | float:
             attempts[0] += 1
             decision = decide(exc)
-            if decision is False:
+            if decision is False or attempts[0] >= self.read_attempts:  # the last try: no retry to announce
                 return False
             # Exponential (capped at 10 s) with jitter, or the vendor's Retry-After: chosen here so the log can say it.
             wait = decision if decision is not True else min(10.0, self.retry_wait * 2 ** (attempts[0] - 1))

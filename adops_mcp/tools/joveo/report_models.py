@@ -1,6 +1,5 @@
 """Joveo stats, reports and tracking parameters (V49-V60 of VENDORS.md section 2)."""
 
-import re
 from datetime import date, timedelta
 from typing import Annotated, Any, Self
 
@@ -24,16 +23,6 @@ from .models import (
 )
 
 # ------------------------------------------------------------------------ stats, reports
-
-
-def _reachable_url(value: Any) -> Any:
-    """The document's own sample callBackUrl is "https:domain.com/report/reportId": no //, so no host."""
-    if isinstance(value, str) and re.match(r"^https?:(?!//)", value):
-        raise ValueError(
-            f"{value!r} has no // after the scheme, so Joveo could not call it back (the document's sample "
-            "https:domain.com/report/reportId has the same slip); write https://domain.com/..."
-        )
-    return value
 
 
 def _some_statuses(value: Any) -> Any:
@@ -121,7 +110,6 @@ class ReportRequestParams(Params):
     client_id: HeaderClientId
     call_back_url: Annotated[
         HttpUrl | None,
-        BeforeValidator(_reachable_url),
         Field(serialization_alias="callBackUrl", description="Joveo calls it with SUCCESS/FAILED and the URL."),
     ] = None
     filter_by: Annotated[
