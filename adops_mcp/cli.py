@@ -399,9 +399,7 @@ def doctor(sandbox: bool | None, probe: bool, facts: bool) -> None:
 
         _, transport = use_sandbox(settings)
     if probe:
-        from .probe import probe as probe_facts
-
-        ok, lines = anyio.run(probe_facts, settings, transport)
+        ok, lines = anyio.run(checks.probe, settings, transport)
     else:
         ok, lines = anyio.run(checks.run, settings, transport)
         lines += ["", *(checks.facts_table(settings) if facts else [checks.FACTS_HINT])]

@@ -176,3 +176,10 @@ FACTS_HINT = (
     "vendor facts the documents do not state: adops-mcp doctor --facts lists them with their settings, "
     "adops-mcp doctor --probe checks them"
 )
+
+
+async def probe(settings: Settings, transport: httpx2.AsyncBaseTransport | None = None) -> tuple[bool, list[str]]:
+    """`doctor --probe`: the facts checked with safe reads (probe.py)."""
+    from .probe import probe as check_facts
+
+    return await check_facts(settings, transport)
