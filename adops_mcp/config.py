@@ -278,6 +278,25 @@ class Settings(BaseSettings):
         return {name: v for name, v in self.vendors.items() if v.enabled}
 
 
+def partly_set(settings: Settings) -> list[tuple[str, str]]:
+    """Vendors some of whose ADOPS_<VENDOR>_* variables are set but not their credentials: not enabled, and
+    the variables to set (a base URL alone enables nothing)."""
+    found = []
+    for name, account in settings.vendors.items():
+        given = sorted(account.model_fields_set - {"profile"})
+        if account.enabled or not given:
+            continue
+        missing = ", ".join(account.env(n) for n in account.credential_fields)
+        found.append(
+            (
+                name,
+                f"not enabled: {', '.join(account.env(n) for n in given)} set, but {missing} missing "
+                f"({account.display} is enabled by its credentials)",
+            )
+        )
+    return found
+
+
 def _explain(exc: ValidationError, prefix: str) -> list[str]:
     lines = []
     for error in exc.errors():

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import httpx2
 
-from .config import Settings, VendorSettings, config_path
+from .config import Settings, VendorSettings, config_path, partly_set
 from .profiles import vendor_profiles
 from .vendorcall import secrets
 from .vendorcall.http import VendorClient, VendorError
@@ -80,7 +80,7 @@ async def check_vendors(settings: Settings, transport: httpx2.AsyncBaseTransport
     options = dataclasses.replace(  # one try each, briefly: a check reports, it does not insist
         ClientOptions.from_settings(settings, transport), read_attempts=1, timeout=min(settings.timeout, CHECK_TIMEOUT)
     )
-    checks = [Check(vendor, False, problem) for vendor, problem in unfinished(settings)]
+    checks = [Check(vendor, False, problem) for vendor, problem in partly_set(settings)]
     for vendor in vendors():
         for name, account in vendor_profiles(settings, vendor.name).items():
             subject = f"{vendor.name}/{name}"
@@ -98,25 +98,6 @@ async def check_vendors(settings: Settings, transport: httpx2.AsyncBaseTransport
             finally:
                 await client.aclose()
     return checks
-
-
-def unfinished(settings: Settings) -> list[tuple[str, str]]:
-    """Vendors some of whose ADOPS_<VENDOR>_* variables are set but not their credentials: not enabled, and
-    the variables to set (a base URL alone enables nothing)."""
-    found = []
-    for name, account in settings.vendors.items():
-        given = sorted(account.model_fields_set - {"profile"})
-        if account.enabled or not given:
-            continue
-        missing = ", ".join(account.env(n) for n in account.credential_fields)
-        found.append(
-            (
-                name,
-                f"not enabled: {', '.join(account.env(n) for n in given)} set, but {missing} missing "
-                f"({account.display} is enabled by its credentials)",
-            )
-        )
-    return found
 
 
 async def check_store(settings: Settings) -> Check:

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx2
 
-from .config import DeltaSettings, JoveoSettings, Settings, VendorSettings
+from .config import DeltaSettings, JoveoSettings, Settings, VendorSettings, partly_set
 from .facts import FACTS, NO_SETTING, Fact
 from .profiles import vendor_profiles
 from .vendorcall import secrets
@@ -462,6 +462,7 @@ async def probe(settings: Settings, transport: httpx2.AsyncBaseTransport | None 
             for fact in facts:
                 counts[prober.verdicts[fact].state if fact in prober.verdicts else "unknown"] += 1
     if not lines:
-        return False, ["no vendor is configured (env variables or the config file)"]
+        told = [f"{vendor}: {problem}" for vendor, problem in partly_set(settings)]
+        return False, told or ["no vendor is configured (env variables or the config file)"]
     lines.append(", ".join(f"{counts[s]} {s}" for s in ("confirmed", "refuted", "unknown")))
     return counts["refuted"] == 0, lines

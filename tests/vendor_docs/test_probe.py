@@ -197,3 +197,9 @@ def test_the_facts_table_shows_only_the_configured_vendors(monkeypatch) -> None:
     table = doctor.facts_table(load_settings())
     assert any("ADOPS_JOVEO_TOKEN_FORMAT" in line for line in table)
     assert not any(line.startswith(("jivox", "merchenta", "deltaprojects")) for line in table)
+
+
+def test_probe_names_the_missing_variable_of_a_half_configured_vendor(monkeypatch) -> None:
+    monkeypatch.setenv("ADOPS_DELTA_BASE_URL", "https://delta.invalid")
+    ok, lines = anyio.run(probe, load_settings(retry_wait=0.0), standin())
+    assert not ok and any("ADOPS_DELTA_API_KEY" in line and "ADOPS_DELTA_BASE_URL" in line for line in lines), lines
