@@ -119,3 +119,29 @@ def test_doctor_cli_prints_the_table_and_probe_exit_codes(monkeypatch) -> None:
     monkeypatch.setenv("ADOPS_JOVEO_PATH_LIST_FEEDS", "/v1/clients/{client_id}/xml-feeds")
     result = runner.invoke(main, ["doctor", "--sandbox", "--probe"])
     assert result.exit_code == 1 and "ADOPS_JOVEO_PATH_LIST_FEEDS" in result.output
+
+
+def test_every_guess_a_client_makes_is_a_fact_with_its_setting(monkeypatch) -> None:
+    """The paths a 404 calls guesses (Vendor.guessed_paths) are the facts table's, setting for setting, and every
+    setting the table names is one the configuration reads (or the table says "no setting")."""
+    from adops_mcp.config import VENDOR_SETTINGS
+    from adops_mcp.facts import NO_SETTING
+    from adops_mcp.tools.index import vendors
+
+    by_setting = {f.setting: f for f in FACTS}
+    for vendor in vendors():
+        settings = next(cls for cls in VENDOR_SETTINGS if cls.vendor == vendor.name)()
+        for key, setting in vendor.guessed_paths(settings).items():
+            fact = by_setting[setting]
+            assert fact.source == "guess" and key.split(" ")[-1] == fact.default.split(" ")[-1], (key, setting)
+    for fact in FACTS:
+        if fact.setting == NO_SETTING or fact.setting.startswith("ADOPS_JOVEO_PATH_"):
+            continue
+        cls = next(cls for cls in VENDOR_SETTINGS if cls.vendor == fact.vendor)
+        prefix = cls.model_config.get("env_prefix", "")
+        assert fact.setting.removeprefix(prefix).lower() in cls.model_fields, fact.setting
+    assert {f.name for f in FACTS if f.setting == NO_SETTING} >= {
+        "stats aggregation level values (V49)",
+        "key of the funnel's additional details object (V57)",
+        "retail campaign list filter status(eq)<STATUS>",
+    }
