@@ -115,6 +115,8 @@ class Prober:
             if status in (404, 405):
                 what = "host your vendor gave you" if fact.method is None else "path your vendor gave you"
                 self.verdict(fact, "refuted", f"GET {path} answered {status}: set {fact.setting} to the {what}.")
+            elif status in (401, 403) and fact.method is None:  # a host: it answered, the credentials failed
+                self.verdict(fact, "unknown", f"GET {path} answered {status}: authentication failed, so not checked.")
             elif status in (401, 403):  # says nothing about the path (a gateway refuses before routing)
                 reason = AUTH_FAILED.format(status=status)
                 self.verdict(fact, "unknown", reason, group=reason)
@@ -338,6 +340,9 @@ async def _jivox_filter(p: Prober, fact: Fact, sample: dict[str, Any], key: str,
 async def _probe_jivox(p: Prober) -> None:
     host = p.fact("API host")
     body = await p.read(host, build("GET", "/v2/accounts", query={"limit": 1}))
+    if p.verdicts[host].state != "confirmed":
+        p.stopped = "not checked: the account list read did not succeed"
+        return
     account = first(body)
     campaign: dict[str, Any] = {}
     if account.get("accountId"):

@@ -203,3 +203,15 @@ def test_probe_names_the_missing_variable_of_a_half_configured_vendor(monkeypatc
     monkeypatch.setenv("ADOPS_DELTA_BASE_URL", "https://delta.invalid")
     ok, lines = anyio.run(probe, load_settings(retry_wait=0.0), standin())
     assert not ok and any("ADOPS_DELTA_API_KEY" in line and "ADOPS_DELTA_BASE_URL" in line for line in lines), lines
+
+
+def test_rejected_credentials_leave_every_fact_unknown_not_confirmed(monkeypatch) -> None:
+    vendor = standin()
+    vendor.answer(JIVOX, "GET", "/v2/accounts", Answer(401, {"message": "bad key"}))
+    vendor.answer(JOVEO, "POST", "/v1/access-token", Answer(401, {"message": "bad key"}))
+    ok, lines = run_probe(monkeypatch, vendor)
+    for subject in ("jivox/default", "joveo/default"):
+        mine = lines_of(lines, subject)
+        assert mine and not any(line.startswith(("confirmed", "refuted")) for line in mine), mine
+        assert any("authentication failed" in line for line in mine)
+    assert ok
