@@ -27,6 +27,7 @@ import anyio
 import httpx2
 
 from . import secrets
+from .messages import connect_cause, generic_detail, not_found
 from .observe import Exchange, Observer
 from .sanitize import clean, clean_text
 
@@ -481,7 +482,7 @@ class VendorClient:
         )
         host = httpx2.URL(self.base_url).host
         if never_sent:
-            cause = _connect_cause(exc)
+            cause = connect_cause(exc)
             what = f"could not be reached at {host} ({cause}; check {self.base_url_setting} and the network)"
         else:
             what += f" ({host})"
@@ -502,7 +503,7 @@ class VendorClient:
             body = clean_text(response.text, 500) if response.text else None  # scrubbed, then cut
         detail = self.describe_error(response, body) if self.describe_error else None
         if detail is None:
-            detail = _generic_detail(body)
+            detail = generic_detail(body)
         detail = clean_text(detail, 300) if detail else ""
         name = self.vendor
         if status == 401:
@@ -528,43 +529,11 @@ class VendorClient:
         return VendorError(self.vendor, message, status=status, outcome=outcome, body=body)
 
     def _not_found(self, response: httpx2.Response, body: Any) -> str:
-        """What a 404 means depends on who answered and on the path: a page that is not an API answer (text,
-        HTML) comes from a host that is not the vendor's API; a path without ids, or one the vendor's document
-        does not give (a guess with its setting), may itself be wrong; only a documented path with ids that
-        the API answered points at the ids."""
-        where = f"{self.base_url} ({self.base_url_setting})"
         request = _request_of(response)
         template = self.template_of(request.url.path) if request is not None else "{path}"
-        call = f"{request.method} {template}" if request is not None else "the request"
         method = request.method if request is not None else ""
         setting = self.path_settings.get(f"{method} {template}") or self.path_settings.get(template)
-        guess = (
-            f" This path is a guess (the vendor's document does not give it): if {self.vendor} gave you another, "
-            f"set {setting} (adops-mcp doctor --probe checks it)."
-            if setting
-            else ""
-        )
-        if isinstance(body, str) and body.strip():  # VendorError.not_an_api_answer
-            return (
-                f"{self.vendor} answered 404 to {call} with a page that is not an API answer (not JSON): the host "
-                f"at {where} is most likely not the {self.vendor} API. Check that setting (adops-mcp doctor)." + guess
-            )
-        if template == "{path}":
-            return (
-                f"{self.vendor} says not found (404) for {call}: check the ids; if every call answers 404, "
-                f"check {where}."
-            )
-        if "{" not in template:
-            return (
-                f"{self.vendor} answered 404 to {call}, which takes no id: the base URL or this path is wrong. "
-                f"Check {where}" + (f", or {setting}" if setting else "") + " (adops-mcp doctor --probe)."
-            )
-        if setting:
-            return (
-                f"{self.vendor} answered 404 to {call}: either a record it names does not exist, or the path is "
-                f"not {self.vendor}'s." + guess
-            )
-        return f"{self.vendor} says not found (404) for {call}: check the ids."
+        return not_found(self.vendor, f"{self.base_url} ({self.base_url_setting})", method, template, setting, body)
 
 
 def _request_of(thing: Any) -> httpx2.Request | None:
@@ -579,38 +548,3 @@ def _request_of(thing: Any) -> httpx2.Request | None:
 def _template_pattern(template: str) -> re.Pattern[str]:
     parts = re.split(r"{\w+}", template)
     return re.compile("[^/]+".join(re.escape(p) for p in parts))
-
-
-def _connect_cause(exc: Exception) -> str:
-    """Why a connection did not open, in words an operator can act on."""
-    if isinstance(exc, httpx2.ConnectTimeout):
-        return "timed out while connecting"
-    chain: list[str] = []
-    seen: BaseException | None = exc
-    while seen is not None and len(chain) < 5:
-        chain.append(f"{type(seen).__name__} {seen}".lower())
-        seen = seen.__cause__ or seen.__context__
-    text = " ".join(chain)
-    dns = ("name or service", "nodename", "getaddrinfo", "name resolution", "gaierror", "no address")
-    if any(k in text for k in dns):
-        return "DNS lookup failed: the host name does not resolve"
-    if "refused" in text:
-        return "connection refused"
-    if any(k in text for k in ("ssl", "tls", "certificate")):
-        return "TLS handshake failed"
-    return "the connection could not be opened"
-
-
-def _generic_detail(body: Any) -> str | None:
-    if isinstance(body, str):
-        return body or None
-    if isinstance(body, dict):
-        for key in ("message", "error", "detail", "description", "errorMessage"):
-            value = body.get(key)
-            if isinstance(value, str) and value:
-                return value
-            if isinstance(value, dict):
-                nested = _generic_detail(value)
-                if nested:
-                    return nested
-    return None
