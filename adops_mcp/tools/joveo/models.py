@@ -169,7 +169,7 @@ def _url_as_documented(value: Any) -> Any:
     return value
 
 
-HttpUrl = Annotated[str, BeforeValidator(_url_as_documented), Field(max_length=2000, pattern=r"^https?://\S+$")]
+HttpUrl = Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$"), BeforeValidator(_url_as_documented)]
 
 
 def _number_as_text(value: Any) -> Any:
