@@ -23,7 +23,7 @@ from ..tools import index
 from ..tools.vendor import ClientOptions
 from ..vendorcall import secrets
 from ..vendorcall.operation import Summary
-from . import policy
+from . import changesets, policy
 from .adops_tools import AUDIT_LOG
 from .auditquery import BadFilter, audit_filters
 from .confirmation import build_confirm_action
@@ -34,6 +34,7 @@ from .overview import configuration_tool, register_configuration
 from .registry import build_tool, resource_function
 from .runtime import Clients, Runtime, describe_validation
 from .store import Store, StoreUnavailable, open_store
+from .undo import build_undo
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -177,7 +178,9 @@ def build_server(
     if set(runtime.operations) - listed:
         tools += build_discovery_tools(runtime, listed)
     if any(op.guarded for op in runtime.operations.values()) and settings.confirm_mode != "elicitation-only":
-        tools.append(build_confirm_action(runtime))
+        tools.append(build_confirm_action(runtime, redeem_set=changesets.redeem))
+    if not settings.read_only and any(op.effect != "read" for op in runtime.operations.values()):
+        tools += [changesets.build_plan_changes(runtime), build_undo(runtime)]
     tools.append(audit_tool(runtime))
     tools.append(configuration_tool(runtime))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypedDict
 
 import httpx2
@@ -11,6 +11,7 @@ import httpx2
 from ..config import Settings, VendorSettings
 from ..vendorcall.http import VendorClient
 from ..vendorcall.operation import Operation
+from ..vendorcall.reversal import Reversal
 
 
 class ClientKwargs(TypedDict):
@@ -64,6 +65,8 @@ class Vendor:
     operations: tuple[Operation, ...]
     make_client: Callable[[VendorSettings, ClientOptions], VendorClient]
     toolsets: tuple[str, ...]
+    # undo (adops_undo): per write, how it is taken back, or why it cannot be (the vendor's undo.py)
+    reversals: dict[str, Reversal | str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Each client learns the vendor's path templates, so errors and retry logs name the template."""

@@ -55,6 +55,7 @@ from .reads import (
     media_agency,
     read_activity,
 )
+from .undo import REVERSALS
 
 # Fields the update plan explains as spend-changing.
 SPEND_FIELDS = {"budget", "impressionBudget", "targetECPM", "enabled"}
@@ -544,4 +545,5 @@ VENDOR = Vendor(
     operations=OPERATIONS,
     make_client=make_client,
     toolsets=("delta",),
+    reversals=REVERSALS,
 )

@@ -32,6 +32,7 @@ from .models import (
     ListCampaignsParams,
 )
 from .reads import CAMPAIGN, CAMPAIGNS, activation_status, approval_status, campaign_ids, get, retail_settings
+from .undo import REVERSALS
 from .wait import WAIT
 
 
@@ -297,4 +298,5 @@ VENDOR = Vendor(
     operations=OPERATIONS,
     make_client=make_client,
     toolsets=("jivox",),
+    reversals=REVERSALS,
 )

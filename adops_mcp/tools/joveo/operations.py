@@ -15,6 +15,7 @@ from . import flows as f
 from . import models as m
 from .client import make_client
 from .diagnose import DIAGNOSE
+from .undo import REVERSALS
 
 C, CAMPAIGN, JOBGROUP, JOB, FEED, PUBLISHER, CONFIG = f.C, f.CAMPAIGN, f.JOBGROUP, f.JOB, f.FEED, f.PUBLISHER, f.CONFIG
 WIP = "Work in progress at Joveo (may not be deployed yet). "
@@ -849,4 +850,11 @@ TOOLSETS = (
     "joveo_tracking",
 )
 
-VENDOR = Vendor(name="joveo", display="Joveo", operations=OPERATIONS, make_client=make_client, toolsets=TOOLSETS)
+VENDOR = Vendor(
+    name="joveo",
+    display="Joveo",
+    operations=OPERATIONS,
+    make_client=make_client,
+    toolsets=TOOLSETS,
+    reversals=REVERSALS,
+)

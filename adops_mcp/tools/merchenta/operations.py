@@ -44,6 +44,7 @@ from .reads import (
     item_text,
     jsend,
 )
+from .undo import REVERSALS
 
 log = logging.getLogger("adops_mcp.merchenta")
 
@@ -534,4 +535,5 @@ VENDOR = Vendor(
     operations=OPERATIONS,
     make_client=make_client,
     toolsets=("merchenta",),
+    reversals=REVERSALS,
 )
