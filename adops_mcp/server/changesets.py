@@ -54,8 +54,8 @@ MAX_CHANGES = 50
 
 
 class ChangeSpec(BaseModel):
-    """One change of a set: a tool (listed or found with adops_find_tools) and its arguments."""
-
+    # One change of a set: a tool (listed or found with adops_find_tools) and its arguments. A comment, not a
+    # docstring: the description would be in the schema every model reads.
     model_config = ConfigDict(extra="forbid")
     name: str = Field(max_length=64)
     arguments: dict[str, Any] = Field(default_factory=dict)
