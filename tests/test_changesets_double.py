@@ -28,7 +28,7 @@ class Double:
 
     def __init__(self) -> None:
         self.requests: list[tuple[str, str]] = []
-        self.groups = {g: "A" for g in ("g1", "g2", "g3")}
+        self.groups = dict.fromkeys(("g1", "g2", "g3"), "A")
         self.activities = {
             a: {"id": a, "name": f"Activity {a}", "budget": 1000.0, "enabled": True} for a in ("a1", "a2")
         }
