@@ -8,16 +8,17 @@ from typing import Any
 from ...vendorcall.operation import Call
 from ...vendorcall.reversal import Change, Reversal, field_changes, restore
 from . import flows as f
+from . import plans as p
 
 IDS = ("client_id", "campaign_id", "jobgroup_id", "job_reference")
 
 
 def _status(kind: str, action: str) -> Reversal:
-    paused, active = f.STATES[kind]
+    paused, active = p.STATES[kind]
     target, undone_by = (paused, "enable") if action == "pause" else (active, "pause")
 
     async def changes(call: Call) -> list[Change]:
-        _, status = await f.record_state(kind, call)
+        _, status = await p.record_state(kind, call)
         return [Change("status", status, target)]
 
     def inverse(arguments: dict[str, Any], changes: list[Change]) -> list[tuple[str, dict[str, Any]]] | str:
@@ -30,7 +31,7 @@ def _status(kind: str, action: str) -> Reversal:
 
 
 async def _jobgroup_changes(call: Call) -> list[Change]:
-    group = await f._jobgroup(call)
+    group = await p._jobgroup(call)
     changes = field_changes(group, call.params, {"name": "name", "cpa_bid": "cpaBid"})
     if call.params.filters is not None:
         changes.append(Change("filters", group.get("filters"), call.params.filters))
@@ -38,7 +39,7 @@ async def _jobgroup_changes(call: Call) -> list[Change]:
 
 
 async def _campaign_changes(call: Call) -> list[Change]:
-    return field_changes(await f._campaign(call), call.params, {"caps": "caps"})
+    return field_changes(await p._campaign(call), call.params, {"caps": "caps"})
 
 
 async def _client_changes(call: Call) -> list[Change]:
@@ -50,7 +51,7 @@ async def _client_changes(call: Call) -> list[Change]:
 
 
 REVERSALS: dict[str, Reversal | str] = {
-    **{f"joveo_{a}_{k}": _status(k, a) for k in f.STATES for a in ("pause", "enable")},
+    **{f"joveo_{a}_{k}": _status(k, a) for k in p.STATES for a in ("pause", "enable")},
     "joveo_update_jobgroup": Reversal(_jobgroup_changes, restore("joveo_update_jobgroup", IDS, ("name", "cpa_bid"))),
     "joveo_update_campaign": Reversal(_campaign_changes, restore("joveo_update_campaign", IDS, ("caps",))),
     "joveo_update_client": Reversal(_client_changes, restore("joveo_update_client", IDS, ("budget", "applies"))),
