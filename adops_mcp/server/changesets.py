@@ -46,7 +46,7 @@ from .guard import (
 )
 from .identity import caller
 from .runtime import CHANGED, Runtime, rehearse, tool_call, tool_errors, will_send
-from .store import profile_of
+from .store import PendingAction, profile_of
 
 SET_TOOL = "adops_plan_changes"  # the tool a change set's token and pending approval name
 SET_ACCOUNT = "adops"  # a set's token is bound to each change's own account, inside its arguments
@@ -98,9 +98,11 @@ class SetPlan:
         return set_digest([p.digest for p in self.changes])
 
     def payload(self) -> dict[str, Any]:
-        """What the token (or the pending approval) carries: every change's validated arguments and account."""
+        """What the token (or the pending approval) carries: every change's validated arguments and account,
+        and the digest of the requests the plan showed (a pending set's token is bound to it)."""
         return {
             "set": self.id,
+            "digest": self.digest,
             "changes": [
                 {
                     "name": p.call.op.name,
@@ -298,7 +300,15 @@ def failure_report(set_id: str, outcomes: list[dict[str, Any]]) -> str:
 
 # -- the tools' shared flow: plan -> confirm (form, token, approval) -> perform ---------------------------------
 
-Planner = Callable[[Context[Any, Any], dict[str, Any]], Awaitable["SetPlan | AlreadySo"]]
+
+@dataclass(frozen=True)
+class Waiting:
+    """Resolver outcome: this set already waits for (or has) an operator's approval; answer its token."""
+
+    action: PendingAction
+
+
+Planner = Callable[[Context[Any, Any], dict[str, Any]], Awaitable["SetPlan | AlreadySo | Waiting"]]
 SET_PLAN = "_adops_change_set"  # the plan the resolver made, for the tool body of the same request
 
 
@@ -309,7 +319,7 @@ async def resolve(runtime: Runtime, planner: Planner, ctx: Context[Any, Any], ar
         if mode == "elicitation-only" and not supports_elicitation(ctx):
             raise ToolError(ELICITATION_ONLY)
         plan = await planner(ctx, arguments)
-    if isinstance(plan, AlreadySo):
+    if isinstance(plan, AlreadySo | Waiting):
         return plan
     setattr(ctx, SET_PLAN, plan)
     if mode != "out-of-band" and supports_elicitation(ctx):
@@ -324,6 +334,9 @@ async def perform(runtime: Runtime, ctx: Context[Any, Any], confirmation: Any) -
     data = getattr(confirmation, "data", None)
     if isinstance(data, AlreadySo):
         return WriteResult(status="unchanged", message=data.message)
+    if isinstance(data, Waiting):
+        note = "An operator already asked for exactly this in the approvals console. "
+        return waiting_for_approval(runtime, ctx, data.action, note)
     plan: SetPlan | None = getattr(ctx, SET_PLAN, None)
     accepted = isinstance(confirmation, AcceptedElicitation)
     if accepted and isinstance(data, TokenNeeded) and plan is not None:
@@ -361,29 +374,46 @@ async def current_digest(runtime: Runtime, planned: list[Planned]) -> str:
     return set_digest(digests)
 
 
+async def request_set_approval(runtime: Runtime, plan: SetPlan, requested_by: str) -> PendingAction:
+    """The set as one pending change a person approves (`adops-mcp approve`, the console)."""
+    action = await runtime.store.create_pending(
+        vendor="+".join(sorted({p.call.op.vendor for p in plan.changes})),
+        account=SET_ACCOUNT,
+        tool=SET_TOOL,
+        arguments=plan.payload(),
+        plan=plan.text,
+        expires_at=time.time() + runtime.tokens.ttl,
+        requested_by=requested_by,
+    )
+    webhook.notify(runtime.settings, "approval_requested", action)
+    return action
+
+
+def waiting_for_approval(
+    runtime: Runtime, ctx: Context[Any, Any], action: PendingAction, note: str = ""
+) -> WriteResult:
+    """A pending set's plan and a token bound to it: confirm_action performs it once it is approved."""
+    return WriteResult(
+        status="pending_approval",
+        message=note + approval_instructions(action.id, runtime.tokens.ttl),
+        plan=action.plan,
+        confirmation_token=runtime.tokens.issue(
+            SET_TOOL,
+            action.arguments,
+            SET_ACCOUNT,
+            caller(ctx),
+            pending=action.id,
+            digest=action.arguments.get("digest"),
+        ),
+        result={"change_set": action.arguments.get("set")},
+    )
+
+
 async def hand_out(runtime: Runtime, ctx: Context[Any, Any], plan: SetPlan) -> WriteResult:
     """A client without elicitation: the plan and one token for the whole set (or a pending approval)."""
-    payload = plan.payload()
     if runtime.settings.confirm_mode == "out-of-band":
-        action = await runtime.store.create_pending(
-            vendor="+".join(sorted({p.call.op.vendor for p in plan.changes})),
-            account=SET_ACCOUNT,
-            tool=SET_TOOL,
-            arguments=payload,
-            plan=plan.text,
-            expires_at=time.time() + runtime.tokens.ttl,
-            requested_by=caller(ctx),
-        )
-        webhook.notify(runtime.settings, "approval_requested", action)
-        return WriteResult(
-            status="pending_approval",
-            message=approval_instructions(action.id, runtime.tokens.ttl),
-            plan=plan.text,
-            confirmation_token=runtime.tokens.issue(
-                SET_TOOL, payload, SET_ACCOUNT, caller(ctx), pending=action.id, digest=plan.digest
-            ),
-            result={"change_set": plan.id},
-        )
+        return waiting_for_approval(runtime, ctx, await request_set_approval(runtime, plan, caller(ctx)))
+    payload = plan.payload()
     return WriteResult(
         status="confirmation_required",
         message=token_instructions(runtime.tokens.ttl),

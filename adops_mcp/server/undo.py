@@ -20,10 +20,10 @@ from pydantic import Field
 
 from ..vendorcall.reversal import Change, Reversal, matches
 from .adops_tools import UNDO
-from .changesets import MAX_CHANGES, SetPlan, Spec, plan_set, refused, set_tool
+from .changesets import MAX_CHANGES, SET_TOOL, SetPlan, Spec, Waiting, plan_set, refused, set_tool
 from .guard import AlreadySo
 from .runtime import Runtime, tool_errors
-from .store import AuditRecord, profile_of
+from .store import AuditRecord, PendingAction, profile_of
 
 SET_ID = re.compile(r"^cs-[0-9a-f]{8}$")
 
@@ -51,7 +51,7 @@ def no_inverse(runtime: Runtime, record: AuditRecord) -> str | None:
     return f"{name} has no known inverse"
 
 
-async def inverse_specs(runtime: Runtime, record: AuditRecord, ctx: Context[Any, Any]) -> list[Spec] | str:
+async def inverse_specs(runtime: Runtime, record: AuditRecord, ctx: Context[Any, Any] | None) -> list[Spec] | str:
     """The calls that take `record` back; "" when it is already undone; else why it cannot be undone."""
     where = f"audit record #{record.id} ({record.tool})"
     if record.status == "failed":
@@ -105,28 +105,51 @@ async def records_of(runtime: Runtime, audit_id: int | str) -> tuple[str, list[A
     return f"Undo change set {audit_id} ({len(records)} done changes, newest first)", records
 
 
+async def plan_undo(runtime: Runtime, audit_id: int | str, ctx: Context[Any, Any] | None) -> SetPlan | AlreadySo:
+    """The undo of a record (or of a change set's done records) as a change set, or why it sends nothing."""
+    with tool_errors():
+        headline, records = await records_of(runtime, audit_id)
+    specs: list[Spec] = []
+    reasons: list[str] = []
+    undone: list[str] = []
+    for record in records:
+        found = await inverse_specs(runtime, record, ctx)
+        if isinstance(found, list):
+            specs += found
+        elif found:
+            reasons.append(found)
+        else:
+            undone.append(f"#{record.id}")
+    if reasons:
+        raise refused(reasons)
+    if not specs:
+        return AlreadySo(
+            f"Already undone: audit record {', '.join(undone)} is back to its values before the change. "
+            "Nothing was sent."
+        )
+    return await plan_set(runtime, specs, ctx, headline=headline + ":")
+
+
+async def asked_in_console(runtime: Runtime, plan: SetPlan) -> PendingAction | None:
+    """An undo of the same records an operator asked for in the console, still pending or approved."""
+    wanted = {p.spec.undoes for p in plan.changes}
+    for action in await runtime.store.pending_actions(include_decided=True, limit=100):
+        changes = action.arguments.get("changes") if action.tool == SET_TOOL else None
+        if action.status in ("pending", "approved") and changes and {c.get("undoes") for c in changes} == wanted:
+            return action
+    return None
+
+
+def has_inverse(runtime: Runtime, record: AuditRecord) -> bool:
+    """Whether the console offers "Undo" on this record (undo itself still checks the current state)."""
+    return record.status == "ok" and bool(record.changes) and no_inverse(runtime, record) is None
+
+
 def build_undo(runtime: Runtime) -> Tool:
-    async def planner(ctx: Context[Any, Any], arguments: dict[str, Any]) -> SetPlan | AlreadySo:
-        with tool_errors():
-            headline, records = await records_of(runtime, arguments["audit_id"])
-        specs: list[Spec] = []
-        reasons: list[str] = []
-        undone: list[str] = []
-        for record in records:
-            found = await inverse_specs(runtime, record, ctx)
-            if isinstance(found, list):
-                specs += found
-            elif found:
-                reasons.append(found)
-            else:
-                undone.append(f"#{record.id}")
-        if reasons:
-            raise refused(reasons)
-        if not specs:
-            return AlreadySo(
-                f"Already undone: audit record {', '.join(undone)} is back to its values before the change. "
-                "Nothing was sent."
-            )
-        return await plan_set(runtime, specs, ctx, headline=headline + ":")
+    async def planner(ctx: Context[Any, Any], arguments: dict[str, Any]) -> SetPlan | AlreadySo | Waiting:
+        plan = await plan_undo(runtime, arguments["audit_id"], ctx)
+        if isinstance(plan, SetPlan) and (action := await asked_in_console(runtime, plan)) is not None:
+            return Waiting(action)
+        return plan
 
     return set_tool(runtime, UNDO, planner, "audit_id", AUDIT_ID)
