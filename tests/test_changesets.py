@@ -240,4 +240,50 @@ async def test_the_increase_cap_applies_to_the_set_as_a_whole() -> None:
         assert "raises budgets by 40000 in all" in text and "ADOPS_MAX_BUDGET_INCREASE" in text
         assert h.writes("deltaprojects") == 0
         move = [raise_both[0], {**raise_both[1], "arguments": {**raise_both[1]["arguments"], "budget": 60000}}]
-        assert (await h.ok("adops_plan_changes", {"changes": move}))["status"] == "confirmation_required"
+        assert (await h.ok("adops_plan_changes", {"changes": move}))["approvalStatus"] == "confirmation_required"
+
+
+async def test_undo_of_merchenta_statuses_puts_each_creative_back() -> None:
+    async with connect() as h:
+        sim = h.sandbox["merchenta"]
+        one = {
+            "campaign_code": "SANDBOX1-SPRING-DELIVERING",
+            "creative_code": "SANDBOX1-SPRING-DELIVERING-2",
+            "status": "INACTIVE",
+        }
+        done = await confirm(h, await h.ok("merchenta_set_creative_status", one))
+        assert sim.creative("SANDBOX1-SPRING-DELIVERING-2")["approvalStatus"] == "INACTIVE"
+        await confirm(h, await h.ok("adops_undo", {"audit_id": done["audit_id"]}))
+        assert sim.creative("SANDBOX1-SPRING-DELIVERING-2")["approvalStatus"] == "ACTIVE"
+
+        whole = await confirm(
+            h,
+            await h.ok(
+                "merchenta_set_campaign_status", {"campaign_code": "SANDBOX1-AUTUMN-MIXED", "status": "INACTIVE"}
+            ),
+        )
+        record = (await records(h))[0]
+        assert record["id"] == whole["audit_id"] and record["changes"] == [
+            "SANDBOX1-AUTUMN-MIXED-1: ACTIVE -> INACTIVE"
+        ]
+        first = await h.ok("adops_undo", {"audit_id": whole["audit_id"]})
+        assert (
+            first["plan"].count("\n1. ") == 1
+            and "SANDBOX1-AUTUMN-MIXED-1" in first["plan"]
+            and "\n2. " not in first["plan"]
+        )
+        await confirm(h, first)
+        statuses = [sim.creative(f"SANDBOX1-AUTUMN-MIXED-{n}")["approvalStatus"] for n in range(1, 5)]
+        assert statuses == ["ACTIVE", "PENDING", "REJECTED", "INACTIVE"]
+
+
+async def test_undo_of_a_joveo_bid_puts_the_old_bid_back() -> None:
+    async with connect() as h:
+        group = h.sandbox["joveo"].jobgroups[JG_CDL_TEXAS]
+        before = group["cpaBid"]
+        done = await confirm(h, await h.ok("joveo_update_jobgroup", {**TEXAS, "cpa_bid": before + 1}))
+        assert group["cpaBid"] == before + 1
+        first = await h.ok("adops_undo", {"audit_id": done["audit_id"]})
+        assert f"cpaBid {before + 1} -> {before}" in first["plan"] and f"  cpaBid: {before}" in first["plan"]
+        await confirm(h, first)
+        assert group["cpaBid"] == before

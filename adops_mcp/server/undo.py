@@ -70,9 +70,9 @@ async def inverse_specs(runtime: Runtime, record: AuditRecord, ctx: Context[Any,
     profile = profile_of(record.account)
     with tool_errors():
         call = runtime.call(op, record.arguments, ctx, profile=profile)
-        # A value the call would not change now is at its target: still what the write left.
-        moving = {c.what: c.before for c in await reversal.changes(call)}
-    now = {c.what: moving.get(c.what, c.after) for c in recorded}
+        # The same values read now (the write's own "before" reading, as if it were sent again).
+        current = {c.what: c.before for c in await reversal.changes(call)}
+    now = {c.what: current.get(c.what) for c in recorded}
     if all(matches(now[c.what], c.before) for c in recorded):
         return ""
     changed = [c for c in recorded if not matches(now[c.what], c.after)]

@@ -1,9 +1,10 @@
 """How a write is taken back (`adops_undo`): what it changes, before -> after, and the calls that put it back.
 
 A vendor package declares one `Reversal` per operation that has an inverse (`Vendor.reversals`), or a
-sentence saying why it has none. `changes` reads the current values of what a call changes (the
-"before", read just before the write is sent, and kept in its audit record) beside the values the call
-sets (the "after"); reading it again later tells whether the record still describes the world.
+sentence saying why it has none. `changes` reads the current value of everything a call sets (the
+"before", read just before the write is sent, and kept in its audit record) beside the value the call
+leaves (the "after"; equal to "before" for what it leaves alone), whether or not it differs now: reading
+it again later tells whether the record still describes the world.
 """
 
 from __future__ import annotations

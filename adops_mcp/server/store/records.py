@@ -111,7 +111,7 @@ class AuditRecord:
             "tool": self.tool,
             "request": f"{self.method} {filled_path(self.path, self.arguments)}" if self.method else None,
             "arguments": {k: v for k, v in self.arguments.items() if v is not None},
-            "changes": [_before_after(c) for c in self.changes]
+            "changes": [_before_after(c) for c in self.changes if c.get("before") != c.get("after")]
             if self.changes
             else [_change(c) for c in self.spend or []],
             "confirmed_by": self.confirmed_by,

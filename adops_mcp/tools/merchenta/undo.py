@@ -1,5 +1,6 @@
 """What undo can take back at Merchenta: a creative's status, or every creative a campaign status change moved,
-each back to its status before. A creative that was PENDING or REJECTED cannot be set back to that."""
+each back to its status before. Merchenta's API only sets ACTIVE or INACTIVE: a creative that was PENDING
+or REJECTED is never moved by a campaign change, and cannot be set back to that status."""
 
 from __future__ import annotations
 
@@ -28,25 +29,23 @@ def _creative_inverse(arguments: dict[str, Any], changes: list[Change]) -> list[
 
 
 async def _campaign_changes(call: Call) -> list[Change]:
-    """Each creative the call moves (Merchenta keeps a PENDING creative PENDING rather than make it ACTIVE)."""
+    """Every creative of the campaign: the settable ones (ACTIVE, INACTIVE) go to the target, the others
+    (PENDING, REJECTED) stay as they are, which Merchenta's API cannot change."""
     target = call.params.status.value
     return [
-        Change(c.creativeCode, c.approvalStatus, target)
+        Change(c.creativeCode, c.approvalStatus, target if c.approvalStatus in SETTABLE else c.approvalStatus)
         for c in await campaign_creatives(call, call.params.campaign_code)
-        if c.approvalStatus != target and not (c.approvalStatus == "PENDING" and target == "ACTIVE")
     ]
 
 
 def _campaign_inverse(arguments: dict[str, Any], changes: list[Change]) -> list[tuple[str, dict[str, Any]]] | str:
-    stuck = [f"{c.what} ({c.before})" for c in changes if c.before not in SETTABLE]
-    if stuck:
-        return f"Merchenta only sets ACTIVE or INACTIVE, and {', '.join(stuck)} had another status before"
-    if not changes:
+    moved = [c for c in changes if c.before != c.after]
+    if not moved:
         return "it moved no creative"
     campaign = arguments["campaign_code"]
     return [
         ("merchenta_set_creative_status", {"campaign_code": campaign, "creative_code": c.what, "status": c.before})
-        for c in changes
+        for c in moved
     ]
 
 
