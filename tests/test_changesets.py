@@ -240,7 +240,7 @@ async def test_the_increase_cap_applies_to_the_set_as_a_whole() -> None:
         assert "raises budgets by 40000 in all" in text and "ADOPS_MAX_BUDGET_INCREASE" in text
         assert h.writes("deltaprojects") == 0
         move = [raise_both[0], {**raise_both[1], "arguments": {**raise_both[1]["arguments"], "budget": 60000}}]
-        assert (await h.ok("adops_plan_changes", {"changes": move}))["approvalStatus"] == "confirmation_required"
+        assert (await h.ok("adops_plan_changes", {"changes": move}))["status"] == "confirmation_required"
 
 
 async def test_undo_of_merchenta_statuses_puts_each_creative_back() -> None:
