@@ -82,12 +82,14 @@ async def test_every_reason_is_given_and_nothing_is_read_or_sent_for_a_malformed
             {"name": "joveo_pause_everything", "arguments": {}},
             {"name": "joveo_pause_jobgroup", "arguments": SUMMER},
             {"name": "joveo_pause_jobgroup", "arguments": SUMMER},
+            {"name": "adops_undo", "arguments": {"audit_id": 1}},
         ]
         text = await h.error("adops_plan_changes", {"changes": changes})
         assert "change 1 (joveo_get_jobgroup): a read changes nothing" in text
         assert "change 2 (joveo_pause_jobgroup): Invalid arguments" in text
         assert "change 3 (joveo_pause_everything): no tool named" in text
         assert "change 5 (joveo_pause_jobgroup): repeats change 4" in text
+        assert "change 6 (adops_undo): a change set holds vendor changes" in text
         assert h.requests("joveo") == []  # refused before any vendor read
         assert "Invalid arguments" in await h.error("adops_plan_changes", {"changes": []})
 

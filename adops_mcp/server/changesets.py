@@ -33,7 +33,7 @@ from ..vendorcall.operation import Call
 from ..vendorcall.request import digest
 from ..vendorcall.results import WriteResult
 from . import webhook
-from .adops_tools import PLAN_CHANGES, AdopsTool
+from .adops_tools import ADOPS_TOOLS, PLAN_CHANGES, AdopsTool
 from .confirmation import ELICITATION_DEADLINE, ELICITATION_ONLY, approval_state, supports_elicitation
 from .guard import (
     AlreadySo,
@@ -141,6 +141,9 @@ def calls(runtime: Runtime, specs: list[Spec], ctx: Context[Any, Any] | None) ->
     for number, spec in enumerate(specs, 1):
         where = f"change {number} ({spec.name})"
         op = runtime.operation(spec.name)
+        if spec.name in {t.name for t in ADOPS_TOOLS}:
+            reasons.append(f"{where}: a change set holds vendor changes; the server's own tools cannot be one")
+            continue
         if op is None:
             reasons.append(f"{where}: {runtime.why_not(spec.name)}")
             continue
@@ -312,9 +315,12 @@ Planner = Callable[[Context[Any, Any], dict[str, Any]], Awaitable["SetPlan | Alr
 SET_PLAN = "_adops_change_set"  # the plan the resolver made, for the tool body of the same request
 
 
-async def resolve(runtime: Runtime, planner: Planner, ctx: Context[Any, Any], arguments: dict[str, Any]) -> Any:
-    """The resolver's decision for a set: already so, an elicitation form, or a token plan."""
-    with tool_call(runtime):
+async def resolve(
+    runtime: Runtime, planner: Planner, ctx: Context[Any, Any], arguments: dict[str, Any], size: int
+) -> Any:
+    """The resolver's decision for a set of up to `size` changes: already so, an elicitation form, or a token
+    plan."""
+    with tool_call(runtime, size):
         mode = runtime.settings.confirm_mode
         if mode == "elicitation-only" and not supports_elicitation(ctx):
             raise ToolError(ELICITATION_ONLY)
@@ -348,7 +354,7 @@ async def perform(runtime: Runtime, ctx: Context[Any, Any], confirmation: Any) -
                 status="declined",
                 message="The confirmation came after its deadline. Nothing was sent. Plan the changes again.",
             )
-        with tool_call(runtime):
+        with tool_call(runtime, len(plan.changes)):
             if await current_digest(runtime, plan.changes) != plan.digest:
                 raise ToolError(CHANGED)
             return await perform_set(runtime, plan.changes, plan.id, "elicitation")
@@ -427,7 +433,7 @@ async def redeem(runtime: Runtime, grant: Grant, token: str, ctx: Context[Any, A
     """confirm_action for a change set's token: every change rebuilt, re-checked and compared with the plan
     the person confirmed, the token spent once, then the changes performed in order."""
     payload = grant.arguments
-    with tool_call(runtime):
+    with tool_call(runtime, len(payload.get("changes") or [])):
         if await runtime.store.token_used(grant.nonce):  # said before "changed": a replay finds its own changes done
             raise ToolError("This confirmation token was already used. Nothing was sent again.")
         confirmed_by = "token"
@@ -454,11 +460,14 @@ async def redeem(runtime: Runtime, grant: Grant, token: str, ctx: Context[Any, A
         return await perform_set(runtime, planned, str(payload.get("set")), confirmed_by)
 
 
-def set_tool(runtime: Runtime, record: AdopsTool, planner: Planner, argument: str, annotation: Any) -> Tool:
-    """A server tool whose one argument plans a change set: the confirmation resolver, then the body."""
+def set_tool(
+    runtime: Runtime, record: AdopsTool, planner: Planner, argument: str, annotation: Any, size: Callable[[Any], int]
+) -> Tool:
+    """A server tool whose one argument plans a change set (of at most `size(argument)` changes, for its time
+    budget): the confirmation resolver, then the body."""
 
     async def resolver(ctx: Context[Any, Any], **arguments: Any) -> Any:
-        return await resolve(runtime, planner, ctx, arguments)
+        return await resolve(runtime, planner, ctx, arguments, size(arguments[argument]))
 
     async def tool(ctx: Context[Any, Any], confirmation: Any = None, **_: Any) -> WriteResult:
         return await perform(runtime, ctx, confirmation)
@@ -495,4 +504,4 @@ def build_plan_changes(runtime: Runtime) -> Tool:
             return AlreadySo("Every change is already so; nothing was sent.\n" + plan.text)
         return plan
 
-    return set_tool(runtime, PLAN_CHANGES, planner, "changes", CHANGES_ARGUMENT)
+    return set_tool(runtime, PLAN_CHANGES, planner, "changes", CHANGES_ARGUMENT, len)

@@ -81,16 +81,16 @@ _watch: ContextVar[Watch | None] = ContextVar("adops_tool_call", default=None)
 
 
 @contextmanager
-def tool_call(runtime: Runtime) -> Iterator[None]:
-    """One tool call: failures as short results, one time budget (ADOPS_TIMEOUT), and a clear error
-    instead of a dropped response when the server shuts down while it runs."""
+def tool_call(runtime: Runtime, changes: int = 1) -> Iterator[None]:
+    """One tool call: failures as short results, one time budget (ADOPS_TIMEOUT; a change set's is that per
+    change), and a clear error instead of a dropped response when the server shuts down while it runs."""
     if _watch.get() is not None:  # already inside a tool call (adops_call_tool)
         with tool_errors():
             yield
         return
     if runtime.stopping:
         raise ToolError("The server is shutting down: nothing was sent. Try again in a moment.")
-    with tool_errors(), call_budget(runtime.settings.timeout), anyio.CancelScope() as scope:
+    with tool_errors(), call_budget(runtime.settings.timeout * max(1, changes)), anyio.CancelScope() as scope:
         watch = Watch(scope)
         token = _watch.set(watch)
         runtime.in_flight.add(watch)

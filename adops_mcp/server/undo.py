@@ -152,4 +152,4 @@ def build_undo(runtime: Runtime) -> Tool:
             return Waiting(action)
         return plan
 
-    return set_tool(runtime, UNDO, planner, "audit_id", AUDIT_ID)
+    return set_tool(runtime, UNDO, planner, "audit_id", AUDIT_ID, lambda a: MAX_CHANGES if SET_ID.match(str(a)) else 1)
