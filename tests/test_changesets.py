@@ -289,3 +289,15 @@ async def test_undo_of_a_joveo_bid_puts_the_old_bid_back() -> None:
         assert f"cpaBid {before + 1} -> {before}" in first["plan"] and f"  cpaBid: {before}" in first["plan"]
         await confirm(h, first)
         assert group["cpaBid"] == before
+
+
+async def test_a_read_failing_before_a_later_write_still_reports_each_change() -> None:
+    async with connect(toolsets=None) as h:
+        first = await h.ok("adops_plan_changes", {"changes": TWO_PAUSES})
+        faults = h.sandbox.faults
+        faults.add(vendor="joveo", method="GET", path_contains=JG_SUMMER_2024, status=None)  # confirm's own read
+        faults.add(vendor="joveo", method="GET", path_contains=JG_SUMMER_2024, status=404, times=5)
+        text = await h.error("confirm_action", {"confirmation_token": first["confirmation_token"]})
+        assert "- change 1 (joveo_pause_jobgroup): done (audit record #1)" in text
+        assert "- change 2 (joveo_pause_jobgroup): failed" in text and "adops_undo(audit_id=" in text
+        assert (status(h, JG_CDL_TEXAS), status(h, JG_SUMMER_2024)) == ("P", "A")

@@ -48,7 +48,7 @@ from .identity import caller
 from .runtime import CHANGED, Runtime, rehearse, tool_call, tool_errors, will_send
 from .store import PendingAction, profile_of
 
-SET_TOOL = "adops_plan_changes"  # the tool a change set's token and pending approval name
+SET_TOOL = PLAN_CHANGES.name  # the tool a change set's token and pending approval name
 SET_ACCOUNT = "adops"  # a set's token is bound to each change's own account, inside its arguments
 MAX_CHANGES = 50
 
@@ -254,12 +254,13 @@ async def perform_set(runtime: Runtime, planned: list[Planned], set_id: str, con
     for number, change in enumerate(planned, 1):
         entry: dict[str, Any] = {"change": number, "tool": change.call.op.name}
         try:
-            result = await runtime.execute(
-                change.call,
-                confirmed_by=f"{confirmed_by} (change set {set_id})",
-                change_set=set_id,
-                undoes=change.spec.undoes,
-            )
+            with tool_errors():  # every failure of this change (vendor, store, a read before it) ends the set here
+                result = await runtime.execute(
+                    change.call,
+                    confirmed_by=f"{confirmed_by} (change set {set_id})",
+                    change_set=set_id,
+                    undoes=change.spec.undoes,
+                )
         except ToolError as exc:
             status = "unknown" if str(exc).startswith("Outcome unknown") else "failed"
             outcomes.append(entry | {"status": status, "message": str(exc)})
