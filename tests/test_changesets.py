@@ -205,13 +205,14 @@ async def test_a_failure_stops_the_set_and_reports_each_change_with_the_way_back
         assert undo["plan"].count("Will send: POST") == 1
 
 
-async def test_an_eliciting_client_confirms_the_whole_set_once() -> None:
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_an_eliciting_client_confirms_the_whole_set_once(mode: str) -> None:
     seen: list[str] = []
-    async with connect(toolsets=None, elicitation=answer("accept", True, seen)) as h:
+    async with connect(mode=mode, toolsets=None, elicitation=answer("accept", True, seen)) as h:
         done = await h.ok("adops_plan_changes", {"changes": TWO_PAUSES})
         assert done["status"] == "done" and len(seen) == 1 and seen[0].count("Will send: POST") == 2
         assert (status(h, JG_CDL_TEXAS), status(h, JG_SUMMER_2024)) == ("P", "P")
-    async with connect(toolsets=None, elicitation=answer("decline")) as h:
+    async with connect(mode=mode, toolsets=None, elicitation=answer("decline")) as h:
         declined = await h.ok("adops_plan_changes", {"changes": TWO_PAUSES})
         assert declined["status"] == "declined" and h.writes("joveo", "/jobgroups/") == 0
 
@@ -301,3 +302,12 @@ async def test_a_read_failing_before_a_later_write_still_reports_each_change() -
         assert "- change 1 (joveo_pause_jobgroup): done (audit record #1)" in text
         assert "- change 2 (joveo_pause_jobgroup): failed" in text and "adops_undo(audit_id=" in text
         assert (status(h, JG_CDL_TEXAS), status(h, JG_SUMMER_2024)) == ("P", "A")
+
+
+async def test_a_set_whose_world_changed_after_the_plan_sends_nothing() -> None:
+    async with connect(toolsets=None) as h:
+        first = await h.ok("adops_plan_changes", {"changes": TWO_PAUSES})
+        h.sandbox["joveo"].set_status("jobgroup", JG_SUMMER_2024, "P")  # paused by someone else meanwhile
+        text = await h.error("confirm_action", {"confirmation_token": first["confirmation_token"]})
+        assert "The world changed since the plan" in text
+        assert h.writes("joveo", "/jobgroups/") == 0 and status(h, JG_CDL_TEXAS) == "A"

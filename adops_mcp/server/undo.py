@@ -36,7 +36,9 @@ AUDIT_ID = Annotated[
 def no_inverse(runtime: Runtime, record: AuditRecord) -> str | None:
     """Why a recorded write has no inverse, or None when it has one."""
     op = runtime.operation(record.tool)
-    reversal = runtime.reversal(op) if op is not None else None
+    if op is None:
+        return f"{record.tool} does not run on this server now: {runtime.why_not(record.tool)}"
+    reversal = runtime.reversal(op)
     if isinstance(reversal, Reversal):
         return None
     if isinstance(reversal, str):
