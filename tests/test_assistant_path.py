@@ -26,7 +26,7 @@ from tests.test_troubleshooting import CASES, landed
 pytestmark = pytest.mark.anyio
 CATALOGUE = {e["name"]: e for e in catalogue()}
 SETTINGS = {"account_id": "acme-retail"}
-CALLS_VENDORS = {"adops_call_tool", "confirm_action"}  # cross-vendor tools that reach a vendor
+CALLS_VENDORS = {"adops_call_tool", "confirm_action", "adops_plan_changes", "adops_undo"}  # they reach vendors
 
 
 async def test_calling_an_unlisted_tool_by_name_points_to_call_tool_with_the_same_arguments() -> None:

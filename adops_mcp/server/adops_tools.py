@@ -1,7 +1,8 @@
 """The server's own tools (not vendor operations): each one's name, title, description and hints, defined once.
 
 The builder of each tool (confirm_action, adops_audit_log, adops_configuration, adops_find_tools,
-adops_call_tool) and the catalogue (`adops-mcp tools`, the README table) both read these records.
+adops_call_tool, adops_plan_changes, adops_undo) and the catalogue (`adops-mcp tools`, the README table)
+both read these records.
 """
 
 from __future__ import annotations
@@ -136,5 +137,37 @@ CALL_TOOL = AdopsTool(
     open_world=True,
 )
 
+# Destructive like confirm_action: whatever it plans is performed only after the person's yes.
+PLAN_CHANGES = AdopsTool(
+    name="adops_plan_changes",
+    title="Plan several changes as one",
+    description="Plans 2-50 changes of any tools as one set: one plan, one confirmation, performed in order. "
+    "If any change is refused, nothing is sent.",
+    effect="destructive",
+    read_only=False,
+    destructive=True,
+    idempotent=False,
+    open_world=True,
+)
+UNDO = AdopsTool(
+    name="adops_undo",
+    title="Undo a recorded change",
+    description="Plans the inverse of a change from the audit log (a status, budget or bid back), confirmed like "
+    "any change. A change set id (cs-...) undoes the whole set.",
+    effect="destructive",
+    read_only=False,
+    destructive=True,
+    idempotent=False,
+    open_world=True,
+)
+
 # In the order the catalogue lists them, after the vendor operations.
-ADOPS_TOOLS: tuple[AdopsTool, ...] = (CONFIRM_ACTION, AUDIT_LOG, CONFIGURATION, FIND_TOOLS, CALL_TOOL)
+ADOPS_TOOLS: tuple[AdopsTool, ...] = (
+    CONFIRM_ACTION,
+    AUDIT_LOG,
+    CONFIGURATION,
+    FIND_TOOLS,
+    CALL_TOOL,
+    PLAN_CHANGES,
+    UNDO,
+)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypedDict
 
 import httpx2
@@ -12,6 +12,7 @@ from ..config import Settings, VendorSettings
 from ..vendorcall.http import VendorClient
 from ..vendorcall.observe import Observer
 from ..vendorcall.operation import Operation
+from ..vendorcall.reversal import Reversal
 
 
 class ClientKwargs(TypedDict):
@@ -74,6 +75,8 @@ class Vendor:
     # The paths the vendor's document does not give, as in effect for an account: "METHOD template" (or a
     # template, for every method) -> the setting that changes it.
     guessed_paths: Callable[[VendorSettings], dict[str, str]] = lambda settings: {}
+    # undo (adops_undo): per write, how it is taken back, or why it cannot be (the vendor's undo.py)
+    reversals: dict[str, Reversal | str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Each client learns the vendor's path templates, so errors and retry logs name the template, and

@@ -54,6 +54,7 @@ from .reads import (
     media_agency,
     read_activity,
 )
+from .undo import REVERSALS
 
 # Fields the update plan explains as spend-changing.
 SPEND_FIELDS = {"budget", "impressionBudget", "targetECPM", "enabled"}
@@ -563,4 +564,5 @@ VENDOR = Vendor(
     operations=OPERATIONS,
     make_client=make_client,
     toolsets=("delta",),
+    reversals=REVERSALS,
 )

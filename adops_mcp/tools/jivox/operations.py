@@ -42,6 +42,7 @@ from .reads import (
     read_approval_status,
     retail_settings,
 )
+from .undo import REVERSALS
 from .wait import WAIT
 
 FORBIDDEN = (
@@ -322,4 +323,5 @@ VENDOR = Vendor(
     make_client=make_client,
     toolsets=("jivox",),
     guessed_paths=guessed_paths,
+    reversals=REVERSALS,
 )

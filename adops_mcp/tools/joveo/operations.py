@@ -18,6 +18,7 @@ from .client import make_client
 from .declare import CAMPAIGN, FEED, JOB, JOBGROUP, WIP, C, op
 from .diagnose import DIAGNOSE
 from .posting_operations import POSTING_AND_REPORTING
+from .undo import REVERSALS
 
 OPERATIONS: tuple[Operation, ...] = (
     # ------------------------------------------------------------------ clients V2-V10
@@ -564,4 +565,5 @@ VENDOR = Vendor(
     make_client=make_client,
     toolsets=TOOLSETS,
     guessed_paths=guessed_paths,
+    reversals=REVERSALS,
 )

@@ -44,6 +44,7 @@ from .reads import (
     item_text,
     jsend,
 )
+from .undo import REVERSALS
 
 log = logging.getLogger("adops_mcp.merchenta")
 
@@ -535,4 +536,5 @@ VENDOR = Vendor(
     make_client=make_client,
     toolsets=("merchenta",),
     guessed_paths=lambda s: {s.lock_path: "ADOPS_MERCHENTA_LOCK_PATH"} if isinstance(s, MerchentaSettings) else {},
+    reversals=REVERSALS,
 )
