@@ -1,7 +1,8 @@
 """Search quality and speed: top-1 / top-3 of adops_find_tools' ranking on plain-language requests.
 
-The requests are in tests/search/: `tune.txt` (ranking changes are judged on it) and `heldout.txt`
-(never tuned on: it shows whether the ranking generalises). One line per request: `request | tool`.
+The requests are in tests/search/: `tune.txt` (ranking changes are judged on it), `heldout.txt` (written
+before the ranking, not tuned on) and `fresh.txt` (written once the ranking was built, never read miss by
+miss): the last two show whether the ranking generalises. One line per request: `request | tool`.
 Measured on the ranking itself over the whole catalogue (every vendor configured), as
 adops_find_tools runs it; ms per search is the mean over every request after the index is built.
 `--misses` prints every request whose tool is not first.
@@ -56,7 +57,7 @@ def main(show_misses: bool = False) -> dict[str, Any]:
     started = time.perf_counter()
     catalogue_index()
     build_ms = (time.perf_counter() - started) * 1000
-    sets = {name: evaluate(load(name)) for name in ("tune", "heldout")}
+    sets = {name: evaluate(load(name)) for name in ("tune", "heldout", "fresh")}
     rows = [
         [
             name,

@@ -30,11 +30,11 @@ VOCABULARY = index.INDEX.with_name("vocabulary.json")
 SEARCHABLE_ADOPS_TOOLS = tuple(t for t in ADOPS_TOOLS if t not in (FIND_TOOLS, CALL_TOOL))
 
 # Field weights: a word in the tool's name says more than one in its description.
-WEIGHTS = {"name": 3.0, "title": 2.0, "words": 1.5, "description": 1.0, "params": 0.5}
+WEIGHTS = {"name": 3.0, "title": 2.0, "words": 1.5, "description": 1.0, "pointers": 1.0, "params": 0.5}
 K1 = 1.2
 B = 0.75
 SYNONYM_WEIGHT = 0.7  # a word the vocabulary adds counts a little less than the user's own
-CARDINALITY = 1.3  # how much a request for one object (or for many) favours the tools that match it
+CARDINALITY = 1.2  # how much a request for one object (or for many) favours the tools that match it
 NAME_COVERAGE = 0.5  # a tool whose name the request says in full comes before one it only touches
 READ_NOT_CHANGE = 1.3  # a request to read ("what ...?", "show") puts tools that change things after
 HEAD_OBJECT = 1.3  # a tool named after the first object a request names: what it acts on ("creatives of plan 7")
@@ -60,7 +60,7 @@ STOP_WORDS = _words(
     """a an the of in on for to from at by with and or but so as is are was were be been being it its this
     that these those me my our we us i you your please can could would should will shall do does did have has
     had now yet what whats how who whom whose there their them they he she his her any some just also want
-    need like let lets give tell make sure id ids im about into under over up out off via then than too very
+    need like let lets give tell make sure id ids im about into under over up out via then than too very
     only still already first next after before"""
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
@@ -68,11 +68,16 @@ _TOOL_NAME = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 _CLAUSES = re.compile(r"[.;()]")
 
 
+STEM_EXCEPTIONS = {"settings": "setting", "setting": "setting"}  # not the verb "set"
+
+
 @functools.lru_cache(maxsize=8192)
 def stem(word: str) -> str:
     """A light English stemmer: plurals, -ing, -ed, -ation, -er, -al and a final e come off."""
     if len(word) <= 3 or not word.isalpha():
         return word
+    if word in STEM_EXCEPTIONS:
+        return STEM_EXCEPTIONS[word]
     for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 2:
             return stem(word[: -len(suffix)] + replacement)
@@ -243,6 +248,12 @@ class Index:
         self.vocabulary = vocabulary
         entries = list(entries)
         names = {e["name"] for e in entries}
+        # What other tools' descriptions say of a tool ("One job in full: joveo_get_job") describes it too.
+        self.pointers: dict[str, list[str]] = {}
+        for entry in entries:
+            for clause in _CLAUSES.split(entry["description"]):
+                for target in {n for n in _TOOL_NAME.findall(clause) if n in names and n != entry["name"]}:
+                    self.pointers.setdefault(target, []).append(_TOOL_NAME.sub(" ", clause))
         self.docs = [self._doc(e, names) for e in entries]
         self.df: Counter[str] = Counter()
         for doc in self.docs:
@@ -289,6 +300,7 @@ class Index:
             "words": Counter(t for w in self.vocabulary.tool_words.get(name, ()) for t in self._text_terms(w)),
             "description": Counter(t for t in self._text_terms(own) if t not in vendor_words),
             "params": Counter(params),
+            "pointers": Counter(t for c in self.pointers.get(name, ()) for t in self._text_terms(c)),
         }
         many = any(t in ("list", "metadata", "bulk") for t in name_tokens) or any(
             t.endswith("s") and stem(t) != t and t not in ("status", "stats") for t in name_tokens
