@@ -110,16 +110,33 @@ def build_discovery_tools(runtime: Runtime, listed: set[str]) -> list[Tool]:
             "how_to_call": "Call listed tools directly; call the others with adops_call_tool(name, arguments).",
         }
 
-    async def resolve(ctx: Context[Any, Any], name: str, arguments: dict[str, Any]) -> Any:
-        return await ask_confirmation(runtime, _lookup(runtime, name), arguments, ctx)
+    def given(op: Operation, arguments: dict[str, Any] | None) -> dict[str, Any]:
+        """The arguments of a call; left out, none, unless the tool needs some: then its schema says which."""
+        if arguments is not None:
+            return arguments
+        needed = schema(op.summary)
+        if needed.get("required"):
+            shape = json.dumps(needed, ensure_ascii=False, separators=(",", ":"))
+            raise ToolError(
+                f"{op.name} needs arguments ({', '.join(needed['required'])}), so nothing was sent. Call "
+                f"adops_call_tool again with name {op.name!r} and arguments matching its input_schema: {shape}"
+            )
+        return {}
+
+    async def resolve(ctx: Context[Any, Any], name: str, arguments: dict[str, Any] | None) -> Any:
+        op = _lookup(runtime, name)
+        return await ask_confirmation(runtime, op, given(op, arguments), ctx)
 
     async def adops_call_tool(
         name: Annotated[str, Field(max_length=64, description="Tool name from adops_find_tools.")],
-        arguments: Annotated[dict[str, Any], Field(description="Arguments matching its input_schema.")],
         ctx: Context[Any, Any],
         confirmation: Annotated[ElicitationResult[Confirm], Resolve(resolve)],
+        arguments: Annotated[
+            dict[str, Any] | None, Field(description="Arguments matching its input_schema (none: leave out).")
+        ] = None,
     ) -> dict[str, Any]:
-        result = await perform(runtime, _lookup(runtime, name), arguments, ctx, confirmation)
+        op = _lookup(runtime, name)
+        result = await perform(runtime, op, given(op, arguments), ctx, confirmation)
         data: dict[str, Any] = result.model_dump(mode="json") if hasattr(result, "model_dump") else result
         return data
 
