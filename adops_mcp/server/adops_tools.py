@@ -113,9 +113,9 @@ CONFIGURATION = AdopsTool(
 FIND_TOOLS = AdopsTool(
     name="adops_find_tools",
     title="Find more tools",
-    description="Searches every operation, including the many not listed here (deletes, feeds, "
-    "postings, reports, tracking, ...), and returns their input schemas; run one "
-    "with adops_call_tool. Use it before saying something cannot be done.",
+    description="Finds the tools for a request, in its own words, among every operation: most are not listed "
+    "here (deletes, feeds, postings, reports, tracking, ...). Run those with adops_call_tool. Search before "
+    "saying something cannot be done.",
     effect="read",
     read_only=True,
     destructive=False,
