@@ -137,3 +137,5 @@ CALL_TOOL = AdopsTool(
 
 # In the order the catalogue lists them, after the vendor operations.
 ADOPS_TOOLS: tuple[AdopsTool, ...] = (CONFIRM_ACTION, AUDIT_LOG, CONFIGURATION, FIND_TOOLS, CALL_TOOL)
+# The ones adops_find_tools can answer with (a request may be after the audit log): all but the search itself.
+SEARCHABLE_ADOPS_TOOLS = tuple(t for t in ADOPS_TOOLS if t not in (FIND_TOOLS, CALL_TOOL))

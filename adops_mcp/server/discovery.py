@@ -20,12 +20,11 @@ from mcp.server.mcpserver.tools import Tool
 from pydantic import Field
 
 from ..vendorcall.operation import Operation, Summary
-from .adops_tools import CALL_TOOL, FIND_TOOLS
+from .adops_tools import CALL_TOOL, FIND_TOOLS, SEARCHABLE_ADOPS_TOOLS
 from .confirmation import ask_confirmation, perform
 from .guard import Confirm
 from .registry import build_tool
 from .runtime import Runtime
-from .search import SEARCHABLE_ADOPS_TOOLS, catalogue_index
 
 
 def _lookup(runtime: Runtime, name: str) -> Operation:
@@ -95,6 +94,8 @@ def build_discovery_tools(runtime: Runtime, listed: set[str]) -> list[Tool]:
         if not query.strip():
             tools = [found(n, "", None) for n in allowed[:limit]]
         else:
+            from .search import catalogue_index  # the ranking loads on the first search, not at start-up
+
             hits = catalogue_index().rank(query, set(allowed), limit=limit)
             scores = {h.name: h.score for h in hits}
             best = [h for h in hits[:limit] if h.score >= FAINT * hits[0].score]

@@ -6,8 +6,8 @@ text score: a vendor named in the request narrows to that vendor, and a request 
 "this job") or for many ("all", "list", plurals) favours the tools that act on one or list many.
 
 Written here rather than taken from a library: the catalogue is under a hundred short documents, the
-vocabulary and the one-or-many rule need their own tokenising anyway, and this costs no import at
-start-up. The index is built on the first search (a few milliseconds) and kept for the process.
+vocabulary and the one-or-many rule need their own tokenising anyway, and no dependency. This module
+loads on the first search (not at start-up), and builds its index then (a few milliseconds).
 """
 
 from __future__ import annotations
@@ -22,12 +22,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..tools import index
-from .adops_tools import ADOPS_TOOLS, CALL_TOOL, FIND_TOOLS
+from .adops_tools import SEARCHABLE_ADOPS_TOOLS
 from .lazy import packaged_schemas
 
 VOCABULARY = index.INDEX.with_name("vocabulary.json")
-# The server's own tools a request may be after (the audit log, the configuration...); not the search itself.
-SEARCHABLE_ADOPS_TOOLS = tuple(t for t in ADOPS_TOOLS if t not in (FIND_TOOLS, CALL_TOOL))
 
 # Field weights: a word in the tool's name says more than one in its description.
 WEIGHTS = {"name": 3.0, "title": 2.0, "words": 1.5, "description": 1.0, "pointers": 1.0, "params": 0.5}
