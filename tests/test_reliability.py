@@ -113,9 +113,9 @@ async def test_write_recorded_before_it_is_sent() -> None:
 
 
 async def test_crash_between_send_and_outcome_reads_back_as_unknown(tmp_path) -> None:
-    from adops_mcp.server.store import Store
+    from adops_mcp.server.store import store_at
 
-    store = Store(tmp_path / "audit.sqlite3", stale_after=0.0)
+    store = store_at(tmp_path / "audit.sqlite3", stale_after=0.0)
     await store.record_intent(
         vendor="jivox",
         account="jivox:default:x",
@@ -126,7 +126,7 @@ async def test_crash_between_send_and_outcome_reads_back_as_unknown(tmp_path) ->
         confirmed_by="token",
     )
     store.close()  # the process dies here
-    record = (await Store(tmp_path / "audit.sqlite3", stale_after=0.0).audit(limit=1))[0]
+    record = (await store_at(tmp_path / "audit.sqlite3", stale_after=0.0).audit(limit=1))[0]
     assert record.status == "unknown" and "no outcome" in (record.detail or "")
 
 

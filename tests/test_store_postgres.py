@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from adops_mcp.cli import main
 from adops_mcp.sandbox import Sandbox
 from adops_mcp.server.approvals import decide
-from adops_mcp.server.store import PostgresStore, SqliteStore, Store, redact_url
+from adops_mcp.server.store import PostgresStore, SqliteStore, Store, redact_url, store_at
 from tests.harness import answer, connect
 from tests.pg import Cluster, fresh_database
 
@@ -27,7 +27,7 @@ ACTIVATE_PATH = "/retail-campaigns/7101/activate"
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path: Path) -> Store:
     target = tmp_path / "state.sqlite3" if request.param == "sqlite" else fresh_database()
-    opened = Store(target)
+    opened = store_at(target)
     assert isinstance(opened, SqliteStore if request.param == "sqlite" else PostgresStore)
     yield opened
     opened.close()

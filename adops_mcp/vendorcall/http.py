@@ -297,10 +297,10 @@ class VendorClient:
             return response
         raise self.error_for(response, read=read)
 
-    def _backoff_hook(self, read: bool) -> Callable[[Exception], bool | float]:
+    def _backoff_hook(self, read: bool) -> Callable[[BaseException], bool | float]:
         attempts = [0]
 
-        def decide(exc: Exception) -> bool | float:
+        def decide(exc: BaseException) -> bool | float:
             if isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout):
                 return True  # never reached the vendor: safe for writes too
             if not read:
@@ -316,7 +316,7 @@ class VendorClient:
                 return wait
             return False
 
-        def hook(exc: Exception) -> bool | float:
+        def hook(exc: BaseException) -> bool | float:
             attempts[0] += 1
             decision = decide(exc)
             if decision is False:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from adops_mcp.server import approvals
-from adops_mcp.server.store import ADDED_COLUMNS, Store
+from adops_mcp.server.store import ADDED_COLUMNS, store_at
 from tests.pg import fresh_database
 
 OLD_SCHEMA = [  # the tables as the first release created them
@@ -58,7 +58,7 @@ def old_database(backend: str, tmp_path: Path) -> str | Path:
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 async def test_an_earlier_database_gains_the_columns_and_keeps_its_rows(backend: str, tmp_path: Path) -> None:
     target = old_database(backend, tmp_path)
-    store = Store(target)
+    store = store_at(target)
     try:
         old = await store.pending("old00001")
         assert old is not None and old.status == "pending" and old.requested_by is None and old.note is None
@@ -94,7 +94,7 @@ async def test_an_earlier_database_gains_the_columns_and_keeps_its_rows(backend:
         assert (await store.audit(audit_id=audit_id))[0].spend == spend
     finally:
         store.close()
-    reopened = Store(target)  # opening again finds every column there: nothing is added twice
+    reopened = store_at(target)  # opening again finds every column there: nothing is added twice
     try:
         assert (await reopened.pending(new.id)).requested_by == "support-bot"  # type: ignore[union-attr]
     finally:
@@ -105,7 +105,7 @@ async def test_an_earlier_database_gains_the_columns_and_keeps_its_rows(backend:
 @pytest.mark.anyio
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 async def test_audit_filters(backend: str, tmp_path: Path) -> None:
-    store = Store(tmp_path / "s.sqlite3" if backend == "sqlite" else fresh_database())
+    store = store_at(tmp_path / "s.sqlite3" if backend == "sqlite" else fresh_database())
     try:
         ids = {}
         for tool, vendor, account, outcome in (

@@ -1,9 +1,10 @@
 """Durable, shareable state: the audit log, used confirmation tokens and out-of-band approvals.
 
 `Store` is the interface and holds every query (portable SQL, `?` placeholders); `SqliteStore`
-(a file in the data directory, the default) and `PostgresStore` (ADOPS_DATABASE_URL=postgresql://...,
-so replicas share one record) supply the connection and the schema. `Store(target)` opens the
-right one for a path or a URL; `open_store(settings)` for the configured one.
+(sqlite.py: a file in the data directory, the default) and `PostgresStore` (postgres.py:
+ADOPS_DATABASE_URL=postgresql://..., so replicas share one record) supply the connection and the
+schema. `store_at(target)` (opening.py) opens the right one for a path or a URL; `open_store(settings)`
+the configured one.
 
 Every write is recorded before it is sent (status `sent`) and its outcome after (`ok`, `failed`,
 `unknown`). A record still `sent` after the call deadline is read back as `unknown`: the process
@@ -19,187 +20,34 @@ refused token is not spent. An idle connection the server has closed (a restart)
 before use, so the first call after a restart works.
 """
 
-from __future__ import annotations
-
 import contextlib
 import json
 import logging
-import math
 import secrets as pysecrets
-import select
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
 
 import anyio
 import anyio.to_thread
 
-from ..vendorcall import secrets
-from .files import private_dir, private_file
-
-if TYPE_CHECKING:
-    from ..config import Settings
+from ...vendorcall import secrets
+from .records import (
+    AUDIT_COLUMNS,
+    COLUMNS,
+    PENDING_COLUMNS,
+    AuditRecord,
+    PendingAction,
+    from_row,
+)
 
 log = logging.getLogger("adops_mcp.store")
 
 Rows = list[tuple[Any, ...]]
 Undo = Callable[[Rows], tuple[str, Sequence[Any]]]
-
-COLUMNS = """
-CREATE TABLE IF NOT EXISTS audit (
-    id {id},
-    created_at {real} NOT NULL,
-    finished_at {real},
-    vendor TEXT NOT NULL,
-    account TEXT NOT NULL,
-    tool TEXT NOT NULL,
-    method TEXT,
-    path TEXT,
-    arguments TEXT NOT NULL,
-    confirmed_by TEXT NOT NULL,
-    status TEXT NOT NULL,
-    detail TEXT
-);
-CREATE TABLE IF NOT EXISTS used_tokens (
-    nonce TEXT PRIMARY KEY,
-    used_at {real} NOT NULL,
-    expires_at {real} NOT NULL
-);
-CREATE TABLE IF NOT EXISTS pending_actions (
-    id TEXT PRIMARY KEY,
-    created_at {real} NOT NULL,
-    expires_at {real} NOT NULL,
-    vendor TEXT NOT NULL,
-    account TEXT NOT NULL,
-    tool TEXT NOT NULL,
-    arguments TEXT NOT NULL,
-    plan TEXT NOT NULL,
-    status TEXT NOT NULL,
-    decided_at {real},
-    decided_by TEXT
-)
-"""
-
-# Columns added after the first release: (table, column, type), added to existing databases on open.
-ADDED_COLUMNS = (
-    ("pending_actions", "requested_by", "TEXT"),  # the MCP caller's name ("stdio" or the bearer token's name)
-    ("pending_actions", "note", "TEXT"),  # the deciding operator's note
-    ("audit", "spend", "TEXT"),  # JSON list of the budget changes the call makes (old -> new), when computed
-    ("pending_actions", "signature", "TEXT"),  # HMAC of the decision under the install key (approvals.py)
-)
-
-PENDING_COLUMNS = (
-    "id, created_at, expires_at, vendor, account, tool, arguments, plan, status, decided_at, decided_by,"
-    " requested_by, note, signature"
-)
-AUDIT_COLUMNS = (
-    "id, created_at, finished_at, vendor, account, tool, method, path, arguments, confirmed_by, status, detail, spend"
-)
-Record = TypeVar("Record", "AuditRecord", "PendingAction")
-
-
-def from_row(cls: type[Record], columns: str, row: Sequence[Any]) -> Record:
-    """A record from a row selected by `columns`: matched by name, the JSON columns decoded."""
-    values = dict(zip([c.strip() for c in columns.split(",")], row, strict=True))
-    values["arguments"] = json.loads(values["arguments"])
-    if "spend" in values:
-        values["spend"] = json.loads(values["spend"]) if values["spend"] else None
-    return cls(**values)
-
-
-def profile_of(account: str) -> str:
-    """The profile name inside an account key (`vendor:profile:hash`)."""
-    parts = account.split(":")
-    return parts[1] if len(parts) == 3 else "default"
-
-
-@dataclass
-class AuditRecord:
-    id: int
-    created_at: float
-    finished_at: float | None
-    vendor: str
-    account: str
-    tool: str
-    method: str | None
-    path: str | None
-    arguments: dict[str, Any]
-    confirmed_by: str
-    status: str
-    detail: str | None
-    spend: list[dict[str, Any]] | None = None  # [{"what", "old", "new"}] when the call's budget changes were read
-
-    def public(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.created_at)),
-            "vendor": self.vendor,
-            "profile": profile_of(self.account),
-            "account": self.account,
-            "tool": self.tool,
-            "request": f"{self.method} {self.path}" if self.method else None,
-            "arguments": {k: v for k, v in self.arguments.items() if v is not None},
-            "changes": [_change(c) for c in self.spend or []],
-            "confirmed_by": self.confirmed_by,
-            "status": self.status,
-            "detail": self.detail,
-        }
-
-
-def _change(change: dict[str, Any]) -> str:
-    """`what: before -> after`, as the plan read it."""
-    old = "nothing" if change.get("old") is None else f"{change['old']:g}"
-    return f"{change.get('what')}: {old} -> {change.get('new'):g}"
-
-
-@dataclass
-class PendingAction:
-    """A destructive call waiting for a person's `adops-mcp approve <id>` (or deny)."""
-
-    id: str
-    created_at: float
-    expires_at: float
-    vendor: str
-    account: str
-    tool: str
-    arguments: dict[str, Any]
-    plan: str
-    status: str  # pending | approved | denied | executed | expired (read back, never stored)
-    decided_at: float | None
-    decided_by: str | None
-    requested_by: str | None = None  # the MCP caller: "stdio" or the HTTP bearer token's name
-    note: str | None = None  # the deciding person's note
-    signature: str | None = None  # approvals.approval_signature of the decision
-
-    @property
-    def profile(self) -> str:
-        return profile_of(self.account)
-
-    def public(self) -> dict[str, Any]:
-        def stamp(t: float | None) -> str | None:
-            return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t)) if t else None
-
-        return {
-            "id": self.id,
-            "status": self.status,
-            "tool": self.tool,
-            "vendor": self.vendor,
-            "profile": self.profile,
-            "arguments": self.arguments,
-            "plan": self.plan,
-            "created_at": stamp(self.created_at),
-            "expires_at": stamp(self.expires_at),
-            "decided_by": self.decided_by,
-            "requested_by": self.requested_by,
-            "note": self.note,
-        }
-
 
 NOT_SENT = "not sent: the state store answered after the call had given up"
 
@@ -281,12 +129,6 @@ class Store:
     unavailable_errors: tuple[type[Exception], ...] = ()
     real_type = "REAL"
     id_type = "INTEGER PRIMARY KEY AUTOINCREMENT"
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Store:
-        if cls is Store:  # Store(path_or_url): the backend the target names
-            target = args[0] if args else kwargs.get("target", kwargs.get("path"))
-            cls = PostgresStore if str(target).startswith(("postgresql://", "postgres://")) else SqliteStore
-        return super().__new__(cls)
 
     def _setup(self, *, stale_after: float, timeout: float, pool_size: int) -> None:
         self.stale_after = stale_after
@@ -556,115 +398,3 @@ class Store:
         if action.status in ("pending", "approved") and action.expires_at <= time.time():
             action.status = "expired"
         return action
-
-
-class SqliteStore(Store):
-    """One SQLite file (WAL); enough for one server process or several on one host."""
-
-    unavailable_errors = (sqlite3.OperationalError,)  # locked past the busy timeout, disk errors
-
-    def __init__(self, path: Path, *, stale_after: float = 600.0, timeout: float = 5.0, pool_size: int = 4) -> None:
-        path = Path(path)
-        private_dir(path.parent)
-        private_file(path)
-        self.path = path
-        self._setup(stale_after=stale_after, timeout=timeout, pool_size=pool_size)
-        with self.pool.connection(timeout) as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(";\n".join(self.schema()) + ";")
-            for table, column, kind in ADDED_COLUMNS:  # a database made by an earlier version
-                if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
-                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
-        for suffix in ("-wal", "-shm"):  # SQLite makes these beside the database (with its mode; made sure)
-            if path.with_name(path.name + suffix).exists():
-                private_file(path.with_name(path.name + suffix))
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=self.timeout)
-
-    def _execute(self, conn: Any, sql: str, args: Sequence[Any]) -> tuple[Rows, int]:
-        cursor = conn.execute(sql, tuple(args))
-        rows = cursor.fetchall()
-        return rows, cursor.rowcount
-
-    def describe(self) -> str:
-        return f"sqlite:{self.path}"
-
-
-class PostgresStore(Store):
-    """PostgreSQL (psycopg 3): one shared record for every replica."""
-
-    real_type = "DOUBLE PRECISION"
-    id_type = "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
-
-    def __init__(self, url: str, *, stale_after: float = 600.0, timeout: float = 5.0, pool_size: int = 4) -> None:
-        try:
-            import psycopg
-        except ModuleNotFoundError:
-            raise RuntimeError(
-                "ADOPS_DATABASE_URL points at PostgreSQL but psycopg is not installed: "
-                "pip install 'adops-mcp[postgres]'"
-            ) from None
-        self._psycopg = psycopg
-        self.unavailable_errors = (psycopg.OperationalError,)  # connection lost or refused, statement timeout
-        self.url = url
-        self._setup(stale_after=stale_after, timeout=timeout, pool_size=pool_size)
-        with self.pool.connection(timeout) as db, db.transaction():
-            # Replicas starting together must not race on CREATE TABLE IF NOT EXISTS.
-            db.execute("SELECT pg_advisory_xact_lock(4242424242)")
-            for statement in self.schema():
-                db.execute(statement)
-            for table, column, kind in ADDED_COLUMNS:  # under the same lock: replicas may start together
-                db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
-
-    def _connect(self) -> Any:
-        return self._psycopg.connect(
-            self.url,
-            autocommit=True,
-            connect_timeout=max(2, math.ceil(self.timeout)),  # libpq's minimum is 2 s
-            options=f"-c statement_timeout={int(self.timeout * 1000)}",
-            # A vanished peer (network loss) is noticed within about 30 s even mid-statement.
-            keepalives=1,
-            keepalives_idle=10,
-            keepalives_interval=5,
-            keepalives_count=3,
-            tcp_user_timeout=30_000,
-        )
-
-    def _alive(self, conn: Any) -> bool:
-        if conn.closed or conn.broken:
-            return False
-        try:  # an idle connection has nothing to read unless the server closed it (a restart)
-            readable, _, _ = select.select([conn.fileno()], [], [], 0)
-        except (OSError, ValueError):
-            return False
-        return not readable
-
-    def _execute(self, conn: Any, sql: str, args: Sequence[Any]) -> tuple[Rows, int]:
-        cursor = conn.execute(sql.replace("?", "%s"), tuple(args))
-        rows = cursor.fetchall() if cursor.description else []
-        return rows, cursor.rowcount
-
-    def describe(self) -> str:
-        return redact_url(self.url)
-
-
-def redact_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-def open_store(settings: Settings) -> Store:
-    """The configured store: PostgreSQL when ADOPS_DATABASE_URL says so, else SQLite in the data dir."""
-    stale_after, timeout, pool_size = settings.timeout * 2 + 60, settings.store_timeout, settings.store_pool_size
-    url = settings.database_url.get_secret_value() if settings.database_url is not None else None
-    if url:
-        if not url.startswith(("postgresql://", "postgres://")):
-            raise ValueError("ADOPS_DATABASE_URL must be a postgresql:// URL")
-        return PostgresStore(url, stale_after=stale_after, timeout=timeout, pool_size=pool_size)
-    return SqliteStore(
-        settings.data_dir / "adops.sqlite3", stale_after=stale_after, timeout=timeout, pool_size=pool_size
-    )

@@ -1,0 +1,174 @@
+"""The rows of the state store as records: the audit log and the out-of-band approvals, and the schema."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+COLUMNS = """
+CREATE TABLE IF NOT EXISTS audit (
+    id {id},
+    created_at {real} NOT NULL,
+    finished_at {real},
+    vendor TEXT NOT NULL,
+    account TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    method TEXT,
+    path TEXT,
+    arguments TEXT NOT NULL,
+    confirmed_by TEXT NOT NULL,
+    status TEXT NOT NULL,
+    detail TEXT
+);
+CREATE TABLE IF NOT EXISTS used_tokens (
+    nonce TEXT PRIMARY KEY,
+    used_at {real} NOT NULL,
+    expires_at {real} NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pending_actions (
+    id TEXT PRIMARY KEY,
+    created_at {real} NOT NULL,
+    expires_at {real} NOT NULL,
+    vendor TEXT NOT NULL,
+    account TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    arguments TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    status TEXT NOT NULL,
+    decided_at {real},
+    decided_by TEXT
+)
+"""
+
+# Columns added after the first release: (table, column, type), added to existing databases on open.
+ADDED_COLUMNS = (
+    ("pending_actions", "requested_by", "TEXT"),  # the MCP caller's name ("stdio" or the bearer token's name)
+    ("pending_actions", "note", "TEXT"),  # the deciding operator's note
+    ("audit", "spend", "TEXT"),  # JSON list of the budget changes the call makes (old -> new), when computed
+    ("pending_actions", "signature", "TEXT"),  # HMAC of the decision under the install key (approvals.py)
+)
+
+PENDING_COLUMNS = (
+    "id, created_at, expires_at, vendor, account, tool, arguments, plan, status, decided_at, decided_by,"
+    " requested_by, note, signature"
+)
+AUDIT_COLUMNS = (
+    "id, created_at, finished_at, vendor, account, tool, method, path, arguments, confirmed_by, status, detail, spend"
+)
+Record = TypeVar("Record", "AuditRecord", "PendingAction")
+
+
+def from_row(cls: type[Record], columns: str, row: Sequence[Any]) -> Record:
+    """A record from a row selected by `columns`: matched by name, the JSON columns decoded."""
+    values = dict(zip([c.strip() for c in columns.split(",")], row, strict=True))
+    values["arguments"] = json.loads(values["arguments"])
+    if "spend" in values:
+        values["spend"] = json.loads(values["spend"]) if values["spend"] else None
+    return cls(**values)
+
+
+def profile_of(account: str) -> str:
+    """The profile name inside an account key (`vendor:profile:hash`)."""
+    parts = account.split(":")
+    return parts[1] if len(parts) == 3 else "default"
+
+
+@dataclass
+class AuditRecord:
+    id: int
+    created_at: float
+    finished_at: float | None
+    vendor: str
+    account: str
+    tool: str
+    method: str | None
+    path: str | None
+    arguments: dict[str, Any]
+    confirmed_by: str
+    status: str
+    detail: str | None
+    spend: list[dict[str, Any]] | None = None  # [{"what", "old", "new"}] when the call's budget changes were read
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.created_at)),
+            "vendor": self.vendor,
+            "profile": profile_of(self.account),
+            "account": self.account,
+            "tool": self.tool,
+            "request": f"{self.method} {filled_path(self.path, self.arguments)}" if self.method else None,
+            "arguments": {k: v for k, v in self.arguments.items() if v is not None},
+            "changes": [_change(c) for c in self.spend or []],
+            "confirmed_by": self.confirmed_by,
+            "status": self.status,
+            "detail": self.detail,
+        }
+
+
+def filled_path(template: str | None, arguments: dict[str, Any]) -> str | None:
+    """The recorded path template with the ids a person looks for: `{campaignId}` from `campaign_id` (display only;
+    the record keeps the template, which the console matches against the reads that settle an outcome)."""
+    if template is None:
+        return None
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+        found = arguments.get(name, arguments.get(snake))
+        return str(found) if isinstance(found, str | int) and not isinstance(found, bool) else match.group(0)
+
+    return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", value, template)
+
+
+def _change(change: dict[str, Any]) -> str:
+    """`what: before -> after`, as the plan read it."""
+    old = "nothing" if change.get("old") is None else f"{change['old']:g}"
+    return f"{change.get('what')}: {old} -> {change.get('new'):g}"
+
+
+@dataclass
+class PendingAction:
+    """A destructive call waiting for a person's `adops-mcp approve <id>` (or deny)."""
+
+    id: str
+    created_at: float
+    expires_at: float
+    vendor: str
+    account: str
+    tool: str
+    arguments: dict[str, Any]
+    plan: str
+    status: str  # pending | approved | denied | executed | expired (read back, never stored)
+    decided_at: float | None
+    decided_by: str | None
+    requested_by: str | None = None  # the MCP caller: "stdio" or the HTTP bearer token's name
+    note: str | None = None  # the deciding person's note
+    signature: str | None = None  # approvals.approval_signature of the decision
+
+    @property
+    def profile(self) -> str:
+        return profile_of(self.account)
+
+    def public(self) -> dict[str, Any]:
+        def stamp(t: float | None) -> str | None:
+            return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t)) if t else None
+
+        return {
+            "id": self.id,
+            "status": self.status,
+            "tool": self.tool,
+            "vendor": self.vendor,
+            "profile": self.profile,
+            "arguments": self.arguments,
+            "plan": self.plan,
+            "created_at": stamp(self.created_at),
+            "expires_at": stamp(self.expires_at),
+            "decided_by": self.decided_by,
+            "requested_by": self.requested_by,
+            "note": self.note,
+        }
