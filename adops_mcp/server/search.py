@@ -129,14 +129,17 @@ class Vocabulary:
         def key(text: str) -> tuple[str, ...]:
             return tuple(_TOKEN.findall(text.lower()))
 
-        return Vocabulary(
+        loaded = Vocabulary(
             phrases={key(k): v for k, v in data["phrases"].items()},
-            synonyms={key(k): tuple(v) for k, v in data["synonyms"].items()},
+            synonyms={},
             vendors={word: vendor for vendor, words in data["vendors"].items() for word in words},
             many=frozenset(data["many"]),
             one=frozenset(data["one"]),
             tool_words={name: tuple(words) for name, words in data["tool_words"].items()},
         )
+        # Synonyms see a request after its phrases are joined ("stopped delivering" -> "stopped deliver").
+        loaded.synonyms.update({tuple(loaded.rewrite(list(key(k)))): tuple(v) for k, v in data["synonyms"].items()})
+        return loaded
 
     def rewrite(self, tokens: list[str]) -> list[str]:
         """Several words that name one thing ("job group", "posting config") become one term."""
@@ -319,13 +322,17 @@ class Index:
         return by_length
 
     def correct(self, token: str) -> str:
-        """The known word one typo away (two for long words), else the token itself."""
+        """Two known words glued together ("activationstatus"), or the known word one typo away (two for
+        long words), else the token itself."""
         if len(token) < 4 or not token.isalpha() or token in STOP_WORDS or stem(token) in self.known:
             return token
         if token in self.vocabulary.vendors or token in self.vocabulary.words:
             return token
         if token in self._corrected:
             return self._corrected[token]
+        for cut in range(3, len(token) - 2):
+            if stem(token[:cut]) in self.known and stem(token[cut:]) in self.known:
+                return f"{token[:cut]} {token[cut:]}"
         allowed = 1 if len(token) < 7 else 2
         best, best_distance = token, allowed + 1
         for length in range(len(token) - allowed, len(token) + allowed + 1):
@@ -349,7 +356,7 @@ class Index:
         vocabulary = self.vocabulary
         shouted = {w.lower() for w in re.findall(r"\b[A-Z][A-Z0-9-]+\b", re.sub(r"([a-z])([A-Z])", r"\1 \2", text))}
         words = raw_tokens(text)
-        tokens = vocabulary.rewrite([self.correct(t) for t in words])
+        tokens = vocabulary.rewrite([w for t in words for w in self.correct(t).split()])
         vendors = {vocabulary.vendors[t] for t in tokens if t in vocabulary.vendors}
         one = many = 0
         kept: list[str] = []
