@@ -143,7 +143,11 @@ class Vocabulary:
 
     def rewrite(self, tokens: list[str]) -> list[str]:
         """Several words that name one thing ("job group", "posting config") become one term."""
-        out: list[str] = []
+        return [term for term, _ in self.rewrite_spans(tokens)]
+
+    def rewrite_spans(self, tokens: list[str]) -> list[tuple[str, str]]:
+        """`rewrite`, each term with the words it came from."""
+        out: list[tuple[str, str]] = []
         i = 0
         longest = self.longest_phrase
         starts = self.phrase_starts
@@ -154,11 +158,11 @@ class Vocabulary:
                     last = tokens[i + size - 1]
                     # "job groups" stays plural: a request for many
                     plural = last.endswith("s") and stem(last) != last and joined not in self.vendors
-                    out.append(joined + "s" if plural else joined)
+                    out.append((joined + "s" if plural else joined, " ".join(tokens[i : i + size])))
                     i += size
                     break
             else:
-                out.append(tokens[i])
+                out.append((tokens[i], tokens[i]))
                 i += 1
         return out
 
@@ -356,12 +360,14 @@ class Index:
         vocabulary = self.vocabulary
         shouted = {w.lower() for w in re.findall(r"\b[A-Z][A-Z0-9-]+\b", re.sub(r"([a-z])([A-Z])", r"\1 \2", text))}
         words = raw_tokens(text)
-        tokens = vocabulary.rewrite([w for t in words for w in self.correct(t).split()])
+        spans = vocabulary.rewrite_spans([w for t in words for w in self.correct(t).split()])
+        tokens = [term for term, _ in spans]
         vendors = {vocabulary.vendors[t] for t in tokens if t in vocabulary.vendors}
         one = many = 0
         kept: list[str] = []
+        said: list[str] = []  # the request's own words for each kept term, for `why`
         later = len(tokens)  # where a second step starts ("..., then pause it"): it counts less
-        for token in tokens:
+        for token, source in spans:
             if token in vocabulary.vendors:
                 continue
             if (any(c.isdigit() for c in token) or token in shouted) and stem(token) not in self.known:
@@ -369,6 +375,7 @@ class Index:
                 prefix = token.split("-")[0]  # "JG-4" names a job group
                 if prefix != token and prefix.isalpha() and (prefix,) in vocabulary.phrases:
                     kept.append(vocabulary.phrases[(prefix,)])
+                    said.append(source)
                 continue
             if token in LATER_STEP and kept:
                 later = min(later, len(kept))
@@ -377,6 +384,7 @@ class Index:
             elif token in vocabulary.one:
                 one += 1
             kept.append(token)
+            said.append(source)
         weights: dict[str, float] = {}
         origins: dict[str, str] = {}
         head: str | None = None
@@ -396,7 +404,7 @@ class Index:
                     commands.add(term)
                 if weights.get(term, 0.0) < weight * factor:
                     weights[term] = weight * factor
-                    origins[term] = origin
+                    origins[term] = " ".join(said[position : position + len(origin.split())])
         wants = "many" if many > one else "one" if one > many else None
         question = text.rstrip().endswith("?") or (bool(words) and words[0].removesuffix("'s") in QUESTION_WORDS)
         reads = question or any(t in weights for t in ("get", "list"))
