@@ -115,9 +115,9 @@ CONFIGURATION = AdopsTool(
 FIND_TOOLS = AdopsTool(
     name="adops_find_tools",
     title="Find more tools",
-    description="Searches every operation, including the many not listed here (deletes, feeds, "
-    "postings, reports, tracking, ...), and returns their input schemas; run one "
-    "with adops_call_tool. Use it before saying something cannot be done.",
+    description="Finds the tools for a request, in its own words, among every operation: most are not listed "
+    "here (deletes, feeds, postings, reports, tracking, ...). Run those with adops_call_tool. Search before "
+    "saying something cannot be done.",
     effect="read",
     read_only=True,
     destructive=False,
@@ -171,3 +171,5 @@ ADOPS_TOOLS: tuple[AdopsTool, ...] = (
     PLAN_CHANGES,
     UNDO,
 )
+# The ones adops_find_tools can answer with (a request may be after the audit log): all but the search itself.
+SEARCHABLE_ADOPS_TOOLS = tuple(t for t in ADOPS_TOOLS if t not in (FIND_TOOLS, CALL_TOOL))

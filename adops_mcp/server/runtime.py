@@ -37,6 +37,7 @@ from . import policy, telemetry
 from .guard import (
     Tokens,
 )
+from .patterns import pattern_in_words
 from .store import Store, StoreUnavailable
 from .telemetry import Telemetry
 
@@ -47,7 +48,12 @@ def describe_validation(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors()[:8]:
         where = ".".join(str(p) for p in error["loc"]) or "arguments"
-        parts.append(f"{where}: {error['msg']}")
+        words = pattern_in_words(str(error.get("ctx", {}).get("pattern", "")))
+        if error["type"] == "string_pattern_mismatch" and words is not None:
+            got = str(error["input"])
+            parts.append(f"{where}: must be {words} (got {quoted(got, 60)})")  # not the raw regular expression
+        else:
+            parts.append(f"{where}: {error['msg']}")
     return "Invalid arguments, nothing was sent. " + "; ".join(parts)
 
 

@@ -470,6 +470,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "Lists the activity templates (id, name) new activities are created from.",
         "/api/v1/activity_templates",
         NoParams,
+        default=False,  # needed to create an activity, which is not listed by default either
+        everyday=True,
     ),
     _read_op(
         "delta_list_bidding_plans",
@@ -554,6 +556,8 @@ OPERATIONS: tuple[Operation, ...] = (
         run=update_activity,
         account=_account,
         spend=update_spend,
+        default=False,  # its schema alone is 550 tokens: listed when Delta is the only vendor
+        everyday=True,
     ),
     DIAGNOSE,
 )

@@ -192,8 +192,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="jivox_list_accounts",
         title="List Jivox accounts",
-        description="Lists the accounts (accountId, name) this API key can see. Use it to find the account_id "
-        "every other Jivox tool needs; jivox_list_retail_campaigns then lists one account's campaigns.",
+        description="Lists the accounts (accountId, name) this API key can see: the account_id every other "
+        "Jivox tool needs. An account's campaigns: jivox_list_retail_campaigns.",
         vendor="jivox",
         toolset="jivox",
         effect="read",
@@ -232,6 +232,8 @@ OPERATIONS: tuple[Operation, ...] = (
         params=CampaignParams,
         resource="jivox://accounts/{account_id}/retail-campaigns/{retail_campaign_idx}",
         account=_account,
+        default=False,  # the list shows status; details through adops_find_tools
+        everyday=True,
     ),
     Operation(
         name="jivox_get_retail_settings",
