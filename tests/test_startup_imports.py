@@ -60,6 +60,7 @@ NOT_AT_START = [
     "adops_mcp.tools.jivox",
     "adops_mcp.tools.joveo",
     "adops_mcp.tools.merchenta",
+    "adops_mcp.server.search",  # adops_find_tools' ranking loads on the first search
     "adops_mcp.tools.deltaprojects",
 ]
 
