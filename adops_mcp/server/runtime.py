@@ -29,9 +29,9 @@ from ..tools.vendor import ClientOptions
 from ..vendorcall import secrets
 from ..vendorcall.http import VendorClient, VendorError, call_budget
 from ..vendorcall.operation import Call, Operation, Summary
-from ..vendorcall.request import Request, UnsafeId, digest
+from ..vendorcall.request import Request, TooLargeToConfirm, UnsafeId, digest, render
 from ..vendorcall.results import WriteResult
-from ..vendorcall.sanitize import clean, clean_model, quoted
+from ..vendorcall.sanitize import clean, clean_model
 from . import policy
 from .guard import (
     Tokens,
@@ -64,6 +64,8 @@ def tool_errors() -> Iterator[None]:
         raise InvalidArguments(secrets.scrub(describe_validation(exc))) from None
     except UnsafeId as exc:  # an id from the settings or a vendor answer that cannot be one path segment
         raise InvalidArguments(secrets.scrub(f"Invalid arguments, nothing was sent. {exc}")) from None
+    except TooLargeToConfirm as exc:
+        raise ToolError(str(exc)) from None
     except StoreUnavailable as exc:  # outcomes are settled without raising: this is always before sending
         raise ToolError(f"Refused: {STORE_DOWN} ({exc.cause}). Try again shortly.") from None
 
@@ -241,11 +243,11 @@ class Runtime:
         await self.spend_check(call)
         assert call.op.plan is not None
         words = await call.op.plan(call)
-        requests = await rehearse(call)
+        rehearsal = await rehearse(call)
         profile = call.settings.profile
         if profile != "default":
             words = f"{words} (profile: {profile})"
-        return Plan(text=words + "\n\n" + will_send(requests), digest=digest(requests))
+        return Plan(text=words + "\n\n" + render(*rehearsal), digest=digest(*rehearsal))
 
     async def execute(self, call: Call, *, confirmed_by: str) -> Any:
         """Run the operation; writes are recorded before they are sent and after."""
@@ -306,31 +308,13 @@ class Plan:
     digest: str  # of the requests that change something; the confirmation binds to it
 
 
-async def rehearse(call: Call) -> list[Request]:
-    """Run the operation with its writes recorded instead of sent: exactly what it would send now."""
-    dry = replace(call, state=dict(call.state), planned=[])
+async def rehearse(call: Call) -> tuple[list[Request], dict[str, Any]]:
+    """Run the operation with its writes recorded instead of sent: exactly what it would send now, and the
+    facts that send relies on."""
+    dry = replace(call, state=dict(call.state), planned=[], facts={}, confirmed=None)
     await call.op.execute(dry)
     assert dry.planned is not None
-    return dry.planned
-
-
-def will_send(requests: list[Request]) -> str:
-    """The requests in compact form, every field sent on its own line (values quoted as data)."""
-    if not requests:
-        return "Will send: nothing (no request changes anything)."
-    lines = []
-    for request in requests:
-        head = request.method + " " + request.path
-        if request.query:
-            head += "?" + "&".join(f"{k}={quoted(v)}" for k, v in request.query.items() if v is not None)
-        lines.append(f"Will send: {head}")
-        fields = dict(request.headers) | (request.json if isinstance(request.json, dict) else {})
-        fields |= dict(request.form or {})
-        for key, value in fields.items():
-            lines.append(f"  {quoted(key, limit=80)}: {quoted(value)}")
-        if request.json is not None and not isinstance(request.json, dict):
-            lines.append(f"  body: {quoted(request.json)}")
-    return "\n".join(lines)
+    return dry.planned, dry.facts
 
 
 CHANGED = (
@@ -340,9 +324,12 @@ CHANGED = (
 
 
 async def confirm_unchanged(call: Call, confirmed: str | None) -> None:
-    """Refuse unless the requests built now are exactly the ones the person confirmed."""
-    if confirmed is None or digest(await rehearse(call)) != confirmed:
+    """Refuse unless the requests built now are exactly the ones the person confirmed; then bind the call to
+    them, so the send itself refuses any request (or fact) the plan did not show."""
+    requests, facts = await rehearse(call)
+    if confirmed is None or digest(requests, facts) != confirmed:
         raise ToolError(CHANGED)
+    call.confirmed, call.facts = list(requests), facts
 
 
 def shape_read(op: Operation, data: Any) -> Any:
