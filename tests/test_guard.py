@@ -82,7 +82,7 @@ async def test_token_from_another_server_refused(mode: str) -> None:
 
 
 async def test_token_for_another_account_refused(mode: str) -> None:
-    async with connect(mode=mode, confirm_key="shared-key-Uo8Gw2Lr5Nc7Pq1Tv4Xb") as h:
+    async with connect(mode=mode, confirm_key="shared-key-Uo8Gw2Lr5Nc7Pq1Tv4XbKa9") as h:
         token = (await h.ok(ACTIVATE, ARGS))["confirmation_token"]
         # The operator re-points the server at another Jivox account (another key): same signing key.
         jivox = h.built.runtime.settings.vendors["jivox"]

@@ -11,7 +11,7 @@ from tests.harness import answer, connect
 
 pytestmark = pytest.mark.anyio
 
-KEY = "policy-key-Hs5Wq8Ld2Nv7Bc4Xt1Gz"  # a configured signing key (random-looking: weak keys are refused)
+KEY = "policy-key-Hs5Wq8Ld2Nv7Bc4Xt1GzRe3"  # a configured signing key (random-looking: weak keys are refused)
 LIST = ("jivox_list_retail_campaigns", {"account_id": "acme-retail", "limit": 2})
 ACTIVATE = ("jivox_activate_retail_campaign", {"account_id": "northwind-grocers", "retail_campaign_idx": 7101})
 NEW_ACTIVITY = {

@@ -108,16 +108,12 @@ def _escape(ch: str) -> str:
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
-# Markdown a client would render live inside quoted text: a link `[x](url)` and an autolink `<url>`.
-_MARKUP = re.compile(r"\]\(|<")
-
-
 def escaped(text: str) -> str:
     """`text` (JSON already, or a line of prose) with every hidden character escaped and markdown links
-    made inert (`](` and `<` escaped), so it reads on one line exactly as it is."""
+    made inert (`](` escaped), so it reads on one line exactly as it is."""
     if not (text.isascii() and text.isprintable()):
         text = "".join(_escape(ch) if hidden(ch) else ch for ch in text)
-    return _MARKUP.sub(lambda m: m.group(0)[:-1] + _escape(m.group(0)[-1]), text)
+    return text.replace("](", "]\\u0028")  # a markdown link or image, `[x](url)`, would render live
 
 
 def literal(value: Any) -> str:

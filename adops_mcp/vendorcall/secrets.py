@@ -28,7 +28,7 @@ import re
 import threading
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, urlsplit, urlunsplit
 
@@ -146,42 +146,55 @@ def _current_pattern() -> re.Pattern[str] | None:
 
 
 # One escaped character, at any depth: JSON/Python escapes (a run of backslashes before u, x, / or "),
-# percent-encoding (%41, %2541, ...) and HTML entities (&#65; &#x41; &sol; and &amp;-escaped ones).
-_ESCAPE = re.compile(
-    r"\\+(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([/\"]))"
-    r"|%(?:25)*([0-9a-fA-F]{2})"
-    r"|&(?:amp;)*(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+# percent-encoding (%41, %2541, ...) and HTML entities (&#65; &#x41; &sol; and &amp;-escaped ones). Three
+# patterns, each starting with its own literal, scan far faster than one alternation.
+_ESCAPES = (
+    re.compile(r"\\+(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([/\"]))"),
+    re.compile(r"%(?:25)*([0-9a-fA-F]{2})"),
+    re.compile(r"&(?:amp;)*(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"),
 )
 _ESCAPED = re.compile(r"[\\%&]")  # text without these has no escape to decode
 # At least 4 hex pairs (each maybe 0x-prefixed) with 1 to 3 separator characters between them (`63:44`,
 # `0x63, 0x44`); contiguous hex is a literal form, and `\\x63\\x44` is decoded with the escapes.
-_HEX_RUN = re.compile(
-    r"(?<![0-9A-Za-z])(?:0[xX])?[0-9a-fA-F]{2}(?:[^0-9A-Za-z]{1,3}(?:0[xX])?[0-9a-fA-F]{2}){3,}(?![0-9A-Za-z])"
-)
+_HEX_RUN = re.compile(r"[0-9a-fA-F]{2}(?:[^0-9A-Za-z]{1,3}(?:0[xX])?[0-9a-fA-F]{2}){3,}")  # no look-behind: 10x faster
 _HEX_PAIRS = re.compile(r"(?:0[xX])?([0-9a-fA-F]{2})")
 _SEPARATORS = "".join(chr(c) for c in range(128) if not chr(c).isalnum())
 _HEX_FORM = re.compile(r"(?:[0-9a-f]{2})+")
 
 
-def _unescape(match: re.Match[str]) -> str:
-    code, byte, char, percent, entity = match.groups()
-    if code or byte or percent:
-        value = int(code or byte or percent, 16)
-        return chr(value) if value < 0xD800 or value > 0xDFFF else match.group(0)
-    if char:
-        return char
-    decoded = html.unescape(f"&{entity};")
-    return match.group(0) if decoded.startswith("&") else decoded
+def _code(value: str) -> str | None:
+    code = int(value, 16)
+    return None if 0xD800 <= code <= 0xDFFF else chr(code)  # a lone surrogate is not a character to match
 
 
-def _decoded(text: str) -> str:
-    """`text` with every escape decoded, repeatedly (mixed layers)."""
+def _backslash(match: re.Match[str]) -> str:
+    code, byte, char = match.groups()
+    return char or _code(code or byte) or match.group(0)
+
+
+def _percent(match: re.Match[str]) -> str:
+    return _code(match.group(1)) or match.group(0)
+
+
+def _entity(match: re.Match[str]) -> str:
+    entity = f"&{match.group(1)};"
+    decoded = html.unescape(entity)
+    return match.group(0) if decoded == entity else decoded  # an unknown name stays as it is
+
+
+_DECODERS = tuple(zip(_ESCAPES, (_backslash, _percent, _entity), strict=True))
+
+
+def _decodings(text: str) -> Iterator[str]:
+    """`text` with every escape decoded, one round after another (mixed layers, at most four)."""
     for _ in range(4):
-        decoded = _ESCAPE.sub(_unescape, text)
+        decoded = text
+        for pattern, decode in _DECODERS:
+            decoded = pattern.sub(decode, decoded)
         if decoded == text:
-            break
+            return
+        yield decoded
         text = decoded
-    return text
 
 
 def _hex_runs(text: str, hexes: re.Pattern[str]) -> str:
@@ -204,10 +217,13 @@ def scrub(text: str) -> str:
         return text
     if any(form in text for form in _forms):  # str.find per form: far faster than the alternation's scan
         text = pattern.sub(REDACTED, text)
-    if _ESCAPED.search(text):
-        decoded = _decoded(text)
-        if decoded != text and any(form in decoded for form in _forms):
-            text = pattern.sub(REDACTED, decoded)  # the rest of the text stays readable, decoded
+    for _ in range(4):  # a copy a round of decoding shows is replaced, and the next round looks again
+        if not _ESCAPED.search(text):
+            break
+        revealing = next((d for d in _decodings(text) if any(form in d for form in _forms)), None)
+        if revealing is None:
+            break
+        text = pattern.sub(REDACTED, revealing)  # the rest of the text stays readable, decoded that far
     if _hex_pattern is not None and _HEX_RUN.search(text):
         text = _hex_runs(text, _hex_pattern)
     return text
