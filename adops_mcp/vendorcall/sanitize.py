@@ -56,26 +56,35 @@ def clean_text(value: str, limit: int = MAX_TEXT) -> str:
 
 def clean(value: Any) -> Any:
     """`clean_text` for every string (keys included) of a JSON-like vendor payload. The credential search
-    runs once over all its strings together, which also finds a key split over two fields."""
+    runs once over all its strings together; values that together spell one (a key split over two fields)
+    are redacted too."""
     visible = _strings(value, lambda text, limit: _visible(text))
     texts: list[str] = []
-    _strings(visible, lambda text, limit: texts.append(text))
-    joined = "".join(texts)
+    values: list[str] = []
+    _strings(visible, lambda text, limit: (texts if limit == KEY_LIMIT else values).append(text))
+    joined = "".join(texts + values)
     if secrets.scrub(joined) == joined:  # the usual answer: nothing to redact, one search
         return _strings(visible, _bounded)
-    split = secrets.split_across(texts)
-    index = iter(range(len(texts)))
-    return _strings(
-        visible, lambda text, limit: secrets.REDACTED if next(index) in split else _bounded(secrets.scrub(text), limit)
-    )
+    split = secrets.split_across(values)
+    index = iter(range(len(values)))
+
+    def redacted(text: str, limit: int) -> str:
+        if limit != KEY_LIMIT and next(index) in split:
+            return secrets.REDACTED
+        return _bounded(secrets.scrub(text), limit)
+
+    return _strings(visible, redacted)
+
+
+KEY_LIMIT = 200
 
 
 def _strings(value: Any, visit: Callable[[str, int], Any]) -> Any:
-    """The payload rebuilt with `visit(text, limit)` for each string, keys (limit 200) and values, in order."""
+    """The payload rebuilt with `visit(text, limit)` for each string, keys (KEY_LIMIT) and values, in order."""
     if isinstance(value, str):
         return visit(value, MAX_TEXT)
     if isinstance(value, dict):
-        return {visit(str(k), 200): _strings(v, visit) for k, v in value.items()}
+        return {visit(str(k), KEY_LIMIT): _strings(v, visit) for k, v in value.items()}
     if isinstance(value, list):
         return [_strings(v, visit) for v in value]
     return value

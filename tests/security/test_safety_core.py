@@ -1,5 +1,5 @@
 """The safety core under mutation testing (issue 18): each test here kills named mutants that the
-rest of the suite let live (bench/mutation.py lists them). Behaviour through the MCP client where
+rest of the suite let live (scripts/mutation.py lists them). Behaviour through the MCP client where
 the public surface reaches the code; through the runtime where the code is defence in depth."""
 
 from __future__ import annotations
