@@ -229,6 +229,17 @@ def scrub(text: str) -> str:
     return text
 
 
+def scrub_all(value: Any) -> Any:
+    """`scrub` for every string (keys included) of a JSON-like value, which stays well formed."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {scrub(str(k)): scrub_all(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub_all(v) for v in value]
+    return value
+
+
 def split_across(texts: list[str]) -> set[int]:
     """Indexes of the texts that together spell a secret none of them holds alone (a key split over two
     fields of one answer): their concatenation is searched, and every text a match touches is reported."""
