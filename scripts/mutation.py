@@ -4,9 +4,9 @@ Each mutant is one meaningful change to a safety module (a dropped check, a flip
 skipped scrub, an off-by-one on a cap), applied to a private copy of the package and run against the
 test selection that exercises it (`pytest -x`, so a killed mutant stops at its first failing test).
 The mutants are data (scripts/mutants.toml): each names its file, the exact text it replaces, the
-replacement and the tests that must fail. A mutant whose text no longer occurs in the code is reported as stale (the code moved: update it),
-never silently skipped. Equivalent mutants (a change that cannot alter behaviour) are listed with the
-reason instead of being run.
+replacement and the tests that must fail. A mutant whose text no longer occurs in the code is reported
+as stale (the code moved: update it), never silently skipped. Equivalent mutants (a change that cannot
+alter behaviour) are listed with the reason instead of being run.
 
     python scripts/mutation.py              # every mutant, one at a time, then the score
     python scripts/mutation.py -k guard     # only mutants whose id contains "guard"
@@ -46,9 +46,7 @@ class Mutant:
 def load(path: Path = MUTANTS_FILE) -> tuple[list[Mutant], dict[str, str]]:
     """The mutant set and the equivalent changes (name -> why) from the data file."""
     data = tomllib.loads(path.read_text())
-    mutants = [
-        Mutant(m["id"], "adops_mcp/" + m["file"], m["old"], m["new"], tuple(m["tests"])) for m in data["mutant"]
-    ]
+    mutants = [Mutant(m["id"], "adops_mcp/" + m["file"], m["old"], m["new"], tuple(m["tests"])) for m in data["mutant"]]
     ids = [m.id for m in mutants]
     if duplicated := sorted({i for i in ids if ids.count(i) > 1}):
         raise SystemExit(f"{path.name}: duplicate mutant ids {duplicated}")

@@ -154,7 +154,6 @@ async def test_pending_to_active_refused_before_asking(mode) -> None:
 async def test_vendor_e10059_on_campaign_wide_refusal_is_explained() -> None:
     """All creatives refused by the vendor (400 fail, errors[]): explained, unlocked, nothing changed."""
 
-
     class ReReviewedAtLock(MerchentaSimulator):
         """Planned while -1 was ACTIVE; once the campaign is locked it is PENDING again (re-review)."""
 

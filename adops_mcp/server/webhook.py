@@ -42,7 +42,8 @@ def payload(event: str, action: PendingAction, console_url: str | None) -> dict[
     if link:
         text += f"\n<{link}|Open the approvals console>"
     body = {"event": event, "text": text, "action": action.public(), "console_url": link}
-    return secrets.scrub_all(body)  # each string: a decoded copy of a credential must not break the JSON
+    scrubbed: dict[str, Any] = secrets.scrub_all(body)  # string by string: the JSON stays well formed
+    return scrubbed
 
 
 async def deliver(url: str, body: dict[str, Any], *, transport: httpx2.AsyncBaseTransport | None = None) -> bool:

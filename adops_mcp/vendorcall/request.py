@@ -133,7 +133,7 @@ def render(requests: list[Request], facts: Mapping[str, Any] | None = None) -> s
             show("body", request.json)
     for what, value in (facts or {}).items():
         show(f"checked again when sending: {_name(what)}", value)
-    text = "\n".join(lines + ([""] + blocks if blocks else []))
+    text = "\n".join(lines + (["", *blocks] if blocks else []))
     if len(text) > MAX_PLAN:
         raise TooLargeToConfirm(
             f"This change is too large to show whole for confirmation ({len(text) // 1024} KiB of requests; the "
@@ -150,9 +150,7 @@ def _name(key: Any) -> str:
 def _leaves(name: str, value: Any) -> list[tuple[str, Any]]:
     """(name, value) pairs to show: a value whose JSON is short stays whole; a longer object or list of
     objects opens into its members (`caps.budget.monthly`), so no amount hides inside a long line."""
-    opens = isinstance(value, dict) or (
-        isinstance(value, list) and any(isinstance(v, dict | list) for v in value)
-    )
+    opens = isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict | list) for v in value))
     if not opens or not value or len(literal(value)) <= SHORT:
         return [(name, value)]
     items = value.items() if isinstance(value, dict) else ((f"[{i}]", v) for i, v in enumerate(value))

@@ -35,7 +35,11 @@ async def test_a_long_value_cannot_hide_an_amount(mode: str) -> None:
     """The red team's `caps: {"notes": "x"*1500, "budget": {"monthly": 999999}}`: the amount has its own line
     and the long note is shown whole, in the token plan and in the form alike."""
     seen: list[str] = []
-    args = {"client_id": GLOBEX, "campaign_id": CAMP_ALWAYS_ON, "caps": {"notes": "x" * 1500, "budget": {"monthly": 999999}}}
+    args = {
+        "client_id": GLOBEX,
+        "campaign_id": CAMP_ALWAYS_ON,
+        "caps": {"notes": "x" * 1500, "budget": {"monthly": 999999}},
+    }
     async with connect(elicitation=answer("decline", seen=seen) if mode == "form" else None) as h:
         result = await h.ok("joveo_update_campaign", args)
         plan = seen[0] if mode == "form" else result["plan"]
@@ -81,15 +85,23 @@ async def test_a_plan_too_large_to_read_is_refused() -> None:
 
 async def test_form_fields_and_headers_are_in_the_plan() -> None:
     async with connect() as h:
-        creative = await h.ok("merchenta_set_creative_status", {"campaign_code": AUTUMN, "creative_code": f"{AUTUMN}-2", "status": "INACTIVE"})
+        creative = await h.ok(
+            "merchenta_set_creative_status",
+            {"campaign_code": AUTUMN, "creative_code": f"{AUTUMN}-2", "status": "INACTIVE"},
+        )
         assert '\n  form status: "INACTIVE"' in creative["plan"], creative["plan"]
         rule = await h.ok(
             "joveo_apply_job_rules",
-            {"client_id": GLOBEX, "name": "Pause stale", "campaign_id": CAMP_ALWAYS_ON, "action_type": "administration"},
+            {
+                "client_id": GLOBEX,
+                "name": "Pause stale",
+                "campaign_id": CAMP_ALWAYS_ON,
+                "action_type": "administration",
+            },
         )
-        assert f'\n  header x-client-id: "{GLOBEX}"' in rule["plan"] or f'\n  header client_id: "{GLOBEX}"' in rule[
-            "plan"
-        ], rule["plan"]
+        assert (
+            f'\n  header x-client-id: "{GLOBEX}"' in rule["plan"] or f'\n  header client_id: "{GLOBEX}"' in rule["plan"]
+        ), rule["plan"]
 
 
 def test_render_shows_every_part_of_every_request() -> None:
@@ -156,7 +168,9 @@ async def test_a_creative_found_at_send_time_is_not_changed_unseen() -> None:
         assert first["plan"].count(f"{AUTUMN}-") >= listed
         # confirm_action reads the creatives for its check, its rehearsal (before and after), then the send
         box = h.sandbox
-        box.requests = Tripwire(box.requests, f"/campaigns/{AUTUMN}/status", 4, lambda: add_creative(sim, AUTUMN, 9, "ACTIVE"))
+        box.requests = Tripwire(
+            box.requests, f"/campaigns/{AUTUMN}/status", 4, lambda: add_creative(sim, AUTUMN, 9, "ACTIVE")
+        )
         text = await h.error("confirm_action", {"confirmation_token": first["confirmation_token"]})
         assert "differs from the confirmed plan" in text and "creatives" in text, text
         assert box.requests.left == 0  # the world did change at the send

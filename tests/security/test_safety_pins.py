@@ -87,7 +87,9 @@ async def test_an_executed_approval_never_counts_again() -> None:
 async def test_calls_are_refused_once_shutdown_began() -> None:
     async with connect() as h:
         h.built.runtime.stop_calls()
-        text = await h.error("delta_update_activity", {"client_id": CLIENT_DE, "activity_id": ACT_GEO, "enabled": False})
+        text = await h.error(
+            "delta_update_activity", {"client_id": CLIENT_DE, "activity_id": ACT_GEO, "enabled": False}
+        )
         assert "shutting down" in text and "nothing was sent" in text
         assert h.requests("deltaprojects") == []
 
@@ -117,11 +119,14 @@ async def test_a_write_stopped_by_shutdown_is_recorded_as_unknown() -> None:
 async def test_lone_surrogates_and_control_characters_never_reach_a_result(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADOPS_JIVOX_API_KEY", "jivox-key-for-the-surrogate-test")
     monkeypatch.setenv("ADOPS_JIVOX_BASE_URL", "https://jivox.example")
-    body = rb'{"retailCampaignIdx": 5303, "retailCampaignName": "Spring\ud800-\udfff\u001b[31m\u0000Sale\u007f", "status": "ACTIVE"}'
+    name = rb'"Spring\ud800-\udfff\u001b[31m\u0000Sale\u007f"'  # escapes: the bytes themselves are valid JSON
+    body = b'{"retailCampaignIdx": 5303, "retailCampaignName": ' + name + b', "status": "ACTIVE"}'
     answer = httpx2.MockTransport(lambda request: httpx2.Response(200, content=body))
     built = build_server(load_settings(toolsets="all"), transport=answer)
     async with Client(built.server) as client:
-        result = await client.call_tool("jivox_get_retail_campaign", {"account_id": "acme-retail", "retail_campaign_idx": 5303})
+        result = await client.call_tool(
+            "jivox_get_retail_campaign", {"account_id": "acme-retail", "retail_campaign_idx": 5303}
+        )
         assert not result.is_error, error_text(result)
         name = result.structured_content["retailCampaignName"]
         assert name == "Spring-[31mSale"

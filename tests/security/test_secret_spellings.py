@@ -9,6 +9,7 @@ and checks that the scrubbed text no longer holds it in that spelling or decoded
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 from typing import Any
@@ -38,10 +39,8 @@ def decoded_views(text: str) -> list[str]:
     views = [text]
     pairs = "".join(re.findall(r"(?:0x|\\x)?([0-9a-fA-F]{2})", text))
     for start in (0, 1):
-        try:
+        with contextlib.suppress(ValueError):
             views.append(bytes.fromhex(pairs[start:][: len(pairs[start:]) // 2 * 2]).decode("latin-1"))
-        except ValueError:
-            pass
     unescaped = text
     for _ in range(6):
         unescaped = re.sub(r"\\+u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), unescaped)
@@ -53,10 +52,8 @@ def decoded_views(text: str) -> list[str]:
         for offset in range(8):
             chunk = token[offset:].upper().rstrip("=")
             chunk = chunk[: len(chunk) // 8 * 8]
-            try:
+            with contextlib.suppress(ValueError):
                 views.append(base64.b32decode(chunk).decode("latin-1"))
-            except ValueError:
-                pass
     return views
 
 
@@ -76,7 +73,9 @@ def test_hex_with_any_separator(sep: str, prefix: str, upper: bool) -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(depth=st.integers(1, 4), slash=st.booleans(), spread=st.lists(st.booleans(), min_size=len(KEY), max_size=len(KEY)))
+@given(
+    depth=st.integers(1, 4), slash=st.booleans(), spread=st.lists(st.booleans(), min_size=len(KEY), max_size=len(KEY))
+)
 def test_json_and_unicode_escapes_at_any_depth(depth: int, slash: bool, spread: list[bool]) -> None:
     """Some characters `\\uNNNN`-escaped, the slash maybe `\\/`, the whole JSON-encoded `depth` times."""
     form = "".join(f"\\u{ord(c):04x}" if escape else c for c, escape in zip(KEY, spread, strict=True))
