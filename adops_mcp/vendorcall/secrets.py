@@ -185,16 +185,33 @@ def _entity(match: re.Match[str]) -> str:
 _DECODERS = tuple(zip(_ESCAPES, (_backslash, _percent, _entity), strict=True))
 
 
-def _decodings(text: str) -> Iterator[str]:
-    """`text` with every escape decoded, one round after another (mixed layers, at most four)."""
+def _decodings(text: str) -> Iterator[tuple[str, set[str]]]:
+    """`text` with every escape decoded, one round after another (mixed layers, at most four), with the
+    characters the decoding produced so far: a secret that only decoding shows contains one of them."""
+    produced: set[str] = set()
+
+    def noting(decode: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str]], str]:
+        def run(match: re.Match[str]) -> str:
+            out = decode(match)
+            if out != match.group(0):
+                produced.add(out)
+            return out
+
+        return run
+
     for _ in range(4):
         decoded = text
         for pattern, decode in _DECODERS:
-            decoded = pattern.sub(decode, decoded)
+            decoded = pattern.sub(noting(decode), decoded)
         if decoded == text:
             return
-        yield decoded
+        yield decoded, produced
         text = decoded
+
+
+def _reveals(decoded: str, produced: set[str]) -> bool:
+    """Whether a decoded text holds a form; only forms with a produced character can be new there."""
+    return any(form in decoded for form in _forms if any(ch in form for ch in produced))
 
 
 def _hex_runs(text: str, hexes: re.Pattern[str]) -> str:
@@ -220,7 +237,7 @@ def scrub(text: str) -> str:
     for _ in range(4):  # a copy a round of decoding shows is replaced, and the next round looks again
         if not _ESCAPED.search(text):
             break
-        revealing = next((d for d in _decodings(text) if any(form in d for form in _forms)), None)
+        revealing = next((d for d, produced in _decodings(text) if _reveals(d, produced)), None)
         if revealing is None:
             break
         text = pattern.sub(REDACTED, revealing)  # the rest of the text stays readable, decoded that far
