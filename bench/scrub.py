@@ -71,9 +71,8 @@ def main() -> dict[str, Any]:
             [[k, f"{v:.2f}"] for k, v in rows.items()],
         )
     )
-    print(
-        f"clean: {clean_ms:.2f} ms beyond parsing (target <= {TARGET_MS} ms): {'met' if clean_ms <= TARGET_MS else 'MISSED'}"
-    )
+    verdict = "met" if clean_ms <= TARGET_MS else "MISSED"
+    print(f"clean: {clean_ms:.2f} ms beyond parsing (target <= {TARGET_MS} ms): {verdict}")
     data = {"answer_bytes": len(text), "ms": rows, "clean_ms": clean_ms, "target_ms": TARGET_MS}
     write("scrub", data)
     return data
