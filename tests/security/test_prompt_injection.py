@@ -146,6 +146,15 @@ async def test_a_fake_instruction_in_a_vendor_error_stays_quoted_on_one_line(
         assert [r for r in h.requests(vendor) if r.method != "GET" and "token" not in r.path.lower()] == []
 
 
+async def test_a_fake_instruction_in_a_merchenta_envelope_on_a_2xx_stays_quoted() -> None:
+    """Merchenta answers some refusals 200 with a JSend `error` envelope: the same rule applies."""
+    async with connect() as h:
+        h.sandbox.faults.add(status=200, body=FAKE_BODY, vendor="merchenta", method="GET", path_contains="/status")
+        text = error_text(await h.call("merchenta_get_campaign_creatives_status", {"campaign_code": AUTUMN}))
+        assert "Merchenta refused the request" in text
+        assert_quoted_on_one_line(text)
+
+
 async def test_a_fake_instruction_in_a_write_error_stays_quoted_in_confirm_action_and_the_audit() -> None:
     args = {"account_id": "northwind-grocers", "retail_campaign_idx": 7101}
     async with connect() as h:

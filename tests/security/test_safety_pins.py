@@ -145,6 +145,11 @@ async def test_a_password_with_at_signs_in_a_base_url_is_hidden_whole(monkeypatc
         assert part not in shown, shown
 
 
+def test_hide_userinfo_hides_a_password_with_raw_at_signs_whole() -> None:
+    assert secrets.hide_userinfo("https://svc:pa@ss@w0rd@jivox.example/api") == "https://***@jivox.example/api"
+    assert secrets.hide_userinfo("https://jivox.example/api") == "https://jivox.example/api"
+
+
 def test_sandbox_mode_never_starts_without_the_sandbox_transport() -> None:
     """A sandbox session's calls must never reach real accounts: no sandbox transport, no server."""
     with pytest.raises(ConfigError, match="sandbox transport"):

@@ -144,3 +144,34 @@ async def test_a_vendor_error_spelling_the_key_in_hex_never_reaches_the_model() 
         result = await h.call("jivox_get_retail_campaign", {"account_id": "acme-retail", "retail_campaign_idx": 5303})
         assert result.is_error and "[redacted]" in error_text(result)
         assert not leaks(error_text(result)), error_text(result)
+
+
+def test_scrub_all_keeps_the_structure_and_redacts_keys_and_values() -> None:
+    value = {"k": [KEY, {"x" + KEY: 1}], "n": 2, "escaped": json.dumps(KEY).replace("/", "\\/")}
+    scrubbed = secrets.scrub_all(value)
+    assert scrubbed["k"][0] == secrets.REDACTED and list(scrubbed["k"][1]) == ["x" + secrets.REDACTED]
+    assert scrubbed["n"] == 2 and KEY not in json.dumps(scrubbed)
+
+
+def test_escapes_that_decode_to_nothing_new_are_left_as_they_are() -> None:
+    text = "&nosuchentity; \\ud800 %zz " + KEY.replace("/", "\\/")
+    assert secrets.scrub(text) == "&nosuchentity; \\ud800 %zz " + secrets.REDACTED
+
+
+def test_copies_four_layers_deep_are_each_replaced() -> None:
+    """Each round of decoding shows one more copy; a fifth layer is past the rounds and stays encoded."""
+
+    def entities(text: str) -> str:
+        return "".join(f"&#{ord(ch)};" for ch in text)
+
+    layers = [KEY]
+    for _ in range(4):
+        layers.append(entities(layers[-1]))
+    text = " | ".join(layers[1:])
+    assert secrets.scrub(text).split(" | ") == [secrets.REDACTED] * 4
+    deep = "&#38;#38;#38;#92;u0041"  # five rounds to decode: the rounds stop at four, nothing revealed
+    assert secrets.scrub(deep) == deep
+
+
+def test_one_string_holding_a_key_is_redacted_alone() -> None:
+    assert clean({"only": KEY}) == {"only": secrets.REDACTED}
