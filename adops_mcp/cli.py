@@ -6,6 +6,7 @@ import json
 import os
 import shlex
 import sys
+import textwrap
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -128,7 +129,28 @@ def main(config_file: Path | None) -> None:
     metavar="LIST",
     help="HTTP: browser Origin values to accept. Env: ADOPS_ALLOWED_ORIGINS.",
 )
-def serve(
+def serve(**options: Any) -> None:
+    """Run the MCP server (stdio by default).
+
+    \b
+    Over HTTP, binding beyond loopback requires bearer tokens (ADOPS_HTTP_TOKENS or ADOPS_HTTP_TOKENS_FILE).
+    Spend caps: ADOPS_MAX_BUDGET, ADOPS_MAX_BUDGET_INCREASE. Accounts: ADOPS_<VENDOR>_ALLOWED_ACCOUNTS.
+    Operators: ADOPS_METRICS_TOKEN (GET /metrics), OTEL_* (traces), ADOPS_LOG_FORMAT=json (README: "Running it").
+    """
+    from .server import logs
+
+    # First, so that every line written from here on, a configuration error included, has the chosen format.
+    logs.configure(os.environ.get("ADOPS_LOG_FORMAT", "text"))
+    try:
+        _serve(**options)
+    except click.ClickException as exc:
+        if not logs.is_json():
+            raise
+        logs.announce(exc.format_message(), error=True)
+        sys.exit(exc.exit_code)
+
+
+def _serve(
     transport: str,
     host: str,
     port: int,
@@ -141,12 +163,8 @@ def serve(
     allowed_hosts: str | None,
     allowed_origins: str | None,
 ) -> None:
-    """Run the MCP server (stdio by default).
+    from .server import logs
 
-    \b
-    Over HTTP, binding beyond loopback requires bearer tokens (ADOPS_HTTP_TOKENS or ADOPS_HTTP_TOKENS_FILE).
-    Spend caps: ADOPS_MAX_BUDGET, ADOPS_MAX_BUDGET_INCREASE. Accounts: ADOPS_<VENDOR>_ALLOWED_ACCOUNTS.
-    """
     settings = _settings(
         sandbox=sandbox,
         read_only=read_only,
@@ -157,8 +175,9 @@ def serve(
         allowed_hosts=allowed_hosts,
         allowed_origins=allowed_origins,
     )
+    logs.set_level(settings.log_level)
     if not settings.sandbox and not settings.enabled_vendors:
-        click.echo(NO_VENDOR, err=True)
+        logs.announce(NO_VENDOR, error=True)
         sys.exit(2)
     from .config import ConfigError
     from .server.app import build_server
@@ -181,15 +200,19 @@ def serve(
     except ConfigError as exc:
         raise click.ClickException(f"Configuration problem:\n{exc}") from None
     if app is None:
+        if settings.metrics_token:  # counted, but nobody can scrape a stdio server
+            logs.announce("ADOPS_METRICS_TOKEN is set, but /metrics is served over HTTP only (--transport http).")
         built.server.run("stdio")
         return
     from .server.http_app import serve_http
 
     sock = _bind(host, port, "--port (ADOPS_PORT)")  # before "listening" is printed: a taken port fails here
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"adops-mcp listening on http://{shown}:{port}{MCP_PATH} (health: /healthz)", err=True)
+    logs.announce(f"adops-mcp listening on http://{shown}:{port}{MCP_PATH} (health: /healthz)")
     if settings.console_tokens or settings.console_tokens_file:
-        click.echo(f"Approvals console: http://{shown}:{port}/console", err=True)
+        logs.announce(f"Approvals console: http://{shown}:{port}/console")
+    if settings.metrics_token:
+        logs.announce(f"Metrics: http://{shown}:{port}/metrics (bearer ADOPS_METRICS_TOKEN)")
     serve_http(app, built.runtime, sock, grace=settings.shutdown_grace)
 
 
@@ -261,10 +284,19 @@ def sandbox(host: str, port: int) -> None:
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable catalogue (INTERFACE.md).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Machine-readable: one object per tool (name, title, vendor, toolset, effect, default, method, path, ...).",
+)
 @click.option("--markdown", is_flag=True, help="The README tool table.")
 def tools(as_json: bool, markdown: bool) -> None:
-    """The tool catalogue: every tool the server can expose, all vendors and toolsets."""
+    """The tool catalogue: every tool the server can expose, all vendors and toolsets.
+
+    A `*` marks the tools listed by default (`adops-mcp serve` without ADOPS_TOOLSETS); the others are
+    reached through adops_find_tools and adops_call_tool, or listed with ADOPS_TOOLSETS=<toolset>.
+    """
     from .catalogue import catalogue, markdown_table
 
     entries = catalogue()
@@ -273,8 +305,14 @@ def tools(as_json: bool, markdown: bool) -> None:
     elif markdown:
         click.echo(markdown_table(entries), nl=False)
     else:
+        click.echo(f"  {'TOOL':48} {'EFFECT':12} {'VENDOR':14} {'METHOD':6} PATH")
         for e in entries:
-            click.echo(f"{e['name']:48} {e['effect']:12} {e['vendor']:14} {e['method'] or '':6} {e['path'] or ''}")
+            mark = "*" if e.get("default") else " "
+            click.echo(
+                f"{mark} {e['name']:48} {e['effect']:12} {e['vendor']:14} {e['method'] or '':6} {e['path'] or ''}"
+            )
+        listed = sum(1 for e in entries if e.get("default"))
+        click.echo(f"{len(entries)} tools; * = listed by default ({listed}); the rest through adops_find_tools.")
 
 
 @main.command()
@@ -301,8 +339,10 @@ def audit(limit: int, vendor: str | None, tool: str | None, outcome: str | None,
         click.echo(json.dumps(records, indent=2))
         return
     for r in records:
-        profile = f" [{r['profile']}]" if r["profile"] != "default" else ""
-        click.echo(f"#{r['id']:<5} {r['at']} {r['status']:8} {r['tool'] + profile:40} confirmed by {r['confirmed_by']}")
+        click.echo(
+            f"#{r['id']:<5} {r['at']} {r['status']:8} {r['tool']:40} profile {r['profile']}, "
+            f"confirmed by {r['confirmed_by']}"
+        )
         click.echo(
             f"       {r['request']}  {json.dumps(r['arguments'])}"
             + "".join(f"\n       {change}" for change in r["changes"])
@@ -357,12 +397,18 @@ def _store(settings: Settings) -> Any:
     help="Check each vendor fact the documents do not state (docs/vendor-facts.md) with safe reads only "
     "(GETs and the documented credential exchange): confirmed, refuted or unknown. Exits 1 if one is refuted.",
 )
-def doctor(sandbox: bool | None, probe: bool) -> None:
+@click.option(
+    "--facts",
+    is_flag=True,
+    help="Also print the table of vendor facts the documents do not state, for the configured vendors, with "
+    "the setting that changes each and its value in effect.",
+)
+def doctor(sandbox: bool | None, probe: bool, facts: bool) -> None:
     """Check the configuration: each vendor profile answers with its credentials, the state store opens.
 
-    Makes one cheap authenticated call per profile, prints what works and the table of vendor facts
-    the documents do not state (with the setting that changes each); never prints a credential.
-    Exits 1 when something fails. With --probe, checks those facts instead.
+    Makes one cheap authenticated call per profile (once, without retries) and prints what works;
+    never prints a credential. Exits 1 when something fails. --facts adds the table of vendor facts
+    the documents do not state; --probe checks those facts instead.
     """
     import anyio
 
@@ -378,7 +424,7 @@ def doctor(sandbox: bool | None, probe: bool) -> None:
         ok, lines = anyio.run(checks.probe, settings, transport)
     else:
         ok, lines = anyio.run(checks.run, settings, transport)
-        lines += ["", *checks.facts_table(settings)]
+        lines += ["", *(checks.facts_table(settings) if facts else [checks.FACTS_HINT])]
     for line in lines:
         click.echo(line)
     sys.exit(0 if ok else 1)
@@ -390,7 +436,7 @@ def _show_action(action: Any) -> None:
         f"{data['id']}  {data['status']:9} {data['tool']} ({data['vendor']}, profile {data['profile']})"
         f"  expires {data['expires_at']}"
     )
-    click.echo(f"    {data['plan']}")
+    click.echo(textwrap.indent(data["plan"], "    "))  # every line of a plan, not only its first
     click.echo(f"    arguments: {json.dumps(data['arguments'], sort_keys=True)}")
 
 

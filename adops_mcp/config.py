@@ -124,6 +124,12 @@ class JoveoSettings(VendorSettings):
     client_date_format: Literal["mm/dd/yyyy", "dd/mm/yyyy"] = "mm/dd/yyyy"
     # Where the stats task id comes back (V49 documents none): this header first, then any header or body.
     task_id_header: str = "x-task-id"
+    # x-authorization-key: the document says "pass the token"; its answer says token_type Bearer (VENDORS.md 2.3).
+    token_format: Literal["raw", "bearer"] = "raw"
+    # V19's create sample spells the caps key "Caps", every other sample "caps" (likely a typo; a guess).
+    campaign_caps_key: Literal["caps", "Caps"] = "caps"
+    # A paused job's status value: only "ACTIVE" is documented (V13).
+    job_paused_status: str = Field(default="PAUSED", min_length=1, max_length=40)
     # Every Joveo path but /s2s/events is a guess: operation name (without joveo_) -> the path Joveo gave
     # you, e.g. ADOPS_JOVEO_PATH_LIST_CLIENTS=/v2/clients (or `paths = {list_clients = "..."}` in a profile).
     paths: dict[str, str] = Field(default_factory=dict)
@@ -194,6 +200,9 @@ class DeltaSettings(VendorSettings):
 
     api_key: SecretStr | None = None
     media_agency_id: str | None = None
+    # D2: the example request's path first; on 404 the documented /api/v1/client/{clientId} (empty: none).
+    client_path: str = "/api/v1/media_agency/{mediaAgencyId}/client/{clientId}"
+    client_fallback_path: str = "/api/v1/client/{clientId}"
 
 
 VENDOR_SETTINGS: tuple[type[VendorSettings], ...] = (JivoxSettings, JoveoSettings, MerchentaSettings, DeltaSettings)
@@ -237,6 +246,8 @@ class Settings(BaseSettings):
     max_response_bytes: int = Field(default=2 * 1_048_576, ge=65_536, le=256 * 1_048_576)
     retry_wait: float = Field(default=0.25, ge=0, le=30)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    log_format: Literal["text", "json"] = "text"  # json: every line written to stderr is one JSON object
+    metrics_token: SecretStr | None = None  # HTTP: GET /metrics (Prometheus) with this bearer token; unset: no route
     # Approvals console at /console on the HTTP transport (adops_mcp/console/): operators as name:token pairs.
     console_tokens: SecretStr | None = None  # comma list of name:token
     console_tokens_file: Path | None = None  # one name:token a line
@@ -259,6 +270,21 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < 16:
+            raise ValueError(
+                "needs at least 16 characters (it guards /metrics), "
+                "e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+        return value
+
     @field_validator("toolsets", "tools", "exclude_tools")
     @classmethod
     def _strip(cls, value: str | None) -> str | None:
@@ -267,6 +293,25 @@ class Settings(BaseSettings):
     @property
     def enabled_vendors(self) -> dict[str, VendorSettings]:
         return {name: v for name, v in self.vendors.items() if v.enabled}
+
+
+def partly_set(settings: Settings) -> list[tuple[str, str]]:
+    """Vendors some of whose ADOPS_<VENDOR>_* variables are set but not their credentials: not enabled, and
+    the variables to set (a base URL alone enables nothing)."""
+    found = []
+    for name, account in settings.vendors.items():
+        given = sorted(account.model_fields_set - {"profile"})
+        if account.enabled or not given:
+            continue
+        missing = ", ".join(account.env(n) for n in account.credential_fields)
+        found.append(
+            (
+                name,
+                f"not enabled: {', '.join(account.env(n) for n in given)} set, but {missing} missing "
+                f"({account.display} is enabled by its credentials)",
+            )
+        )
+    return found
 
 
 def _explain(exc: ValidationError, prefix: str) -> list[str]:
@@ -417,6 +462,8 @@ def resolve_defaults(settings: Settings) -> None:
 def register_secrets(settings: Settings) -> None:
     if settings.confirm_key is not None:
         secrets.register(settings.confirm_key.get_secret_value())
+    if settings.metrics_token is not None:
+        secrets.register(settings.metrics_token.get_secret_value())
     if settings.approval_webhook_url is not None:  # Slack-style webhook URLs are credentials themselves
         secrets.register(settings.approval_webhook_url.get_secret_value())
     if settings.database_url is not None:

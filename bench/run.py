@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import big_lists, cold_start, common, concurrency, context, overhead
+from bench import big_lists, cold_start, common, concurrency, context, overhead, search
 
 
 def main() -> None:
@@ -23,6 +23,7 @@ def main() -> None:
         ("overhead", overhead),
         ("concurrency", concurrency),
         ("big_lists", big_lists),
+        ("search", search),
     ):
         results[name] = module.main()
     summary = {name: bool(r.get("ok")) for name, r in results.items()}

@@ -12,7 +12,11 @@ from pathlib import Path
 
 import anyio
 import pytest
+from click.testing import CliRunner
 from mcp import Client, StdioServerParameters
+
+from adops_mcp.cli import main
+from tests.harness import connect
 
 pytestmark = pytest.mark.anyio
 
@@ -86,10 +90,12 @@ def test_demo_passes(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Demo passed" in result.stdout
     lines = result.stdout.splitlines()
-    # each plan now ends with the exact requests it will send (issue 10), a few lines per confirmation
-    assert len(lines) <= 215, f"the transcript should read at a glance, not {len(lines)} lines"
-    # 6 confirmed changes and the stats submission (it creates a report task at Joveo: a write)
-    assert "Audit: 7 change(s) were recorded" in result.stdout and "`adops-mcp audit`" in result.stdout
+    # each plan now ends with the exact requests it will send (issue 10), a few lines per confirmation;
+    # the change sets and undo scenario (issue 26) adds about 35
+    assert len(lines) <= 245, f"the transcript should read at a glance, not {len(lines)} lines"
+    # 6 confirmed changes, the stats submission (it creates a report task at Joveo: a write), and the
+    # change set's two pauses and the undo of one
+    assert "Audit: 10 change(s) were recorded" in result.stdout and "`adops-mcp audit`" in result.stdout
     assert list(tmp_path.iterdir()) == [], "the demo leaves nothing behind in the temporary directory"
     verbose = run("demo", "--verbose", env={"TMPDIR": str(tmp_path)})
     assert verbose.returncode == 0 and len(verbose.stdout.splitlines()) > len(lines)
@@ -178,3 +184,36 @@ def test_listening_sockets_serve_connections_without_nagle() -> None:
         return nodelay
 
     assert asyncio.run(accepted_nodelay()) != 0
+
+
+@pytest.mark.anyio
+async def test_tools_has_a_header_and_marks_exactly_the_default_surface() -> None:
+    result = CliRunner().invoke(main, ["tools"], catch_exceptions=False)
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["TOOL", "EFFECT", "VENDOR", "METHOD", "PATH"]
+    marked = {line.split()[1] for line in lines[1:-1] if line.startswith("* ")}
+    async with connect(toolsets=None) as h:  # what `adops-mcp serve --sandbox` lists: the default surface
+        listed = {tool.name for tool in (await h.client.list_tools()).tools}
+    assert marked == listed
+    assert lines[-1].startswith(f"{len(lines) - 2} tools; * = listed by default ({len(listed)})")
+    assert "INTERFACE.md" not in CliRunner().invoke(main, ["tools", "--help"]).output  # not shipped with the package
+
+
+@pytest.mark.anyio
+async def test_pending_indents_every_line_of_a_plan_and_audit_shows_the_request_and_profile() -> None:
+    async with connect(confirm_mode="out-of-band") as h:
+        first = await h.ok(
+            "jivox_activate_retail_campaign", {"account_id": "northwind-grocers", "retail_campaign_idx": 7101}
+        )
+        plan_lines = first["plan"].splitlines()
+        assert len(plan_lines) > 1
+        shown = CliRunner().invoke(main, ["pending"], catch_exceptions=False).output.splitlines()
+        for line in filter(None, plan_lines):
+            assert "    " + line in shown, line
+        ident = first["message"].split("approval id ")[1].split(",")[0]
+        CliRunner().invoke(main, ["approve", ident, "--yes"], catch_exceptions=False)
+        await h.ok("confirm_action", {"confirmation_token": first["confirmation_token"]})
+    audit = CliRunner().invoke(main, ["audit"], catch_exceptions=False).output.splitlines()
+    assert "jivox_activate_retail_campaign" in audit[0] and "profile default" in audit[0]
+    request = audit[1].strip().split("  ")[0]  # the request, then its arguments
+    assert "7101" in request and "{" not in request, request

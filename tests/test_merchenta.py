@@ -64,7 +64,7 @@ async def test_not_delivering_explained_pending_review(mode) -> None:
 async def test_resource_twins() -> None:
     async with connect() as h:
         result = await h.client.read_resource(f"merchenta://campaigns/{SUMMER}/creatives-status")
-        assert '"delivering": false' in result.contents[0].text
+        assert '"delivering":false' in result.contents[0].text  # compact JSON
         result = await h.client.read_resource(f"merchenta://creatives/{AUTUMN}-3/status")
         assert '"REJECTED"' in result.contents[0].text
 

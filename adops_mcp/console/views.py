@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from ..config import VENDOR_SETTINGS
 from ..profiles import vendor_profiles
+from ..server.changesets import SET_TOOL
 from ..server.overview import configuration
 from ..server.runtime import Runtime
 from ..server.store import AuditRecord, PendingAction, profile_of
@@ -100,10 +101,18 @@ class PendingView:
 
 
 def pending_view(runtime: Runtime, action: PendingAction, operator: str, now: float) -> PendingView:
+    if action.tool == SET_TOOL:  # a change set is one card: every change's request, in order
+        changes = action.arguments.get("changes") or []
+        request = "\n\n".join(
+            f"{n}. " + exact_request(runtime, c["name"], c["arguments"], profile_of(c["account"]))
+            for n, c in enumerate(changes, 1)
+        )
+    else:
+        request = exact_request(runtime, action.tool, action.arguments, action.profile)
     return PendingView(
         action=action,
         account=vendor_account(runtime, action.tool, action.arguments),
-        request=exact_request(runtime, action.tool, action.arguments, action.profile),
+        request=request,
         age=span(now - action.created_at),
         expires_in=span(action.expires_at - now),
         own=action.requested_by == operator,
@@ -139,10 +148,8 @@ def settling_read(runtime: Runtime, record: AuditRecord) -> str | None:
 
 
 def before_after(record: AuditRecord) -> list[str]:
-    return [
-        f"{c['what']}: {'nothing' if c.get('old') is None else format(c['old'], 'g')} -> {format(c['new'], 'g')}"
-        for c in record.spend or []
-    ]
+    changes: list[str] = record.public()["changes"]  # status changes too, as the audit log shows them
+    return changes
 
 
 APPROVAL = re.compile(r"out-of-band approval (\w+) by ")

@@ -27,6 +27,8 @@ import anyio
 import httpx2
 
 from . import secrets
+from .messages import connect_cause, generic_detail, not_found
+from .observe import Exchange, Observer
 from .sanitize import clean, clean_text, one_line, quoted
 
 log = logging.getLogger("adops_mcp.http")
@@ -60,6 +62,12 @@ class VendorError(Exception):
     @property
     def message(self) -> str:
         return str(self)
+
+    @property
+    def not_an_api_answer(self) -> bool:
+        """A non-empty answer that is not JSON (an HTML or text page): whoever answered is not the vendor's
+        API (a wrong base URL), so fallbacks meant for the vendor's own 404 do not apply."""
+        return isinstance(self.body, str) and bool(self.body.strip())
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -198,6 +206,7 @@ class VendorRequest:
     authenticated: bool = True
     waiting_for_slot: bool = False
     sent: bool = False
+    attempts: int = 0  # HTTP requests sent for it so far (retries, a token refresh)
 
 
 class VendorClient:
@@ -214,9 +223,12 @@ class VendorClient:
         retry_wait: float = 0.25,
         describe_error: ErrorMessage | None = None,
         auth_hint: str = "",
+        forbidden_hint: str = "",
         max_response_bytes: int = 2 * 1_048_576,
+        observer: Observer | None = None,
     ) -> None:
         self.vendor = vendor
+        self.observer = observer
         self.base_url = base_url.rstrip("/")
         self.auth = auth
         self.timeout = timeout
@@ -224,6 +236,10 @@ class VendorClient:
         self.retry_wait = retry_wait
         self.describe_error = describe_error
         self.auth_hint = auth_hint
+        self.forbidden_hint = forbidden_hint  # what the vendor's document says a 403 means
+        # "METHOD template" (or a template, for every method) -> the setting that changes it, for every path the
+        # vendor's document does not give (a guess): a 404 there names the setting, not only the ids.
+        self.path_settings: dict[str, str] = {}
         self.max_response_bytes = max_response_bytes
         self.limit = anyio.CapacityLimiter(max_concurrency)
         self.in_flight = 0
@@ -319,7 +335,7 @@ class VendorClient:
         def hook(exc: BaseException) -> bool | float:
             attempts[0] += 1
             decision = decide(exc)
-            if decision is False:
+            if decision is False or attempts[0] >= self.read_attempts:  # the last try: no retry to announce
                 return False
             # Exponential (capped at 10 s) with jitter, or the vendor's Retry-After: chosen here so the log can say it.
             wait = decision if decision is not True else min(10.0, self.retry_wait * 2 ** (attempts[0] - 1))
@@ -381,6 +397,7 @@ class VendorClient:
             call.sent = True  # from here on, a write may reach the vendor
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            call.attempts += 1
             try:
                 request = self.http.build_request(
                     call.method,
@@ -391,11 +408,13 @@ class VendorClient:
                     headers=all_headers,
                     timeout=httpx2.Timeout(max(budget.remaining(), 0.001)),
                 )
-                response = await self.http.send(request, stream=True)
-                try:
-                    await self._read_bounded(response)
-                finally:
-                    await response.aclose()
+                with self._observed(call) as exchange:
+                    response = await self.http.send(request, stream=True)
+                    exchange.status = response.status_code
+                    try:
+                        await self._read_bounded(response)
+                    finally:
+                        await response.aclose()
             except (httpx2.ConnectError, httpx2.ConnectTimeout):
                 call.sent = False  # the connection never opened: nothing reached the vendor
                 raise
@@ -403,6 +422,16 @@ class VendorClient:
                 self.in_flight -= 1
         log.info("%s %s %s -> %s", self.vendor, call.method, call.path, response.status_code)
         return response
+
+    @contextmanager
+    def _observed(self, call: VendorRequest) -> Iterator[Exchange]:
+        exchange = Exchange(self.vendor, call.method, "", call.attempts)
+        if self.observer is None:
+            yield exchange
+            return
+        exchange.template = self.template_of(call.path)
+        with self.observer.exchange(exchange):
+            yield exchange
 
     async def _read_bounded(self, response: httpx2.Response) -> None:
         """Read the (decoded) body, stopping as soon as it passes max_response_bytes."""
@@ -453,7 +482,7 @@ class VendorClient:
         )
         host = httpx2.URL(self.base_url).host
         if never_sent:
-            cause = _connect_cause(exc)
+            cause = connect_cause(exc)
             what = f"could not be reached at {host} ({cause}; check {self.base_url_setting} and the network)"
         else:
             what += f" ({host})"
@@ -474,15 +503,18 @@ class VendorClient:
             body = clean_text(response.text, 500) if response.text else None  # scrubbed, then cut
         detail = self.describe_error(response, body) if self.describe_error else None
         if detail is None:
-            detail = _generic_detail(body)
+            detail = generic_detail(body)
         detail = quoted(detail, 300) if detail else ""
         name = self.vendor
         if status == 401:
             message = f"{name} rejected the credentials (401). {self.auth_hint}".strip()
         elif status == 403:
-            message = f"{name} refused access (403): the credentials lack permission for this account or action."
+            message = (
+                self.forbidden_hint
+                or f"{name} refused access (403): the credentials lack permission for this account or action."
+            )
         elif status == 404:
-            message = self._not_found(response)
+            message = self._not_found(response, body)
         elif status == 429:
             message = f"{name} is rate limiting requests (429); wait a minute and try again."
         elif status >= 500:
@@ -496,23 +528,12 @@ class VendorClient:
             message += " The change may or may not have been applied: read the current state before retrying."
         return VendorError(self.vendor, message, status=status, outcome=outcome, body=body)
 
-    def _not_found(self, response: httpx2.Response) -> str:
-        """A 404 on a path without ids (a token exchange, a list, doctor) means the host or path is wrong."""
-        where = f"{self.base_url} ({self.base_url_setting})"
+    def _not_found(self, response: httpx2.Response, body: Any) -> str:
         request = _request_of(response)
         template = self.template_of(request.url.path) if request is not None else "{path}"
-        call = f"{request.method} {template}" if request is not None else "the request"
-        if template == "{path}":
-            return (
-                f"{self.vendor} says not found (404) for {call}: check the ids; if every call answers 404, "
-                f"check {where}."
-            )
-        if "{" not in template:
-            return (
-                f"{self.vendor} answered 404 to {call}, which takes no id: the base URL or this path is wrong. "
-                f"Check {where}, or the path setting (adops-mcp doctor --probe)."
-            )
-        return f"{self.vendor} says not found (404) for {call}: check the ids."
+        method = request.method if request is not None else ""
+        setting = self.path_settings.get(f"{method} {template}") or self.path_settings.get(template)
+        return not_found(self.vendor, f"{self.base_url} ({self.base_url_setting})", method, template, setting, body)
 
 
 def _request_of(thing: Any) -> httpx2.Request | None:
@@ -527,38 +548,3 @@ def _request_of(thing: Any) -> httpx2.Request | None:
 def _template_pattern(template: str) -> re.Pattern[str]:
     parts = re.split(r"{\w+}", template)
     return re.compile("[^/]+".join(re.escape(p) for p in parts))
-
-
-def _connect_cause(exc: Exception) -> str:
-    """Why a connection did not open, in words an operator can act on."""
-    if isinstance(exc, httpx2.ConnectTimeout):
-        return "timed out while connecting"
-    chain: list[str] = []
-    seen: BaseException | None = exc
-    while seen is not None and len(chain) < 5:
-        chain.append(f"{type(seen).__name__} {seen}".lower())
-        seen = seen.__cause__ or seen.__context__
-    text = " ".join(chain)
-    dns = ("name or service", "nodename", "getaddrinfo", "name resolution", "gaierror", "no address")
-    if any(k in text for k in dns):
-        return "DNS lookup failed: the host name does not resolve"
-    if "refused" in text:
-        return "connection refused"
-    if any(k in text for k in ("ssl", "tls", "certificate")):
-        return "TLS handshake failed"
-    return "the connection could not be opened"
-
-
-def _generic_detail(body: Any) -> str | None:
-    if isinstance(body, str):
-        return body or None
-    if isinstance(body, dict):
-        for key in ("message", "error", "detail", "description", "errorMessage"):
-            value = body.get(key)
-            if isinstance(value, str) and value:
-                return value
-            if isinstance(value, dict):
-                nested = _generic_detail(value)
-                if nested:
-                    return nested
-    return None

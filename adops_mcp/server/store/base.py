@@ -221,10 +221,13 @@ class Store:
         arguments: dict[str, Any],
         confirmed_by: str,
         spend: list[dict[str, Any]] | None = None,
+        changes: list[dict[str, Any]] | None = None,
+        change_set: str | None = None,
+        undoes: int | None = None,
     ) -> int:
         rows, _ = await self._run(
             "INSERT INTO audit (created_at, vendor, account, tool, method, path, arguments, confirmed_by, status,"
-            " spend) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?) RETURNING id",
+            " spend, changes, change_set, undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?, ?, ?) RETURNING id",
             (
                 time.time(),
                 vendor,
@@ -235,6 +238,9 @@ class Store:
                 json.dumps(arguments, sort_keys=True),
                 confirmed_by,
                 json.dumps(spend) if spend is not None else None,
+                json.dumps(changes, default=str) if changes is not None else None,
+                change_set,
+                undoes,
             ),
             undo=lambda result: (
                 "UPDATE audit SET status = 'failed', detail = ?, finished_at = ? WHERE id = ?",
@@ -260,14 +266,23 @@ class Store:
         outcome: str | None = None,
         since: float | None = None,
         until: float | None = None,
+        change_set: str | None = None,
+        undoes: int | None = None,
     ) -> list[AuditRecord]:
         """Newest first. `account` matches the account key or its profile; `outcome` is ok, failed, unknown
-        (including records still `sent` after the deadline) or sent (still in flight)."""
+        (including records still `sent` after the deadline) or sent (still in flight); `change_set` the
+        records of one change set; `undoes` the writes that took back that record."""
         query = f"SELECT {AUDIT_COLUMNS} FROM audit"
         clauses: list[str] = []
         args: list[Any] = []
         now = time.time()
-        for column, value in (("vendor", vendor), ("tool", tool), ("id", audit_id)):
+        for column, value in (
+            ("vendor", vendor),
+            ("tool", tool),
+            ("id", audit_id),
+            ("change_set", change_set),
+            ("undoes", undoes),
+        ):
             if value is not None and value != "":
                 clauses.append(f"{column} = ?")
                 args.append(value)

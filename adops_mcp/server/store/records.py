@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,6 +50,9 @@ ADDED_COLUMNS = (
     ("pending_actions", "note", "TEXT"),  # the deciding operator's note
     ("audit", "spend", "TEXT"),  # JSON list of the budget changes the call makes (old -> new), when computed
     ("pending_actions", "signature", "TEXT"),  # HMAC of the decision under the install key (approvals.py)
+    ("audit", "changes", "TEXT"),  # JSON list of what the write changes, [{"what", "before", "after"}] (undo)
+    ("audit", "change_set", "TEXT"),  # the change set the write belonged to (adops_plan_changes, adops_undo)
+    ("audit", "undoes", "BIGINT"),  # the audit record this write took back (adops_undo)
 )
 
 PENDING_COLUMNS = (
@@ -56,7 +60,8 @@ PENDING_COLUMNS = (
     " requested_by, note, signature"
 )
 AUDIT_COLUMNS = (
-    "id, created_at, finished_at, vendor, account, tool, method, path, arguments, confirmed_by, status, detail, spend"
+    "id, created_at, finished_at, vendor, account, tool, method, path, arguments, confirmed_by, status, detail, spend,"
+    " changes, change_set, undoes"
 )
 Record = TypeVar("Record", "AuditRecord", "PendingAction")
 
@@ -65,8 +70,9 @@ def from_row(cls: type[Record], columns: str, row: Sequence[Any]) -> Record:
     """A record from a row selected by `columns`: matched by name, the JSON columns decoded."""
     values = dict(zip([c.strip() for c in columns.split(",")], row, strict=True))
     values["arguments"] = json.loads(values["arguments"])
-    if "spend" in values:
-        values["spend"] = json.loads(values["spend"]) if values["spend"] else None
+    for column in ("spend", "changes"):
+        if column in values:
+            values[column] = json.loads(values[column]) if values[column] else None
     return cls(**values)
 
 
@@ -91,6 +97,9 @@ class AuditRecord:
     status: str
     detail: str | None
     spend: list[dict[str, Any]] | None = None  # [{"what", "old", "new"}] when the call's budget changes were read
+    changes: list[dict[str, Any]] | None = None  # [{"what", "before", "after"}] read just before sending (undo)
+    change_set: str | None = None  # the change set it belongs to
+    undoes: int | None = None  # the record this write took back
 
     def public(self) -> dict[str, Any]:
         return {
@@ -100,19 +109,49 @@ class AuditRecord:
             "profile": profile_of(self.account),
             "account": self.account,
             "tool": self.tool,
-            "request": f"{self.method} {self.path}" if self.method else None,
+            "request": f"{self.method} {filled_path(self.path, self.arguments)}" if self.method else None,
             "arguments": {k: v for k, v in self.arguments.items() if v is not None},
-            "changes": [_change(c) for c in self.spend or []],
+            "changes": [_before_after(c) for c in self.changes if c.get("before") != c.get("after")]
+            if self.changes
+            else [_change(c) for c in self.spend or []],
             "confirmed_by": self.confirmed_by,
             "status": self.status,
             "detail": self.detail,
-        }
+        } | {k: v for k, v in (("change_set", self.change_set), ("undoes", self.undoes)) if v is not None}
+
+
+def filled_path(template: str | None, arguments: dict[str, Any]) -> str | None:
+    """The recorded path template with the ids a person looks for: `{campaignId}` from `campaign_id` (display only;
+    the record keeps the template, which the console matches against the reads that settle an outcome)."""
+    if template is None:
+        return None
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+        found = arguments.get(name, arguments.get(snake))
+        return str(found) if isinstance(found, str | int) and not isinstance(found, bool) else match.group(0)
+
+    return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", value, template)
 
 
 def _change(change: dict[str, Any]) -> str:
     """`what: before -> after`, as the plan read it."""
     old = "nothing" if change.get("old") is None else f"{change['old']:g}"
     return f"{change.get('what')}: {old} -> {change.get('new'):g}"
+
+
+def _before_after(change: dict[str, Any]) -> str:
+    """`what: before -> after`, values as the vendor reports them."""
+
+    def shown(value: Any) -> str:
+        if value is None:
+            return "not reported"
+        if isinstance(value, float):
+            return f"{value:g}"
+        return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+    return f"{change.get('what')}: {shown(change.get('before'))} -> {shown(change.get('after'))}"
 
 
 @dataclass

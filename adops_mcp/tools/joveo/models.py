@@ -8,7 +8,7 @@ job settings) are open JSON objects.
 """
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
@@ -16,7 +16,6 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     PlainSerializer,
     SerializationInfo,
@@ -34,10 +33,48 @@ def _wire(info: SerializationInfo) -> bool:
     return bool(info.context and info.context.get("wire"))
 
 
-def _iso_only(value: Any) -> Any:
-    if isinstance(value, str) and not ISO_DATE.match(value.strip()):
-        raise ValueError(f"use an ISO date YYYY-MM-DD such as 2025-06-01 (got {value!r}); it is sent as mm/dd/yyyy")
-    return value
+SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def _day(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _mdy_or_iso(value: Any) -> Any:
+    """An ISO date, or mm/dd/yyyy as Joveo's document writes these fields (its samples: 01/27/2020)."""
+    if not isinstance(value, str) or ISO_DATE.match(value.strip()):
+        return value
+    match = SLASH_DATE.match(value.strip())
+    found = match and _day(int(match[3]), int(match[1]), int(match[2]))
+    if not found:
+        raise ValueError(
+            f"use an ISO date YYYY-MM-DD such as 2025-06-01, or mm/dd/yyyy as Joveo's document writes it "
+            f"(its sample: 01/27/2020); got {value!r}"
+        )
+    return found
+
+
+def _client_date_in(value: Any) -> Any:
+    """An ISO date, or a slash date that reads only one way: the document's text says mm/dd/yyyy while its
+    samples are dd/mm/yyyy (20/03/2020), so 05/04/2020 could be either and is refused."""
+    if not isinstance(value, str) or ISO_DATE.match(value.strip()):
+        return value
+    match = SLASH_DATE.match(value.strip())
+    readings: set[date] = set()
+    if match:
+        first, second, year = int(match[1]), int(match[2]), int(match[3])
+        readings = {d for d in (_day(year, first, second), _day(year, second, first)) if d}
+    if len(readings) == 1:
+        return readings.pop()
+    why = (
+        "it reads both as mm/dd/yyyy (the document's text) and as dd/mm/yyyy (its samples, e.g. 20/03/2020)"
+        if readings
+        else "it is not a date"
+    )
+    raise ValueError(f"use an ISO date YYYY-MM-DD such as 2025-06-01 for client dates; got {value!r}: {why}")
 
 
 def _mdy(value: date, info: SerializationInfo) -> str:
@@ -82,8 +119,8 @@ def java_format(moment: datetime, pattern: str) -> str:
     return _JAVA_TOKENS.sub(token, pattern)
 
 
-MdyDate = Annotated[date, BeforeValidator(_iso_only), PlainSerializer(_mdy, return_type=str)]
-ClientDate = Annotated[date, BeforeValidator(_iso_only), PlainSerializer(_client_date, return_type=str)]
+MdyDate = Annotated[date, BeforeValidator(_mdy_or_iso), PlainSerializer(_mdy, return_type=str)]
+ClientDate = Annotated[date, BeforeValidator(_client_date_in), PlainSerializer(_client_date, return_type=str)]
 IsoDateTime = Annotated[
     datetime,
     AfterValidator(lambda v: v if v.tzinfo else v.replace(tzinfo=UTC)),  # naive means UTC
@@ -112,7 +149,32 @@ Page_ = Annotated[
     ),
 ]
 Limit = Annotated[int, Field(ge=1, le=1000, description="Page size.")]
-HttpUrl = Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$")]
+
+
+def _url_as_documented(value: Any) -> Any:
+    """Two slips in Joveo's own samples, refused with the document named: the callback sample
+    "https:domain.com/report/reportId" has no //, the job samples' alternateURL a space."""
+    if not isinstance(value, str):
+        return value
+    if re.match(r"^https?:(?!//)", value):
+        raise ValueError(
+            f"{value!r} has no // after the scheme, so it names no host (Joveo's document has the same slip in "
+            "its callBackUrl sample, https:domain.com/report/reportId); write https://domain.com/..."
+        )
+    if re.search(r"\s", value.strip()):
+        raise ValueError(
+            f"{value!r} contains a space, which a URL cannot carry (Joveo's document has the same copy slip in its "
+            "add-job sample alternateURL: ...ny--48e3732b -768b-...); remove it or write it as %20"
+        )
+    return value
+
+
+HttpUrl = Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$"), BeforeValidator(_url_as_documented)]
+
+
+def _number_as_text(value: Any) -> Any:
+    """A postal code given as a number, as Joveo's add-job sample sends it ("zip": 500081), is that text."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def _dates_in_order(start: Any, end: Any) -> None:
@@ -246,7 +308,7 @@ class JobFields(Params):
     city: Annotated[str | None, Field(max_length=200)] = None
     state: Annotated[str | None, Field(max_length=200)] = None
     country: Annotated[str | None, Field(max_length=100)] = None
-    zip: Annotated[str | None, Field(max_length=20)] = None
+    zip: Annotated[Annotated[str, Field(max_length=20)] | None, BeforeValidator(_number_as_text)] = None
     published_date: Annotated[
         IsoDateTime | None, Field(serialization_alias="publishedDate", description="ISO date-time.")
     ] = None
@@ -438,290 +500,11 @@ class UpdateFeedParams(FeedParams):
     @model_validator(mode="after")
     def _something(self) -> Self:
         if self.xml_feed_url is None and self.schema_mappings is None and self.schema_mapping_publisher is None:
-            raise ValueError("give xml_feed_url, schema_mappings and/or schema_mapping_publisher")
+            raise ValueError(
+                "give xml_feed_url, schema_mappings and/or schema_mapping_publisher: Joveo's document shows "
+                "the update-feed body as an empty object {}, which changes nothing, so nothing was sent"
+            )
         return self
-
-
-# ------------------------------------------------------------------------------ postings
-
-
-class PublisherParams(ClientParams):
-    publisher_id: PublisherId
-
-
-class PublisherJobsParams(PublisherParams):
-    page: Page_ = 1
-    limit: Limit = 50
-    pinned: Annotated[bool | None, Field(description="Only pinned (true) or unpinned (false) jobs.")] = None
-
-
-class PostingConfigParams(PublisherParams):
-    config_id: ConfigId
-
-
-class AddConfigJobsParams(ClientParams):
-    config_id: ConfigId
-    job_references: Annotated[
-        list[JobReference],  # ids like any other: no spaces, separators or invisible characters (they reach the plan)
-        Wire("none"),
-        Field(min_length=1, max_length=1000, description="Job reference numbers to add."),
-    ]
-
-
-Count = Annotated[int, Field(ge=0, le=1000000)]
-
-
-SAMPLE_DATE_FORMAT = "yyyy-MM-dd'T'HH:mm:ssZ"
-
-
-class CreatePostingConfigParams(PublisherParams):
-    cost: Annotated[float, Field(ge=0, description="Cost of the posting (money).")]
-    start_date: Annotated[IsoDateTime, Field(serialization_alias="startDate", description="ISO date or date-time.")]
-    end_date: Annotated[IsoDateTime, Field(serialization_alias="endDate", description="ISO date or date-time.")]
-    available_count: Annotated[Count, Field(serialization_alias="availableCount", description="Posting slots.")]
-    date_format: Annotated[
-        str | None,
-        Field(
-            serialization_alias="dateFormat",
-            max_length=50,
-            pattern=r"^[yMdHmsSXZT:/.\- ']+$",
-            description="Java date pattern the dates are sent in (and declared to Joveo). The default is the "
-            "document's sample, whose dates it sends as the sample does (2020-08-03T05:19:00.000Z).",
-        ),
-    ] = SAMPLE_DATE_FORMAT
-    rotate_freq_in_days: Annotated[Count | None, Field(serialization_alias="rotateFreqInDays")] = None
-    job_duration: Annotated[Count | None, Field(serialization_alias="jobDuration")] = None
-    min_job_duration_in_days: Annotated[Count | None, Field(serialization_alias="minJobDurationInDays")] = None
-
-    @model_validator(mode="after")
-    def _order(self) -> Self:
-        _dates_in_order(self.start_date, self.end_date)
-        return self
-
-
-class UpdatePostingConfigParams(PostingConfigParams):
-    cost: Annotated[float | None, Field(ge=0, description="New cost (money).")] = None
-    end_date: Annotated[IsoDateTime | None, Field(serialization_alias="endDate")] = None
-    available_count: Annotated[Count | None, Field(serialization_alias="availableCount")] = None
-    rotate_freq_in_days: Annotated[Count | None, Field(serialization_alias="rotateFreqInDays")] = None
-    job_duration: Annotated[Count | None, Field(serialization_alias="jobDuration")] = None
-    min_job_duration_in_days: Annotated[Count | None, Field(serialization_alias="minJobDurationInDays")] = None
-
-    @model_validator(mode="after")
-    def _something(self) -> Self:
-        fields = (
-            "cost",
-            "end_date",
-            "available_count",
-            "rotate_freq_in_days",
-            "job_duration",
-            "min_job_duration_in_days",
-        )
-        if all(getattr(self, f) is None for f in fields):
-            raise ValueError("give at least one field to change")
-        return self
-
-
-class ConfigJobsParams(PostingConfigParams):
-    is_paused: Annotated[bool | None, Field(serialization_alias="isPaused")] = None
-    is_pinned: Annotated[bool | None, Field(serialization_alias="isPinned")] = None
-    is_posted: Annotated[bool | None, Field(serialization_alias="isPosted")] = None
-    status: Annotated[Status | None, Field(description="A (active) or P (paused).")] = None
-
-
-class ConfigJobParams(PostingConfigParams):
-    job_reference: JobReference
-
-
-# ------------------------------------------------------------------------ stats, reports
-
-
-STATS_DAYS = 60  # "The data is available for last 60 days."
-STATS_DEFAULT_DAYS = 30
-
-
-class SubmitStatsParams(Params):
-    client_id: HeaderClientId
-    start_date: Annotated[
-        MdyDate | None,
-        Wire("none"),
-        Field(description="YYYY-MM-DD, within the last 60 days (Joveo keeps no older stats). Default: 30 days ago."),
-    ] = None
-    end_date: Annotated[
-        MdyDate | None, Wire("none"), Field(description="YYYY-MM-DD, within the last 60 days. Default: today.")
-    ] = None
-    campaign_ids: Annotated[list[CampaignId] | None, Wire("none"), Field(max_length=200)] = None
-    jobgroup_ids: Annotated[list[JobGroupId] | None, Wire("none"), Field(max_length=200)] = None
-    filters: Annotated[
-        OpenObject | None,
-        Wire("none"),
-        Field(description="Joveo 'Async Stat Filters' object, sent as given; the dates and ids above are added to it."),
-    ] = None
-    primary_level: Annotated[StatsLevel, Wire("none"), Field(description="Row grain.")] = StatsLevel.JOBGROUP
-    secondary_level: Annotated[StatsLevel | None, Wire("none")] = None
-    tertiary_level: Annotated[StatsLevel | None, Wire("none")] = None
-
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        _dates_in_order(self.start_date, self.end_date)
-        levels = [lv for lv in (self.primary_level, self.secondary_level, self.tertiary_level) if lv is not None]
-        if len(set(levels)) != len(levels):
-            raise ValueError("primary_level, secondary_level and tertiary_level must be different")
-        if self.tertiary_level is not None and self.secondary_level is None:
-            raise ValueError("tertiary_level needs secondary_level")
-        today = date.today()
-        earliest = today - timedelta(days=STATS_DAYS)
-        for name in ("start_date", "end_date"):
-            value = getattr(self, name)
-            if value is not None and value < earliest:
-                raise ValueError(
-                    f"Joveo keeps stats for the last 60 days only: {name} {value} is older than that "
-                    f"(earliest {earliest})"
-                )
-            if value is not None and value > today:
-                raise ValueError(f"{name} {value} is in the future; Joveo has stats of the last 60 days up to today")
-        return self
-
-    def window(self) -> tuple[date, date]:
-        """The dates sent: the given ones, else the defaults the schema promises."""
-        end = self.end_date or date.today()
-        start = self.start_date or max(end - timedelta(days=STATS_DEFAULT_DAYS), date.today() - timedelta(STATS_DAYS))
-        return start, end
-
-
-class StatsTaskParams(Params):
-    client_id: HeaderClientId
-    task_id: Annotated[
-        str,
-        Field(
-            serialization_alias="taskId",
-            min_length=1,
-            max_length=128,
-            pattern=ID_PATTERN,
-            description="task_id from joveo_submit_stats_report.",
-        ),
-        PathSafe,
-    ]
-
-
-class WaitStatsParams(StatsTaskParams):
-    max_wait_seconds: Annotated[int, Wire("none"), Field(ge=1, le=300, description="Give up after this long.")] = 60
-
-
-class ReportRequestParams(Params):
-    client_id: HeaderClientId
-    call_back_url: Annotated[
-        HttpUrl | None,
-        Field(serialization_alias="callBackUrl", description="Joveo calls it with SUCCESS/FAILED and the URL."),
-    ] = None
-    filter_by: Annotated[
-        OpenObject | None, Field(serialization_alias="filterBy", description="Joveo 'Report Details FilterBy' object.")
-    ] = None
-    start_date: Annotated[MdyDate | None, Wire("none"), Field(description="YYYY-MM-DD, put in filterBy.")] = None
-    end_date: Annotated[MdyDate | None, Wire("none"), Field(description="YYYY-MM-DD, put in filterBy.")] = None
-
-    @model_validator(mode="after")
-    def _order(self) -> Self:
-        _dates_in_order(self.start_date, self.end_date)
-        return self
-
-
-class GroupedReportParams(ReportRequestParams):
-    group_by: Annotated[StatsLevel, Field(serialization_alias="groupBy", description="Row grain.")]
-    group_by_publisher: Annotated[
-        bool | None, Field(serialization_alias="groupByPublisher", description="Also split by publisher.")
-    ] = None
-
-
-class ReportParams(Params):
-    client_id: HeaderClientId
-    report_id: Annotated[str, Field(pattern=ID_PATTERN, description="Report id."), PathSafe]
-
-
-class MetaParams(Params):
-    client_id: HeaderClientId
-
-
-class PublisherReportParams(Params):
-    publisher_family_id: Annotated[
-        str,
-        Field(
-            serialization_alias="publisherFamilyId",
-            min_length=1,
-            max_length=64,
-            pattern=ID_PATTERN,
-            description="Publisher family id.",
-        ),
-        PathSafe,
-    ]
-    period: PublisherPeriod
-    report_name: Annotated[str | None, Field(serialization_alias="reportName", max_length=200)] = None
-    client_id: Annotated[ClientId | None, Field(serialization_alias="clientId")] = None
-    cur_locale: Annotated[
-        str | None, Field(serialization_alias="curLocale", pattern=r"^[A-Z]{3}$", description="Currency, e.g. USD.")
-    ] = None
-
-
-class PublisherReportStatusParams(Params):
-    publisher_family_id: Annotated[
-        str, Field(serialization_alias="publisherFamilyId", min_length=1, max_length=64, pattern=ID_PATTERN), PathSafe
-    ]
-    report_id: Annotated[
-        str, Field(serialization_alias="reportId", min_length=1, max_length=128, pattern=ID_PATTERN), PathSafe
-    ]
-
-
-# ------------------------------------------------------------------------------ tracking
-# Tracking ids are opaque, but they are ids: the id grammar (PathSafe) refuses an empty, dotted,
-# separator-carrying or invisible-character value before it can count a conversion twice or nowhere.
-
-
-class CandidateStatus(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    job_application_id: Annotated[
-        str, Field(serialization_alias="jobApplicationId", min_length=1, max_length=200), PathSafe
-    ]
-    candidate_status: Annotated[
-        str,
-        Field(
-            serialization_alias="candidateStatus",
-            min_length=1,
-            max_length=100,
-            description="New hiring stage, e.g. Interview.",
-        ),
-    ]
-    timestamp: Annotated[str, Field(min_length=1, max_length=40, description="When it moved, e.g. ISO date-time.")]
-    additional_details: Annotated[OpenObject | None, Field(serialization_alias="additionalDetails")] = None
-
-
-class FunnelParams(Params):
-    client_id: Annotated[HeaderClientId, Field(description="Joveo's internal client id.")]
-    statuses: Annotated[list[CandidateStatus], Wire("none"), Field(min_length=1, max_length=1000)]
-
-
-class S2SParams(Params):
-    client_id: Annotated[ClientId, Wire("header", "client_id")]
-    click_id: Annotated[
-        str,
-        Field(
-            serialization_alias="clickId",
-            min_length=1,
-            max_length=200,
-            description="Value of the jClickId URL parameter.",
-        ),
-        PathSafe,
-    ]
-    event: Annotated[ConversionEvent, Wire("none"), Field(description="Conversion type (sent as a=1|2|3).")]
-    candidate_id: Annotated[str | None, Field(serialization_alias="candidateId", max_length=200), PathSafe] = None
-    job_application_id: Annotated[
-        str | None,
-        Field(
-            serialization_alias="jobApplicationId",
-            max_length=200,
-            description="Unique per apply; lets Joveo spot duplicates.",
-        ),
-        PathSafe,
-    ] = None
 
 
 # ------------------------------------------------------------------------------- results

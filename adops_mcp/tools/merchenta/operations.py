@@ -44,6 +44,7 @@ from .reads import (
     item_text,
     jsend,
 )
+from .undo import REVERSALS
 
 log = logging.getLogger("adops_mcp.merchenta")
 
@@ -53,9 +54,9 @@ TOKEN_LIFETIME = 3600.0  # documented "about an hour"; used when the token's own
 
 SHORT = {"PENDING": "it is under Merchenta's review", "REJECTED": "it was rejected by Merchenta's review"}
 E10059 = (
-    "E10059 means Merchenta does not allow that status transition: a PENDING creative needs Merchenta's "
-    "review before it can run (approval makes it ACTIVE; the API cannot change it meanwhile), and a REJECTED "
-    "creative cannot be changed."
+    "E10059 means Merchenta refused that status transition; the documented case is PENDING -> ACTIVE (a "
+    "creative under Merchenta's review cannot be made ACTIVE through the API). Whether other transitions are "
+    "refused is not documented."
 )
 
 
@@ -535,4 +536,6 @@ VENDOR = Vendor(
     operations=OPERATIONS,
     make_client=make_client,
     toolsets=("merchenta",),
+    guessed_paths=lambda s: {s.lock_path: "ADOPS_MERCHENTA_LOCK_PATH"} if isinstance(s, MerchentaSettings) else {},
+    reversals=REVERSALS,
 )

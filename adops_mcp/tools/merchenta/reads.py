@@ -17,8 +17,10 @@ CAMPAIGN_STATUS = "/v3/campaigns/{campaignCode}/status"
 MEANING = {
     "ACTIVE": "approved and running: it is shown and buys media",
     "INACTIVE": "approved but paused: not shown",
-    "PENDING": "under Merchenta's review: it cannot run until Merchenta approves it (approval makes it ACTIVE)",
-    "REJECTED": "rejected by Merchenta's review: it will not run; fix it and upload a new creative",
+    "PENDING": 'under Merchenta\'s review ("Creative is under review"); the API refuses to set it ACTIVE meanwhile '
+    "(E10059), and what follows the review is up to Merchenta",
+    "REJECTED": "not accepted by Merchenta: it does not run; the documents do not say how it can run again (ask "
+    "Merchenta)",
 }
 
 
