@@ -134,7 +134,12 @@ async def test_undo_of_a_delta_budget_change_restores_the_old_budget() -> None:
         before = sim.activity(ACT_LIVE)["budget"]
         args = {"client_id": CLIENT_SE, "activity_id": ACT_LIVE, "budget": before + 25000}
         done = await h.ok(
-            "confirm_action", {"confirmation_token": (await h.ok("delta_update_activity", args))["confirmation_token"]}
+            "confirm_action",
+            {
+                "confirmation_token": (
+                    await h.ok("adops_call_tool", {"name": "delta_update_activity", "arguments": args})
+                )["confirmation_token"]
+            },
         )
         record = (await records(h))[0]
         assert record["id"] == done["audit_id"] and record["changes"] == [f"budget: {before:g} -> {before + 25000:g}"]
@@ -153,7 +158,12 @@ async def test_undo_refuses_when_someone_changed_it_since_showing_both() -> None
         sim = h.sandbox["deltaprojects"]
         args = {"client_id": CLIENT_SE, "activity_id": ACT_LIVE, "budget": 160000}
         await h.ok(
-            "confirm_action", {"confirmation_token": (await h.ok("delta_update_activity", args))["confirmation_token"]}
+            "confirm_action",
+            {
+                "confirmation_token": (
+                    await h.ok("adops_call_tool", {"name": "delta_update_activity", "arguments": args})
+                )["confirmation_token"]
+            },
         )
         record = (await records(h))[0]
         sim.activity(ACT_LIVE)["budget"] = 170000.0  # someone else, in Delta's UI
@@ -166,7 +176,12 @@ async def test_undo_says_why_where_there_is_no_inverse_and_names_an_unknown_id()
     async with connect(toolsets=None) as h:
         args = {"client_id": CLIENT_SE, "activity_id": ACT_DISABLED, "budget": 90000}
         await h.ok(
-            "confirm_action", {"confirmation_token": (await h.ok("delta_update_activity", args))["confirmation_token"]}
+            "confirm_action",
+            {
+                "confirmation_token": (
+                    await h.ok("adops_call_tool", {"name": "delta_update_activity", "arguments": args})
+                )["confirmation_token"]
+            },
         )
         assert "No audit record #4242" in await h.error("adops_undo", {"audit_id": 4242})
         assert "neither an audit record id" in await h.error("adops_undo", {"audit_id": "yesterday"})

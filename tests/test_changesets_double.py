@@ -122,7 +122,7 @@ async def test_one_token_performs_both_pauses_once_and_a_bad_id_sends_nothing(mo
 async def test_undo_of_a_delta_budget_change_puts_the_old_budget_back(monkeypatch, tmp_path) -> None:
     async with served(monkeypatch, tmp_path) as (h, double):
         change = {"client_id": "d1", "activity_id": "a1", "budget": 1500}
-        first = await h.ok("delta_update_activity", change)
+        first = await h.ok("adops_call_tool", {"name": "delta_update_activity", "arguments": change})
         done = await h.ok("confirm_action", {"confirmation_token": first["confirmation_token"]})
         assert double.activities["a1"]["budget"] == 1500
         undo = await h.ok("adops_undo", {"audit_id": done["audit_id"]})
