@@ -129,7 +129,9 @@ def test_the_digest_covers_every_part_of_every_request_and_the_facts() -> None:
         lambda: [build("POST", "/a/{id}", {"id": "7"}, query={"q": "w"}, json={"b": 1}, headers={"h": "1"})],
         lambda: [build("POST", "/a/{id}", {"id": "7"}, query={"q": "v"}, json={"b": 2}, headers={"h": "1"})],
         lambda: [build("POST", "/a/{id}", {"id": "7"}, query={"q": "v"}, json={"b": 1}, headers={"h": "2"})],
-        lambda: [build("POST", "/a/{id}", {"id": "7"}, query={"q": "v"}, json={"b": 1}, form={"f": "1"}, headers={"h": "1"})],
+        lambda: [
+            build("POST", "/a/{id}", {"id": "7"}, query={"q": "v"}, json={"b": 1}, form={"f": "1"}, headers={"h": "1"})
+        ],
         lambda: [base, build("DELETE", "/lock")],  # a sequence: every request counts
     ]
     assert len({digest([base]), *(digest(v()) for v in variants)}) == len(variants) + 1
