@@ -268,9 +268,9 @@ class Settings(BaseSettings):
     @field_validator("confirm_key")
     @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value()) < 32:
+        if value is not None and (problem := secrets.weak_key(value.get_secret_value())):
             raise ValueError(
-                "needs at least 32 characters (it signs confirmation tokens), "
+                f"{problem}: it signs confirmation tokens and approvals, so it must be random, "
                 "e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
             )
         return value

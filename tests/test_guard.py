@@ -74,15 +74,15 @@ async def test_expired_token_refused(mode: str) -> None:
 
 
 async def test_token_from_another_server_refused(mode: str) -> None:
-    async with connect(mode=mode, confirm_key="key-of-server-one" * 3) as one:
+    async with connect(mode=mode, confirm_key="key-of-server-one-7Qm2Xc9LpA4vRt8W") as one:
         token = (await one.ok(ACTIVATE, ARGS))["confirmation_token"]
-    async with connect(mode=mode, confirm_key="key-of-server-two" * 3) as two:
+    async with connect(mode=mode, confirm_key="key-of-server-two-Zk3Hn6Bd1Fs0Jy5E") as two:
         assert "not valid" in await two.error("confirm_action", {"confirmation_token": token})
         assert two.writes("jivox") == 0
 
 
 async def test_token_for_another_account_refused(mode: str) -> None:
-    async with connect(mode=mode, confirm_key="shared-key" * 4) as h:
+    async with connect(mode=mode, confirm_key="shared-key-Uo8Gw2Lr5Nc7Pq1Tv4XbKa9") as h:
         token = (await h.ok(ACTIVATE, ARGS))["confirmation_token"]
         # The operator re-points the server at another Jivox account (another key): same signing key.
         jivox = h.built.runtime.settings.vendors["jivox"]
@@ -92,10 +92,10 @@ async def test_token_for_another_account_refused(mode: str) -> None:
 
 
 async def test_used_token_record_survives_restart(tmp_path) -> None:
-    async with connect(confirm_key="k" * 32) as first:
+    async with connect(confirm_key="restart-key-Mf4Ys9Ka2Wd6Hq0Cz3Ve") as first:
         token = (await first.ok(ACTIVATE, ARGS))["confirmation_token"]
         await first.ok("confirm_action", {"confirmation_token": token})
-    async with connect(confirm_key="k" * 32) as restarted:  # same data dir, new process state
+    async with connect(confirm_key="restart-key-Mf4Ys9Ka2Wd6Hq0Cz3Ve") as restarted:  # same data dir, new process state
         assert "already used" in await restarted.error("confirm_action", {"confirmation_token": token})
         assert restarted.writes("jivox") == 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import anyio
 import pytest
@@ -152,12 +153,19 @@ async def test_pending_to_active_refused_before_asking(mode) -> None:
 
 async def test_vendor_e10059_on_campaign_wide_refusal_is_explained() -> None:
     """All creatives refused by the vendor (400 fail, errors[]): explained, unlocked, nothing changed."""
-    async with connect() as h:
+
+    class ReReviewedAtLock(MerchentaSimulator):
+        """Planned while -1 was ACTIVE; once the campaign is locked it is PENDING again (re-review)."""
+
+        async def lock(self, request: Any) -> Any:
+            if request.method == "POST":
+                self._set(f"{AUTUMN}-1", "PENDING")
+                self._set(f"{AUTUMN}-4", "REJECTED")
+            return await super().lock(request)
+
+    async with connect(sandbox=Sandbox([ReReviewedAtLock()])) as h:
         sim = h.sandbox["merchenta"]
-        # Planned while -1 was ACTIVE; by confirmation time it is PENDING again (re-review), so all refuse.
         first = await h.ok("merchenta_set_campaign_status", {"campaign_code": AUTUMN, "status": "ACTIVE"})
-        sim._set(f"{AUTUMN}-1", "PENDING")
-        sim._set(f"{AUTUMN}-4", "REJECTED")
         text = await h.error("confirm_action", {"confirmation_token": first["confirmation_token"]})
         assert "refused the status change (400)" in text and "E10059" in text and "review" in text
         assert [a for _, a, _ in sim.log] == ["lock", "unlock"] and not sim.locked(AUTUMN)

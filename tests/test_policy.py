@@ -11,6 +11,7 @@ from tests.harness import answer, connect
 
 pytestmark = pytest.mark.anyio
 
+KEY = "policy-key-Hs5Wq8Ld2Nv7Bc4Xt1GzRe3"  # a configured signing key (random-looking: weak keys are refused)
 LIST = ("jivox_list_retail_campaigns", {"account_id": "acme-retail", "limit": 2})
 ACTIVATE = ("jivox_activate_retail_campaign", {"account_id": "northwind-grocers", "retail_campaign_idx": 7101})
 NEW_ACTIVITY = {
@@ -42,9 +43,9 @@ async def test_read_only_beats_every_other_option(mode: str) -> None:
 
 
 async def test_read_only_confirm_action_refuses_a_valid_token(mode: str) -> None:
-    async with connect(mode=mode, confirm_key="k" * 32) as writable:
+    async with connect(mode=mode, confirm_key=KEY) as writable:
         token = (await writable.ok(*ACTIVATE))["confirmation_token"]
-    async with connect(mode=mode, confirm_key="k" * 32, read_only=True) as h:
+    async with connect(mode=mode, confirm_key=KEY, read_only=True) as h:
         assert "confirm_action" not in await listed(h)
         await h.error("confirm_action", {"confirmation_token": token})
         from adops_mcp.server.confirmation import build_confirm_action  # the function itself refuses too
@@ -109,10 +110,10 @@ async def test_allowlist_refuses_other_accounts_with_nothing_sent(mode: str, mon
 
 
 async def test_allowlist_checked_again_at_confirm_time(mode: str, monkeypatch) -> None:
-    async with connect(mode=mode, confirm_key="k" * 32) as open_server:
+    async with connect(mode=mode, confirm_key=KEY) as open_server:
         token = (await open_server.ok(*ACTIVATE))["confirmation_token"]
     monkeypatch.setenv("ADOPS_JIVOX_ALLOWED_ACCOUNTS", "acme-retail")
-    async with connect(mode=mode, confirm_key="k" * 32) as h:
+    async with connect(mode=mode, confirm_key=KEY) as h:
         assert "not one this server may use" in await h.error("confirm_action", {"confirmation_token": token})
         assert not h.requests("jivox")
 
@@ -199,13 +200,13 @@ async def test_spend_caps_on_create_and_at_confirm_time(mode: str) -> None:
         text = await h.error("delta_create_activity", {**NEW_ACTIVITY, "budget": 5000})  # disabled: still capped
         assert "maximum budget 1000" in text
         assert not [r for r in h.requests("deltaprojects") if r.method != "GET"]
-    async with connect(mode=mode, confirm_key="k" * 32) as uncapped:
+    async with connect(mode=mode, confirm_key=KEY) as uncapped:
         token = (
             await uncapped.ok(
                 "delta_update_activity", {"client_id": CLIENT_SE, "activity_id": ACT_LIVE, "budget": 900000}
             )
         )["confirmation_token"]
-    async with connect(mode=mode, confirm_key="k" * 32, max_budget=500000) as h:
+    async with connect(mode=mode, confirm_key=KEY, max_budget=500000) as h:
         assert "ADOPS_MAX_BUDGET" in await h.error("confirm_action", {"confirmation_token": token})
         assert not [r for r in h.requests("deltaprojects") if r.method != "GET"]
 
@@ -230,9 +231,9 @@ async def test_elicitation_only_asks_an_eliciting_client(mode: str) -> None:
 
 
 async def test_elicitation_only_refuses_tokens(mode: str) -> None:
-    async with connect(mode=mode, confirm_key="k" * 32) as lenient:
+    async with connect(mode=mode, confirm_key=KEY) as lenient:
         token = (await lenient.ok(*ACTIVATE))["confirmation_token"]
-    async with connect(mode=mode, confirm_key="k" * 32, confirm_mode="elicitation-only") as h:
+    async with connect(mode=mode, confirm_key=KEY, confirm_mode="elicitation-only") as h:
         from adops_mcp.server.confirmation import build_confirm_action
 
         with pytest.raises(Exception, match="elicitation-only"):

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from ..profiles import vendor_profiles
 from ..vendorcall.operation import Call
-from ..vendorcall.request import digest
+from ..vendorcall.request import digest, render
 from ..vendorcall.results import WriteResult
 from . import webhook
 from .adops_tools import ADOPS_TOOLS, PLAN_CHANGES, AdopsTool
@@ -45,7 +45,7 @@ from .guard import (
     token_instructions,
 )
 from .identity import caller
-from .runtime import CHANGED, Runtime, rehearse, tool_call, tool_errors, will_send
+from .runtime import CHANGED, Runtime, rehearse, tool_call, tool_errors
 from .store import PendingAction, profile_of
 
 SET_TOOL = PLAN_CHANGES.name  # the tool a change set's token and pending approval name
@@ -181,9 +181,9 @@ async def plan_set(runtime: Runtime, specs: list[Spec], ctx: Context[Any, Any] |
                     continue
                 if change.call.op.plan is None:  # a write that needs no confirmation alone: still one of the set
                     await runtime.spend_check(change.call)
-                    requests = await rehearse(change.call)
-                    change.text = f"{change.call.op.title}.\n\n{will_send(requests)}"
-                    change.digest = digest(requests)
+                    requests, facts = await rehearse(change.call)
+                    change.text = f"{change.call.op.title}.\n\n{render(requests, facts)}"
+                    change.digest = digest(requests, facts)
                     continue
                 plan = await runtime.plan(change.call)
                 change.text, change.digest = plan.text, plan.digest
@@ -375,7 +375,9 @@ async def current_digest(runtime: Runtime, planned: list[Planned]) -> str:
         if call.op.check is not None:
             await call.op.check(call)
         await runtime.spend_check(call)
-        digests.append(digest(await rehearse(call)))
+        requests, facts = await rehearse(call)
+        digests.append(digest(requests, facts))
+        call.confirmed, call.facts = list(requests), facts  # if the set's digest holds, its send is bound to them
     if problems := set_spend_problems([p.call for p in planned], runtime):
         raise refused(problems)
     return set_digest(digests)

@@ -72,14 +72,13 @@ class Grant:
     digest: str | None = None  # of the exact requests the plan showed (confirm_action rebuilds and compares)
 
 
-MIN_KEY_LENGTH = 32
 KEY_FILE = "confirm.key"
 
 
 def load_key(configured: str | None, data_dir: Path) -> str:
     """The configured key (replicas share it), else a per-install random key kept 0600 on disk.
 
-    Never signs with an empty or short key: a configured one is refused, a file one is replaced
+    Never signs with an empty, short or guessable key: a configured one is refused, a file one is replaced
     (under a lock, written to a temporary file, fsynced and renamed, so concurrent first starts
     agree on one complete key). Whoever signs with the key registers it for scrubbing while it lives.
     """
@@ -101,7 +100,7 @@ def _read_key(path: Path) -> str | None:
         key = path.read_text().strip()
     except FileNotFoundError:
         return None
-    return key if len(key) >= MIN_KEY_LENGTH else None  # empty or short: never a signing key
+    return None if secrets.weak_key(key) else key  # empty, short or guessable: never a signing key
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -141,10 +140,8 @@ class Tokens:
     """
 
     def __init__(self, key: str, store: Store, ttl: int) -> None:
-        if len(key) < MIN_KEY_LENGTH:
-            raise ConfigError(
-                f"The confirmation signing key must be at least {MIN_KEY_LENGTH} characters (ADOPS_CONFIRM_KEY)."
-            )
+        if problem := secrets.weak_key(key):
+            raise ConfigError(f"The confirmation signing key (ADOPS_CONFIRM_KEY) {problem}.")
         tokens = self
 
         class Signer(TimestampSigner):

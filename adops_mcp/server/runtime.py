@@ -29,7 +29,7 @@ from ..tools.vendor import ClientOptions
 from ..vendorcall import secrets
 from ..vendorcall.http import VendorClient, VendorError, call_budget
 from ..vendorcall.operation import Call, Operation, Summary
-from ..vendorcall.request import Request, UnsafeId, digest
+from ..vendorcall.request import Request, TooLargeToConfirm, UnsafeId, digest, render
 from ..vendorcall.results import WriteResult
 from ..vendorcall.reversal import Reversal
 from ..vendorcall.sanitize import clean, clean_model, quoted
@@ -76,6 +76,8 @@ def tool_errors() -> Iterator[None]:
         raise InvalidArguments(secrets.scrub(describe_validation(exc))) from None
     except UnsafeId as exc:  # an id from the settings or a vendor answer that cannot be one path segment
         raise InvalidArguments(secrets.scrub(f"Invalid arguments, nothing was sent. {exc}")) from None
+    except TooLargeToConfirm as exc:
+        raise ToolError(str(exc)) from None
     except StoreUnavailable:  # outcomes are settled without raising: this is always before sending
         raise ToolError(f"Refused: {STORE_DOWN}. {STORE_ADVICE}") from None
 
@@ -256,11 +258,11 @@ class Runtime:
         await self.spend_check(call)
         assert call.op.plan is not None
         words = await call.op.plan(call)
-        requests = await rehearse(call)
+        rehearsal = await rehearse(call)
         profile = call.settings.profile
         if profile != "default":
             words = f"{words} (profile: {profile})"
-        return Plan(text=words + "\n\n" + will_send(requests), digest=digest(requests))
+        return Plan(text=words + "\n\n" + render(*rehearsal), digest=digest(*rehearsal))
 
     def reversal(self, op: Operation) -> Reversal | str | None:
         """How a write of `op` is taken back, or why it cannot be (None: its vendor says nothing)."""
@@ -316,8 +318,8 @@ class Runtime:
             # write was handed to the vendor client, the model is told so too, never a bare error.
             why = str(exc) if isinstance(exc, ToolError) else f"its answer could not be read ({type(exc).__name__})"
             with anyio.CancelScope(shield=True):
-                note = await self.settle(audit_id, "unknown", why if call.wrote else type(exc).__name__)
-            if not call.wrote:
+                note = await self.settle(audit_id, "unknown", why if call.writes_sent else type(exc).__name__)
+            if not call.writes_sent:
                 raise
             raise ToolError(
                 f"Outcome unknown (audit record #{audit_id}{note}): a request that changes something was sent, "
@@ -354,31 +356,13 @@ class Plan:
     digest: str  # of the requests that change something; the confirmation binds to it
 
 
-async def rehearse(call: Call) -> list[Request]:
-    """Run the operation with its writes recorded instead of sent: exactly what it would send now."""
-    dry = replace(call, state=dict(call.state), planned=[])
+async def rehearse(call: Call) -> tuple[list[Request], dict[str, Any]]:
+    """Run the operation with its writes recorded instead of sent: exactly what it would send now, and the
+    facts that send relies on."""
+    dry = replace(call, state=dict(call.state), planned=[], facts={}, confirmed=None)
     await call.op.execute(dry)
     assert dry.planned is not None
-    return dry.planned
-
-
-def will_send(requests: list[Request]) -> str:
-    """The requests in compact form, every field sent on its own line (values quoted as data)."""
-    if not requests:
-        return "Will send: nothing (no request changes anything)."
-    lines = []
-    for request in requests:
-        head = request.method + " " + request.path
-        if request.query:
-            head += "?" + "&".join(f"{k}={quoted(v)}" for k, v in request.query.items() if v is not None)
-        lines.append(f"Will send: {head}")
-        fields = dict(request.headers) | (request.json if isinstance(request.json, dict) else {})
-        fields |= dict(request.form or {})
-        for key, value in fields.items():
-            lines.append(f"  {quoted(key, limit=80)}: {quoted(value)}")
-        if request.json is not None and not isinstance(request.json, dict):
-            lines.append(f"  body: {quoted(request.json)}")
-    return "\n".join(lines)
+    return dry.planned, dry.facts
 
 
 CHANGED = (
@@ -388,9 +372,12 @@ CHANGED = (
 
 
 async def confirm_unchanged(call: Call, confirmed: str | None) -> None:
-    """Refuse unless the requests built now are exactly the ones the person confirmed."""
-    if confirmed is None or digest(await rehearse(call)) != confirmed:
+    """Refuse unless the requests built now are exactly the ones the person confirmed; then bind the call to
+    them, so the send itself refuses any request (or fact) the plan did not show."""
+    requests, facts = await rehearse(call)
+    if confirmed is None or digest(requests, facts) != confirmed:
         raise ToolError(CHANGED)
+    call.confirmed, call.facts = list(requests), facts
 
 
 def shape_read(op: Operation, data: Any) -> Any:

@@ -9,7 +9,6 @@ warning. Nothing secret goes in the body; the URL itself (Slack's carries a secr
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +42,7 @@ def payload(event: str, action: PendingAction, console_url: str | None) -> dict[
     if link:
         text += f"\n<{link}|Open the approvals console>"
     body = {"event": event, "text": text, "action": action.public(), "console_url": link}
-    scrubbed: dict[str, Any] = json.loads(secrets.scrub(json.dumps(body)))
+    scrubbed: dict[str, Any] = secrets.scrub_all(body)  # string by string: the JSON stays well formed
     return scrubbed
 
 

@@ -29,7 +29,7 @@ import httpx2
 from . import secrets
 from .messages import connect_cause, generic_detail, not_found
 from .observe import Exchange, Observer
-from .sanitize import clean, clean_text
+from .sanitize import clean, clean_text, one_line, quoted
 
 log = logging.getLogger("adops_mcp.http")
 
@@ -58,7 +58,7 @@ class VendorError(Exception):
         self.status = status
         self.outcome = outcome
         self.body = body
-        super().__init__(secrets.scrub(message))
+        super().__init__(one_line(message))  # vendor text inside can never start a line of its own
 
     @property
     def message(self) -> str:
@@ -515,7 +515,7 @@ class VendorClient:
         detail = self.describe_error(response, body) if self.describe_error else None
         if detail is None:
             detail = generic_detail(body)
-        detail = clean_text(detail, 300) if detail else ""
+        detail = quoted(detail, 300) if detail else ""
         name = self.vendor
         if status == 401:
             message = f"{name} rejected the credentials (401). {self.auth_hint}".strip()

@@ -25,7 +25,7 @@ from .request import PLACEHOLDER, Request, build, send
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
 
-    from .http import VendorClient
+    from .http import VendorClient, VendorError
 
 _FROM_PARAMS: Any = object()
 Effect = Literal["read", "write", "destructive"]
@@ -153,7 +153,18 @@ class Call:
     state: dict[str, Any] = field(default_factory=dict)  # e.g. a current state read while planning
 
     planned: list[Request] | None = None  # while rehearsing for a plan: the writes, recorded and not sent
-    wrote: bool = False  # a write request was handed to the vendor client (its outcome may not be known)
+    # What the send relies on that no request carries (e.g. the creatives a campaign-wide change reaches):
+    # recorded while rehearsing, then the confirmed values that `relies_on` compares at send time.
+    facts: dict[str, Any] = field(default_factory=dict)
+    confirmed: list[Request] | None = None  # after a confirmation: the only writes this call may still send
+    writes_sent: int = 0  # write requests handed to the vendor client (their outcome may not be known)
+
+    def relies_on(self, what: str, value: Any) -> None:
+        """Bind the confirmation to `value` (shown in the plan); at send time a different value refuses the send."""
+        if self.planned is not None:
+            self.facts[what] = value
+        elif self.confirmed is not None and self.facts.get(what) != value:
+            raise self._changed(f"{what} differs from the plan")
 
     def request(
         self,
@@ -206,8 +217,24 @@ class Call:
         if not read and self.planned is not None:
             self.planned.append(request)
             return httpx2.Response(204)
-        self.wrote = self.wrote or not read
+        if not read and self.confirmed is not None:
+            if request not in self.confirmed:
+                raise self._changed(f"{request.method} {request.template} is not one the person confirmed")
+            self.confirmed.remove(request)  # each confirmed request is sent at most once
+        if not read:
+            self.writes_sent += 1
         return await send(self.client, request, read=read)
+
+    def _changed(self, why: str) -> VendorError:
+        from .http import VendorError
+
+        before = "Earlier requests of this change were sent; " if self.writes_sent else ""
+        return VendorError(
+            self.op.vendor,
+            f"{before}the request it would send now differs from the confirmed plan ({why}): it was not sent. "
+            "Read the current state and call the tool again to see the new plan.",
+            outcome="unknown" if self.writes_sent else "failed",
+        )
 
     async def send(self) -> Any:
         """The operation's documented request; returns the decoded JSON (or None / text)."""

@@ -20,6 +20,8 @@ from urllib.parse import quote
 
 from pydantic import AfterValidator
 
+from .sanitize import escaped, literal
+
 if TYPE_CHECKING:
     import httpx2
 
@@ -79,10 +81,84 @@ class Request:
         }
 
 
-def digest(requests: Iterable[Request]) -> str:
-    """A digest of a whole sequence of requests (what a confirmation binds to)."""
-    text = json.dumps([r.canonical() for r in requests], sort_keys=True, separators=(",", ":"), default=str)
+def digest(requests: Iterable[Request], facts: Mapping[str, Any] | None = None) -> str:
+    """A digest of a whole sequence of requests and the facts it relies on (what a confirmation binds to)."""
+    whole = {"requests": [r.canonical() for r in requests], "facts": dict(facts or {})}
+    text = json.dumps(whole, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+class TooLargeToConfirm(ValueError):
+    """The requests are too large to be shown whole to a person; nothing is sent."""
+
+
+SHORT = 160  # a value whose text is longer is shown whole in a numbered block under the requests
+MAX_PLAN = 64 * 1024  # characters: a longer plan is refused, nobody can check it
+_NAME = re.compile(r"^[A-Za-z0-9_$@-]{1,80}$")
+
+
+def render(requests: list[Request], facts: Mapping[str, Any] | None = None) -> str:
+    """What the person reads: every request whole, every field it carries on its own line (query, headers,
+    form fields, body at any depth, a body that is not an object), values as escaped JSON; a long value
+    in a numbered block below, never cut; the facts the send relies on (checked again when sending).
+    Raises TooLargeToConfirm past MAX_PLAN characters."""
+    if not requests:
+        return "Will send: nothing (no request changes anything)."
+    lines: list[str] = []
+    blocks: list[str] = []
+
+    def show(label: str, value: Any) -> None:
+        for name, leaf in _leaves(label, value):
+            text = literal(leaf)
+            if isinstance(leaf, list):
+                name += f" ({len(leaf)} item{'' if len(leaf) == 1 else 's'})"
+            if len(text) > SHORT:
+                blocks.append(f"[{len(blocks) + 1}] {name} ({len(text):,} characters):\n{text}")
+                text = f"[{len(blocks)}] (shown whole below)"
+            lines.append(f"  {name}: {text}")
+
+    for request in requests:
+        lines.append(f"Will send: {request.method} {escaped(request.path)}")
+        for key, value in request.query.items():
+            if value is not None:
+                show("query " + _name(key), value)
+        for key, value in request.headers.items():
+            show("header " + _name(key), value)
+        for key, value in (request.form or {}).items():
+            show("form " + _name(key), value)
+        if isinstance(request.json, dict):
+            for key, value in request.json.items():
+                show(_name(key), value)
+        elif request.json is not None:
+            show("body", request.json)
+    for what, value in (facts or {}).items():
+        show(f"checked again when sending: {_name(what)}", value)
+    text = "\n".join(lines + (["", *blocks] if blocks else []))
+    if len(text) > MAX_PLAN:
+        raise TooLargeToConfirm(
+            f"This change is too large to show whole for confirmation ({len(text) // 1024} KiB of requests; the "
+            f"limit is {MAX_PLAN // 1024} KiB). Nothing was sent. Split it into smaller changes."
+        )
+    return text
+
+
+def _name(key: Any) -> str:
+    key = str(key)
+    return key if _NAME.match(key) else literal(key)
+
+
+def _leaves(name: str, value: Any) -> list[tuple[str, Any]]:
+    """(name, value) pairs to show: a value whose JSON is short stays whole; a longer object or list of
+    objects opens into its members (`caps.budget.monthly`), so no amount hides inside a long line."""
+    opens = isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict | list) for v in value))
+    if not opens or not value or len(literal(value)) <= SHORT:
+        return [(name, value)]
+    items = value.items() if isinstance(value, dict) else ((f"[{i}]", v) for i, v in enumerate(value))
+    out: list[tuple[str, Any]] = []
+    for key, member in items:
+        label = f"{name}{key}" if isinstance(value, list) else f"{name}.{_name(key)}"
+        out.extend(_leaves(label, member))
+    return out
 
 
 def build(

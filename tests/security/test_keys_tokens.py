@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import stat
 import threading
 import time
@@ -22,9 +23,10 @@ from mcp_types import ElicitResult
 
 from adops_mcp.config import ConfigError, load_settings
 from adops_mcp.sandbox import Sandbox
-from adops_mcp.server.guard import MIN_KEY_LENGTH, Tokens, load_key
+from adops_mcp.server.guard import Tokens, load_key
 from adops_mcp.server.identity import token_name
 from adops_mcp.server.store import SqliteStore
+from adops_mcp.vendorcall.secrets import MIN_KEY_LENGTH
 from tests.harness import connect
 
 pytestmark = pytest.mark.anyio
@@ -40,7 +42,10 @@ def forged_token(key: str, **payload: Any) -> str:
     return URLSafeTimedSerializer(key, salt=SALT).dumps({**body, **payload})
 
 
-@pytest.mark.parametrize("planted", ["", "\n", "abc", "x" * (MIN_KEY_LENGTH - 1)])
+WEAK_KEYS = [" " * 40, "\t" * 32 + "ab", "k" * 32, "ab" * 20, "0123456789abcdef" * 2, "a" * 31 + "b"]
+
+
+@pytest.mark.parametrize("planted", ["", "\n", "abc", "x" * (MIN_KEY_LENGTH - 1), *WEAK_KEYS])
 async def test_planted_empty_or_short_key_file_is_never_a_signing_key(planted: str, isolated_env: Path) -> None:
     data = isolated_env / "data"
     data.mkdir()
@@ -57,13 +62,20 @@ async def test_planted_empty_or_short_key_file_is_never_a_signing_key(planted: s
         assert (await h.ok("confirm_action", {"confirmation_token": first["confirmation_token"]}))["status"] == "done"
 
 
-@pytest.mark.parametrize("configured", ["abc", "k" * (MIN_KEY_LENGTH - 1)])
+@pytest.mark.parametrize("configured", ["abc", "k" * (MIN_KEY_LENGTH - 1), *WEAK_KEYS])
 def test_short_configured_key_is_a_config_error(configured: str) -> None:
-    with pytest.raises(ConfigError, match=r"ADOPS_CONFIRM_KEY.*32 characters"):
+    """Blank, short, repetitive or predictable keys are refused wherever a key comes from (issue 29 item 6)."""
+    with pytest.raises(ConfigError, match=r"ADOPS_CONFIRM_KEY.*(32 characters|pattern|predictable)"):
         load_settings(sandbox=True, confirm_key=configured)
-    with pytest.raises(ConfigError, match="32 characters"):
+    with pytest.raises(ConfigError, match=r"ADOPS_CONFIRM_KEY.*(32 characters|pattern|predictable)"):
         Tokens(configured, SqliteStore(Path(os.environ["ADOPS_DATA_DIR"]) / "s.sqlite3"), 600)
-    assert load_settings(sandbox=True, confirm_key="k" * MIN_KEY_LENGTH).confirm_key is not None
+    assert load_settings(sandbox=True, confirm_key=secrets.token_hex(16)).confirm_key is not None
+
+
+def test_a_key_of_spaces_cannot_forge_a_token() -> None:
+    """The red team's ADOPS_CONFIRM_KEY of 32 spaces: refused at start, so no token forged with it executes."""
+    with pytest.raises(ConfigError, match="ADOPS_CONFIRM_KEY"):
+        load_settings(sandbox=True, confirm_key=" " * 32)
 
 
 def test_concurrent_first_starts_agree_on_one_complete_key(isolated_env: Path) -> None:

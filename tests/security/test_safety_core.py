@@ -1,5 +1,5 @@
 """The safety core under mutation testing (issue 18): each test here kills named mutants that the
-rest of the suite let live (bench/mutation.py lists them). Behaviour through the MCP client where
+rest of the suite let live (scripts/mutation.py lists them). Behaviour through the MCP client where
 the public surface reaches the code; through the runtime where the code is defence in depth."""
 
 from __future__ import annotations
@@ -203,7 +203,7 @@ async def test_confirm_action_refuses_a_token_for_other_credentials_of_the_same_
 
 
 async def test_spend_refused_at_confirmation_burns_neither_token_nor_approval(isolated_env: Any) -> None:
-    key = "k" * 32
+    key = "caps-key-Rb7Nt2Qx5Lm9Ds3Fh8JwPe6Ty"
     async with connect(confirm_key=key) as uncapped:
         token = (await uncapped.ok("delta_update_activity", update(900000)))["confirmation_token"]
         sandbox = uncapped.sandbox
@@ -335,7 +335,7 @@ def test_signing_key_of_a_fresh_install_is_scrubbed(isolated_env: Any) -> None:
     key = load_key(None, isolated_env / "fresh")
     tokens = Tokens(key, store, 60)
     assert key not in secrets.scrub(f"signed with {key}")
-    configured = "configured-" + "z" * 30
+    configured = "configured-Vg4Kp8Tz1Yc6Mn3Bs9HqUi2"
     assert load_key(configured, isolated_env / "other") == configured
     other = Tokens(configured, store, 60)
     assert configured not in secrets.scrub(configured)

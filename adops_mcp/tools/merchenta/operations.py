@@ -146,7 +146,7 @@ def _path(template: str, **values: str) -> str:
 
 
 def explain_errors(items: list[dict[str, Any]]) -> str:
-    text = "; ".join(item_text(i) for i in items)
+    text = quoted("; ".join(item_text(i) for i in items), 300)
     codes = {i.get("code") for i in items}
     if "E10059" in codes:
         text += ". " + E10059
@@ -426,6 +426,7 @@ async def set_campaign_status(call: Call) -> dict[str, Any]:
     target = p.status.value
     campaign = p.campaign_code
     before = {c.creativeCode: c.approvalStatus for c in await campaign_creatives(call, campaign)}
+    call.relies_on("creatives", before)  # the change reaches every creative: exactly those the plan listed
     body, unlock_problem = await with_lock(
         call, campaign, lambda: _post_status(call, _path(CAMPAIGN_STATUS, campaignCode=campaign), target)
     )

@@ -9,7 +9,7 @@ import httpx2
 from ...vendorcall.http import VendorError
 from ...vendorcall.operation import Call
 from ...vendorcall.request import build
-from ...vendorcall.sanitize import clean
+from ...vendorcall.sanitize import clean, quoted
 from .models import CreativeStatus
 
 CAMPAIGN_STATUS = "/v3/campaigns/{campaignCode}/status"
@@ -71,7 +71,7 @@ def jsend(response: httpx2.Response, *, write: bool = False) -> dict[str, Any]:
     if body.get("status") in ("fail", "error"):
         raise VendorError(
             "merchenta",
-            f"Merchenta refused the request: {describe_error(response, body)}",
+            f"Merchenta refused the request: {quoted(describe_error(response, body))}",
             status=response.status_code,
             body=body,
         )
