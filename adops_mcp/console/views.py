@@ -16,7 +16,7 @@ from ..config import VENDOR_SETTINGS
 from ..profiles import vendor_profiles
 from ..server.overview import configuration
 from ..server.runtime import Runtime
-from ..server.store import AuditRecord, PendingAction, profile_of
+from ..server.store import AuditRecord, profile_of
 from ..vendorcall import secrets
 from ..vendorcall.operation import Operation
 from ..vendorcall.sanitize import clean
@@ -67,18 +67,6 @@ def exact_request(runtime: Runtime, tool: str, arguments: dict[str, Any], profil
     return "\n".join(lines)
 
 
-def vendor_account(runtime: Runtime, tool: str, arguments: dict[str, Any]) -> str | None:
-    """The vendor-side account the call targets (Jivox account, Joveo/Delta client, Merchenta campaign)."""
-    op = runtime.operation(tool)
-    if op is None or op.account is None:
-        return None
-    try:
-        account = op.account(op.params.model_validate({k: v for k, v in arguments.items() if k != "profile"}))
-    except Exception:
-        return None
-    return str(account) if account is not None else None
-
-
 def _from_account(account: object, template: str) -> dict[str, str]:
     """Path values the arguments leave to the account's settings (Delta's mediaAgencyId -> media_agency_id)."""
     values = {}
@@ -87,27 +75,6 @@ def _from_account(account: object, template: str) -> dict[str, str]:
         if isinstance(value, str | int) and value != "":
             values[name] = str(value)
     return values
-
-
-@dataclass
-class PendingView:
-    action: PendingAction
-    account: str | None
-    request: str
-    age: str
-    expires_in: str
-    own: bool  # requested under the operator's own name (four-eyes)
-
-
-def pending_view(runtime: Runtime, action: PendingAction, operator: str, now: float) -> PendingView:
-    return PendingView(
-        action=action,
-        account=vendor_account(runtime, action.tool, action.arguments),
-        request=exact_request(runtime, action.tool, action.arguments, action.profile),
-        age=span(now - action.created_at),
-        expires_in=span(action.expires_at - now),
-        own=action.requested_by == operator,
-    )
 
 
 def _segments(path: str) -> list[str]:

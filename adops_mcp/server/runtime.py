@@ -204,7 +204,12 @@ class Runtime:
                 f"No {op.vendor} profile named {profile!r} (configured: {', '.join(accounts)}). Nothing was sent."
             )
         return Call(
-            op=op, params=params, client=self.clients.get(op.vendor, profile), settings=accounts[profile], ctx=ctx
+            op=op,
+            params=params,
+            client=self.clients.get(op.vendor, profile),
+            settings=accounts[profile],
+            ctx=ctx,
+            names={} if op.guarded else None,  # for the people who approve it: what the vendor calls its ids
         )
 
     def policy_check(self, op: Operation, call: Call | None = None) -> None:
@@ -245,7 +250,12 @@ class Runtime:
         profile = call.settings.profile
         if profile != "default":
             words = f"{words} (profile: {profile})"
-        return Plan(text=words + "\n\n" + will_send(requests), digest=digest(requests))
+        return Plan(
+            text=words + "\n\n" + will_send(requests),
+            digest=digest(requests),
+            names=dict(call.names or {}),
+            spend=call.state.get("spend"),
+        )
 
     async def execute(self, call: Call, *, confirmed_by: str) -> Any:
         """Run the operation; writes are recorded before they are sent and after."""
@@ -304,6 +314,8 @@ class Runtime:
 class Plan:
     text: str
     digest: str  # of the requests that change something; the confirmation binds to it
+    names: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> what the vendor calls that id
+    spend: list[dict[str, Any]] | None = None  # the spend changes read for the caps (how many approvals)
 
 
 async def rehearse(call: Call) -> list[Request]:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import httpx2
 from pydantic import BaseModel, ConfigDict
 
+from . import names
 from .request import PLACEHOLDER, Request, build, send
 
 if TYPE_CHECKING:
@@ -153,6 +154,7 @@ class Call:
     state: dict[str, Any] = field(default_factory=dict)  # e.g. a current state read while planning
 
     planned: list[Request] | None = None  # while rehearsing for a plan: the writes, recorded and not sent
+    names: dict[str, dict[str, str]] | None = None  # while planning: the names its reads gave its ids (names.py)
 
     def request(
         self,
@@ -205,7 +207,10 @@ class Call:
         if not read and self.planned is not None:
             self.planned.append(request)
             return httpx2.Response(204)
-        return await send(self.client, request, read=read)
+        response = await send(self.client, request, read=read)
+        if read and self.names is not None and response.is_success:
+            names.note(self.names, names.ids_of(self.params), decode(response))
+        return response
 
     async def send(self) -> Any:
         """The operation's documented request; returns the decoded JSON (or None / text)."""

@@ -64,7 +64,8 @@ async def test_an_earlier_database_gains_the_columns_and_keeps_its_rows(backend:
         assert old is not None and old.status == "pending" and old.requested_by is None and old.note is None
         assert [r.spend for r in await store.audit()] == [None]
 
-        decided = await approvals.decide(store, "k" * 32, "old00001", approve=False, by="alice", note="not this week")
+        result = await approvals.decide(store, "k" * 32, "old00001", approve=False, by="alice", note="not this week")
+        decided = result.action
         assert decided is not None and (decided.status, decided.decided_by, decided.note) == (
             "denied",
             "alice",
@@ -78,8 +79,12 @@ async def test_an_earlier_database_gains_the_columns_and_keeps_its_rows(backend:
             plan="Pause it",
             expires_at=time.time() + 600,
             requested_by="support-bot",
+            required=2,
+            per_requester=5,
         )
+        assert new is not None
         assert (await store.pending(new.id)).requested_by == "support-bot"  # type: ignore[union-attr]
+        assert old.approvals_required == 1 and new.approvals_required == 2  # a row from before needs one
         spend = [{"what": "budget", "old": 100.0, "new": 150.0}]
         audit_id = await store.record_intent(
             vendor="joveo",
@@ -99,7 +104,7 @@ async def test_an_earlier_database_gains_the_columns_and_keeps_its_rows(backend:
         assert (await reopened.pending(new.id)).requested_by == "support-bot"  # type: ignore[union-attr]
     finally:
         reopened.close()
-    assert {"requested_by", "note", "spend"} <= {column for _, column, _ in ADDED_COLUMNS}
+    assert {"requested_by", "note", "spend", "required", "details"} <= {column for _, column, _ in ADDED_COLUMNS}
 
 
 @pytest.mark.anyio
