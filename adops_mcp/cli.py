@@ -384,7 +384,10 @@ def doctor(sandbox: bool | None, probe: bool) -> None:
     sys.exit(0 if ok else 1)
 
 
-def _show_action(action: Any) -> None:
+def _show_action(action: Any, votes: list[Any] | None = None, key: str | None = None) -> None:
+    """One change as `pending` and `approve` show it; with the key, whether its approvals verify."""
+    from .server import approvals
+
     data = action.public()
     click.echo(
         f"{data['id']}  {data['status']:9} {data['tool']} ({data['vendor']}, profile {data['profile']})"
@@ -392,21 +395,43 @@ def _show_action(action: Any) -> None:
     )
     click.echo(f"    {data['plan']}")
     click.echo(f"    arguments: {json.dumps(data['arguments'], sort_keys=True)}")
+    if votes is None or key is None:
+        return
+    four_eyes = _settings().console_four_eyes
+    counted = approvals.counted(key, action, votes, four_eyes)
+    names = ", ".join(v.name for v in counted) or "none yet"
+    if action.status == "pending":
+        click.echo(f"    approvals: {names} ({len(counted)} of {action.approvals_required})")
+    elif action.status == "denied":
+        verified = "signed by this server" if approvals.signed(key, action) else "NOT signed by this server"
+        click.echo(f"    denied by {action.decided_by} ({verified})")
+    elif action.decided_by is not None:
+        ok = approvals.approved(key, action, votes, four_eyes)
+        verified = "signed by this server" if ok else "NOT signed by this server: the record was edited"
+        click.echo(f"    approvals: {action.decided_by} ({verified})")
+    click.echo("")
 
 
 @main.command()
 @click.option("--all", "show_all", is_flag=True, help="Also decided and expired ones.")
 @click.option("--json", "as_json", is_flag=True)
 def pending(show_all: bool, as_json: bool) -> None:
-    """Changes waiting for approval (ADOPS_CONFIRM_MODE=out-of-band)."""
-    actions = _wait(_store(_settings()).pending_actions(include_decided=show_all))
+    """Changes waiting for approval (ADOPS_CONFIRM_MODE=out-of-band), with whose approvals they have."""
+    from .server.guard import load_key
+
+    settings = _settings()
+    store = _store(settings)
+    actions = _wait(store.pending_actions(include_decided=show_all, limit=500))
     if as_json:
         click.echo(json.dumps([a.public() for a in actions], indent=2))
         return
     if not actions:
         click.echo("No change is waiting for approval.")
+        return
+    key = load_key(settings.confirm_key.get_secret_value() if settings.confirm_key else None, settings.data_dir)
+    votes = _wait(store.approvals(*(a.id for a in actions)))
     for action in actions:
-        _show_action(action)
+        _show_action(action, [v for v in votes if v.action_id == action.id], key)
 
 
 def _decide(action_id: str, approve: bool, yes: bool, note: str | None, as_name: str | None) -> None:
