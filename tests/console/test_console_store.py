@@ -156,3 +156,75 @@ async def test_audit_filters(backend: str, tmp_path: Path) -> None:
         assert await found(until=time.time() - 3600) == set()
     finally:
         store.close()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_two_approvals_on_two_replicas_at_once_approve_once_and_claim_once(backend: str, tmp_path: Path) -> None:
+    import anyio
+
+    target = tmp_path / "shared.sqlite3" if backend == "sqlite" else fresh_database()
+    one, two = store_at(target), store_at(target)  # two replicas, one database
+    key = "k" * 32
+    try:
+        for round_ in range(5):
+            action = await one.create_pending(
+                vendor="joveo",
+                account="joveo:default:y",
+                tool="joveo_pause_client",
+                arguments={"client_id": f"c{round_}"},
+                plan="Pause it",
+                expires_at=time.time() + 600,
+                requested_by="support-bot",
+                required=2,
+                per_requester=20,
+            )
+            assert action is not None
+            results: dict[str, approvals.Decision] = {}
+
+            async def approve(store: object, name: str, action_id: str = action.id) -> None:
+                results[name] = await approvals.decide(store, key, action_id, True, name)  # type: ignore[arg-type]
+
+            async with anyio.create_task_group() as group:
+                group.start_soon(approve, one, "alice")
+                group.start_soon(approve, two, "Bob")
+            assert all(r.recorded for r in results.values())
+            final = await two.pending(action.id)
+            assert final is not None and final.status == "approved" and final.approvals_required == 2
+            assert sorted(final.decided_by.split(", ")) == ["Bob", "alice"]  # type: ignore[union-attr]
+            assert approvals.approved(key, final, await one.approvals(action.id), four_eyes=True)
+            claims: list[bool] = []
+
+            async def claim(store: object, action_id: str = action.id) -> None:
+                claims.append(await store.claim(action_id))  # type: ignore[attr-defined]
+
+            async with anyio.create_task_group() as group:
+                group.start_soon(claim, one)
+                group.start_soon(claim, two)
+            assert sorted(claims) == [False, True]  # performed exactly once
+        # A restart keeps the count: one approval recorded, then a fresh process adds the second.
+        waiting = await one.create_pending(
+            vendor="joveo",
+            account="joveo:default:y",
+            tool="joveo_pause_client",
+            arguments={"client_id": "later"},
+            plan="Pause it",
+            expires_at=time.time() + 600,
+            requested_by="support-bot",
+            required=2,
+            per_requester=20,
+        )
+        assert waiting is not None
+        first = await approvals.decide(one, key, waiting.id, True, "alice")
+        assert first.recorded and not first.final and first.approvals == 1
+    finally:
+        one.close()
+        two.close()
+    restarted = store_at(target)
+    try:
+        again = await approvals.decide(restarted, key, waiting.id, True, "ALICE")  # the same person
+        assert not again.recorded and "does not count" in again.message
+        second = await approvals.decide(restarted, key, waiting.id, True, "carol")
+        assert second.recorded and second.final and second.action.status == "approved"  # type: ignore[union-attr]
+    finally:
+        restarted.close()
