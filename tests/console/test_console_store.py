@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -182,7 +183,9 @@ async def test_two_approvals_on_two_replicas_at_once_approve_once_and_claim_once
             assert action is not None
             results: dict[str, approvals.Decision] = {}
 
-            async def approve(store: object, name: str, action_id: str = action.id) -> None:
+            async def approve(
+                store: object, name: str, action_id: str = action.id, results: dict[str, Any] = results
+            ) -> None:
                 results[name] = await approvals.decide(store, key, action_id, True, name)  # type: ignore[arg-type]
 
             async with anyio.create_task_group() as group:
@@ -195,7 +198,7 @@ async def test_two_approvals_on_two_replicas_at_once_approve_once_and_claim_once
             assert approvals.approved(key, final, await one.approvals(action.id), four_eyes=True)
             claims: list[bool] = []
 
-            async def claim(store: object, action_id: str = action.id) -> None:
+            async def claim(store: object, action_id: str = action.id, claims: list[bool] = claims) -> None:
                 claims.append(await store.claim(action_id))  # type: ignore[attr-defined]
 
             async with anyio.create_task_group() as group:
