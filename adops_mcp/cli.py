@@ -6,6 +6,7 @@ import json
 import os
 import shlex
 import sys
+import textwrap
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -261,10 +262,19 @@ def sandbox(host: str, port: int) -> None:
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable catalogue (INTERFACE.md).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Machine-readable: one object per tool (name, title, vendor, toolset, effect, default, method, path, ...).",
+)
 @click.option("--markdown", is_flag=True, help="The README tool table.")
 def tools(as_json: bool, markdown: bool) -> None:
-    """The tool catalogue: every tool the server can expose, all vendors and toolsets."""
+    """The tool catalogue: every tool the server can expose, all vendors and toolsets.
+
+    A `*` marks the tools listed by default (`adops-mcp serve` without ADOPS_TOOLSETS); the others are
+    reached through adops_find_tools and adops_call_tool, or listed with ADOPS_TOOLSETS=<toolset>.
+    """
     from .catalogue import catalogue, markdown_table
 
     entries = catalogue()
@@ -273,8 +283,14 @@ def tools(as_json: bool, markdown: bool) -> None:
     elif markdown:
         click.echo(markdown_table(entries), nl=False)
     else:
+        click.echo(f"  {'TOOL':48} {'EFFECT':12} {'VENDOR':14} {'METHOD':6} PATH")
         for e in entries:
-            click.echo(f"{e['name']:48} {e['effect']:12} {e['vendor']:14} {e['method'] or '':6} {e['path'] or ''}")
+            mark = "*" if e.get("default") else " "
+            click.echo(
+                f"{mark} {e['name']:48} {e['effect']:12} {e['vendor']:14} {e['method'] or '':6} {e['path'] or ''}"
+            )
+        listed = sum(1 for e in entries if e.get("default"))
+        click.echo(f"{len(entries)} tools; * = listed by default ({listed}); the rest through adops_find_tools.")
 
 
 @main.command()
@@ -301,8 +317,10 @@ def audit(limit: int, vendor: str | None, tool: str | None, outcome: str | None,
         click.echo(json.dumps(records, indent=2))
         return
     for r in records:
-        profile = f" [{r['profile']}]" if r["profile"] != "default" else ""
-        click.echo(f"#{r['id']:<5} {r['at']} {r['status']:8} {r['tool'] + profile:40} confirmed by {r['confirmed_by']}")
+        click.echo(
+            f"#{r['id']:<5} {r['at']} {r['status']:8} {r['tool']:40} profile {r['profile']}, "
+            f"confirmed by {r['confirmed_by']}"
+        )
         click.echo(
             f"       {r['request']}  {json.dumps(r['arguments'])}"
             + "".join(f"\n       {change}" for change in r["changes"])
@@ -393,7 +411,7 @@ def _show_action(action: Any, votes: list[Any] | None = None, key: str | None = 
         f"{data['id']}  {data['status']:9} {data['tool']} ({data['vendor']}, profile {data['profile']})"
         f"  expires {data['expires_at']}"
     )
-    click.echo(f"    {data['plan']}")
+    click.echo(textwrap.indent(data["plan"], "    "))  # every line of a plan, not only its first
     click.echo(f"    arguments: {json.dumps(data['arguments'], sort_keys=True)}")
     if votes is None or key is None:
         return

@@ -3,6 +3,12 @@
     .venv/bin/python scripts/check.py            # everything (what .ci/run runs)
     .venv/bin/python scripts/check.py --static   # ruff + mypy only (seconds; before each commit)
     .venv/bin/python scripts/check.py -- -x      # arguments after -- go to pytest
+    .venv/bin/python scripts/check.py --latest   # ruff + mypy with the newest releases, in a throwaway venv
+
+The checks run with the locked releases (requirements/dev.txt, what CI installs). `--latest` installs the
+newest releases pyproject's ranges allow into a temporary virtual environment and runs the static checks
+there, so a new release that breaks them is found here, not by CI on a new machine; add `--tests` to run
+the test suite there too. When it passes, refresh the lock (README, "Development").
 
 Coverage: the whole code base must stay at or above FLOOR (branch coverage, measured on main and set a
 little below to leave room for noise: raise it when coverage rises, never lower it to land a change).
@@ -102,8 +108,27 @@ def safety_coverage() -> bool:
     return not gaps
 
 
+def latest(with_tests: bool, pytest_args: list[str]) -> int:
+    """The checks again in a fresh venv holding the newest releases pyproject allows (not the lock)."""
+    with tempfile.TemporaryDirectory(prefix="adops-latest-") as tmp:
+        venv = Path(tmp) / "venv"
+        print(f"== newest releases into {venv}", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        py = str(venv / "bin" / "python")
+        install = [py, "-m", "pip", "install", "-q", "--upgrade", "--upgrade-strategy", "eager", "-e", f"{ROOT}[dev]"]
+        if subprocess.run(install, cwd=ROOT).returncode != 0:
+            print("!! the newest releases did not install", flush=True)
+            return 1
+        subprocess.run([py, "-m", "pip", "list", "--format=freeze"], cwd=ROOT)  # what was checked
+        mode = [] if with_tests else ["--static"]
+        return subprocess.run([py, str(ROOT / "scripts" / "check.py"), *mode, "--", *pytest_args], cwd=ROOT).returncode
+
+
 def main(argv: list[str]) -> int:
     pytest_args = argv[argv.index("--") + 1 :] if "--" in argv else []
+    argv = argv[: argv.index("--")] if "--" in argv else argv
+    if "--latest" in argv:
+        return latest("--tests" in argv, pytest_args)
     static = "--static" in argv
     results = [
         run("lint", *python("ruff", "check", ".")),

@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import pytest
+from tests.suites import skip_suite
 
 _server: dict[str, Cluster] = {}
 _counter = itertools.count(1)
@@ -50,9 +50,7 @@ class Cluster:
     def __init__(self) -> None:
         self.bin_dir = binaries()
         if self.bin_dir is None:
-            pytest.skip(
-                "PostgreSQL binaries are not installed here (apt-get install postgresql); .ci/run installs them"
-            )
+            skip_suite("postgresql", "PostgreSQL's server binaries (initdb, postgres) are not installed here")
         self.user = None
         if os.geteuid() == 0:
             self.user = next((u for u in ("postgres", "nobody") if _user_exists(u)), None)

@@ -12,7 +12,11 @@ from pathlib import Path
 
 import anyio
 import pytest
+from click.testing import CliRunner
 from mcp import Client, StdioServerParameters
+
+from adops_mcp.cli import main
+from tests.harness import connect
 
 pytestmark = pytest.mark.anyio
 
@@ -178,3 +182,36 @@ def test_listening_sockets_serve_connections_without_nagle() -> None:
         return nodelay
 
     assert asyncio.run(accepted_nodelay()) != 0
+
+
+@pytest.mark.anyio
+async def test_tools_has_a_header_and_marks_exactly_the_default_surface() -> None:
+    result = CliRunner().invoke(main, ["tools"], catch_exceptions=False)
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["TOOL", "EFFECT", "VENDOR", "METHOD", "PATH"]
+    marked = {line.split()[1] for line in lines[1:-1] if line.startswith("* ")}
+    async with connect(toolsets=None) as h:  # what `adops-mcp serve --sandbox` lists: the default surface
+        listed = {tool.name for tool in (await h.client.list_tools()).tools}
+    assert marked == listed
+    assert lines[-1].startswith(f"{len(lines) - 2} tools; * = listed by default ({len(listed)})")
+    assert "INTERFACE.md" not in CliRunner().invoke(main, ["tools", "--help"]).output  # not shipped with the package
+
+
+@pytest.mark.anyio
+async def test_pending_indents_every_line_of_a_plan_and_audit_shows_the_request_and_profile() -> None:
+    async with connect(confirm_mode="out-of-band") as h:
+        first = await h.ok(
+            "jivox_activate_retail_campaign", {"account_id": "northwind-grocers", "retail_campaign_idx": 7101}
+        )
+        plan_lines = first["plan"].splitlines()
+        assert len(plan_lines) > 1
+        shown = CliRunner().invoke(main, ["pending"], catch_exceptions=False).output.splitlines()
+        for line in filter(None, plan_lines):
+            assert "    " + line in shown, line
+        ident = first["message"].split("approval id ")[1].split(",")[0]
+        CliRunner().invoke(main, ["approve", ident, "--yes"], catch_exceptions=False)
+        await h.ok("confirm_action", {"confirmation_token": first["confirmation_token"]})
+    audit = CliRunner().invoke(main, ["audit"], catch_exceptions=False).output.splitlines()
+    assert "jivox_activate_retail_campaign" in audit[0] and "profile default" in audit[0]
+    request = audit[1].strip().split("  ")[0]  # the request, then its arguments
+    assert "7101" in request and "{" not in request, request

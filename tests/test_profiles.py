@@ -109,7 +109,7 @@ async def test_writes_are_planned_sent_and_audited_under_their_profile(tmp_path,
         assert log[1]["account"].startswith("jivox:globex:")
         assert ACME_KEY not in str(log) and GLOBEX_KEY not in str(log)
         audit = CliRunner().invoke(main, ["audit"])
-        assert "[globex]" in audit.output and "[acme]" in audit.output
+        assert "profile globex," in audit.output and "profile acme," in audit.output
 
 
 async def test_single_account_has_no_profile_argument(tmp_path, monkeypatch) -> None:

@@ -48,7 +48,11 @@ async def _run(data_dir: str, elicitation: bool, verbose: bool) -> bool:
     failures: list[str] = []
     async with Client(params, elicitation_callback=answer_form if elicitation else None) as client:
         tools = (await client.list_tools()).tools
-        print(f"The server lists {len(tools)} tools.")
+        print(
+            f"The server lists {len(tools)} tools: the demo sets ADOPS_TOOLSETS=all so each step calls its tool by "
+            "name. `adops-mcp serve --sandbox` lists the compact default surface instead and reaches the rest "
+            "through adops_find_tools and adops_call_tool."
+        )
         for title, scenario in scenarios():
             print(f"\n=== {title} ===")
             session = DemoSession(client, elicitation, verbose)

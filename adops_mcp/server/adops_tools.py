@@ -68,6 +68,7 @@ class AdopsTool:
             "effect": self.effect,
             "method": None,
             "path": None,
+            "default": True,  # the server's own tools are always listed
             "annotations": {
                 "readOnlyHint": self.read_only,
                 "destructiveHint": self.destructive,

@@ -29,17 +29,15 @@ from tests.console.conftest import (
     Team,
     blocking,
 )
+from tests.suites import skip_suite
 
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"Chromium is not installed at {CHROMIUM} (apt-get install chromium; .ci/run installs it)",
-        allow_module_level=True,
-    )
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script>Bakery \"Launch\" & 'more'"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        skip_suite("browser", f"Chromium is not installed at {CHROMIUM}")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -114,13 +115,28 @@ class AuditRecord:
             "profile": profile_of(self.account),
             "account": self.account,
             "tool": self.tool,
-            "request": f"{self.method} {self.path}" if self.method else None,
+            "request": f"{self.method} {filled_path(self.path, self.arguments)}" if self.method else None,
             "arguments": {k: v for k, v in self.arguments.items() if v is not None},
             "changes": [_change(c) for c in self.spend or []],
             "confirmed_by": self.confirmed_by,
             "status": self.status,
             "detail": self.detail,
         }
+
+
+def filled_path(template: str | None, arguments: dict[str, Any]) -> str | None:
+    """The recorded path template with the ids a person looks for: `{campaignId}` from `campaign_id` (display only;
+    the record keeps the template, which the console matches against the reads that settle an outcome)."""
+    if template is None:
+        return None
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+        found = arguments.get(name, arguments.get(snake))
+        return str(found) if isinstance(found, str | int) and not isinstance(found, bool) else match.group(0)
+
+    return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", value, template)
 
 
 def _change(change: dict[str, Any]) -> str:

@@ -7,71 +7,16 @@ client_id for S2S, query client_id for the bulk job fetch; every tool takes it a
 
 from __future__ import annotations
 
-from typing import Any
-
-from ...vendorcall.operation import Effect, Operation
+from ...vendorcall.operation import Operation
 from ..vendor import Vendor
 from . import flows as f
 from . import models as m
+from . import plans as p
+from . import report_models as rm
 from .client import make_client
+from .declare import CAMPAIGN, FEED, JOB, JOBGROUP, WIP, C, op
 from .diagnose import DIAGNOSE
-
-C, CAMPAIGN, JOBGROUP, JOB, FEED, PUBLISHER, CONFIG = f.C, f.CAMPAIGN, f.JOBGROUP, f.JOB, f.FEED, f.PUBLISHER, f.CONFIG
-WIP = "Work in progress at Joveo (may not be deployed yet). "
-
-
-def _account(params: Any) -> str | None:
-    return getattr(params, "client_id", None)
-
-
-# Listed by default alongside the other vendors: find out why a job group is not spending, and pause.
-DEFAULT = {
-    "joveo_list_clients",
-    "joveo_list_campaigns",
-    "joveo_get_jobgroup_status",
-    "joveo_diagnose_jobgroup",
-    "joveo_pause_jobgroup",
-    "joveo_enable_jobgroup",
-    "joveo_pause_campaign",
-}
-# Also listed when Joveo is the only vendor configured.
-EVERYDAY = {
-    "joveo_enable_campaign",
-    "joveo_list_client_jobgroups",
-    "joveo_get_client_status",
-    "joveo_submit_stats_report",
-    "joveo_wait_for_stats_report",
-}
-
-
-def op(
-    name: str,
-    title: str,
-    description: str,
-    toolset: str,
-    effect: Effect,
-    method: str | None,
-    path: str | None,
-    params: Any,
-    **extra: Any,
-) -> Operation:
-    extra.setdefault("run", f.send)
-    extra.setdefault("default", name in DEFAULT)
-    extra.setdefault("everyday", name in EVERYDAY)
-    return Operation(
-        name=name,
-        title=title,
-        description=description,
-        vendor="joveo",
-        toolset=f"joveo_{toolset}",
-        effect=effect,
-        method=method,
-        path=path,
-        params=params,
-        account=_account,
-        **extra,
-    )
-
+from .posting_operations import POSTING_AND_REPORTING
 
 OPERATIONS: tuple[Operation, ...] = (
     # ------------------------------------------------------------------ clients V2-V10
@@ -84,7 +29,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         "/v1/clients",
         m.CreateClientParams,
-        spend=f.create_client_spend,
+        spend=p.create_client_spend,
     ),
     op(
         "joveo_list_clients",
@@ -108,8 +53,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "PUT",
         C,
         m.UpdateClientParams,
-        plan=f.update_client_plan,
-        spend=f.update_client_spend,
+        plan=p.update_client_plan,
+        spend=p.update_client_spend,
     ),
     op(
         "joveo_get_client",
@@ -132,7 +77,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "DELETE",
         C,
         m.ClientParams,
-        plan=f.state_plan("client", "delete"),
+        plan=p.state_plan("client", "delete"),
     ),
     op(
         "joveo_get_client_status",
@@ -168,8 +113,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         C + "/pause",
         m.ClientParams,
-        plan=f.state_plan("client", "pause"),
-        unchanged=f.already("client", "pause"),
+        plan=p.state_plan("client", "pause"),
+        unchanged=p.already("client", "pause"),
     ),
     op(
         "joveo_enable_client",
@@ -181,8 +126,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         C + "/enable",
         m.ClientParams,
-        plan=f.state_plan("client", "enable"),
-        unchanged=f.already("client", "enable"),
+        plan=p.state_plan("client", "enable"),
+        unchanged=p.already("client", "enable"),
     ),
     # --------------------------------------------------------------------- jobs V11-V18
     op(
@@ -195,7 +140,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         C + "/jobs",
         m.AddJobParams,
-        spend=f.job_spend,
+        spend=p.job_spend,
     ),
     op(
         "joveo_list_jobs",
@@ -232,7 +177,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "DELETE",
         JOB,
         m.JobParams,
-        plan=f.state_plan("job", "delete"),
+        plan=p.state_plan("job", "delete"),
     ),
     op(
         "joveo_update_job",
@@ -243,8 +188,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "PUT",
         JOB,
         m.UpdateJobParams,
-        check=f.job_valid_check,
-        spend=f.job_spend,
+        check=p.job_valid_check,
+        spend=p.job_spend,
     ),
     op(
         "joveo_pause_job",
@@ -256,9 +201,9 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         JOB + "/pause",
         m.JobParams,
-        check=f.job_valid_check,
-        plan=f.state_plan("job", "pause"),
-        unchanged=f.already("job", "pause"),
+        check=p.job_valid_check,
+        plan=p.state_plan("job", "pause"),
+        unchanged=p.already("job", "pause"),
     ),
     op(
         "joveo_enable_job",
@@ -270,9 +215,9 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         JOB + "/enable",
         m.JobParams,
-        check=f.job_valid_check,
-        plan=f.state_plan("job", "enable"),
-        unchanged=f.already("job", "enable"),
+        check=p.job_valid_check,
+        plan=p.state_plan("job", "enable"),
+        unchanged=p.already("job", "enable"),
     ),
     op(
         "joveo_get_jobs_bulk",
@@ -299,7 +244,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/v1/rules/jobs",
         m.RulesParams,
         run=f.rules,
-        plan=f.rules_plan,
+        plan=p.rules_plan,
     ),
     # ---------------------------------------------------------------- campaigns V19-V25
     op(
@@ -312,7 +257,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         C + "/campaigns",
         m.CreateCampaignParams,
-        spend=f.create_campaign_spend,
+        spend=p.create_campaign_spend,
     ),
     op(
         "joveo_list_campaigns",
@@ -349,7 +294,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "DELETE",
         CAMPAIGN,
         m.CampaignParams,
-        plan=f.state_plan("campaign", "delete"),
+        plan=p.state_plan("campaign", "delete"),
     ),
     op(
         "joveo_update_campaign",
@@ -360,8 +305,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "PUT",
         CAMPAIGN,
         m.UpdateCampaignParams,
-        plan=f.update_campaign_plan,
-        spend=f.update_campaign_spend,
+        plan=p.update_campaign_plan,
+        spend=p.update_campaign_spend,
     ),
     op(
         "joveo_pause_campaign",
@@ -374,8 +319,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         CAMPAIGN + "/pause",
         m.CampaignParams,
-        plan=f.state_plan("campaign", "pause"),
-        unchanged=f.already("campaign", "pause"),
+        plan=p.state_plan("campaign", "pause"),
+        unchanged=p.already("campaign", "pause"),
     ),
     op(
         "joveo_enable_campaign",
@@ -387,8 +332,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         CAMPAIGN + "/enable",
         m.CampaignParams,
-        plan=f.state_plan("campaign", "enable"),
-        unchanged=f.already("campaign", "enable"),
+        plan=p.state_plan("campaign", "enable"),
+        unchanged=p.already("campaign", "enable"),
     ),
     op(
         "joveo_get_metadata",
@@ -399,7 +344,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "read",
         "GET",
         "/v1/meta",
-        m.MetaParams,
+        rm.MetaParams,
     ),
     # -------------------------------------------------------------- job groups V26-V33
     op(
@@ -413,8 +358,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         CAMPAIGN + "/jobgroups",
         m.CreateJobGroupParams,
-        plan=f.create_jobgroup_plan,
-        spend=f.create_jobgroup_spend,
+        plan=p.create_jobgroup_plan,
+        spend=p.create_jobgroup_spend,
     ),
     op(
         "joveo_list_campaign_jobgroups",
@@ -464,7 +409,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "DELETE",
         JOBGROUP,
         m.JobGroupParams,
-        plan=f.state_plan("jobgroup", "delete"),
+        plan=p.state_plan("jobgroup", "delete"),
     ),
     op(
         "joveo_update_jobgroup",
@@ -475,8 +420,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "PUT",
         JOBGROUP,
         m.UpdateJobGroupParams,
-        plan=f.update_jobgroup_plan,
-        spend=f.update_jobgroup_spend,
+        plan=p.update_jobgroup_plan,
+        spend=p.update_jobgroup_spend,
     ),
     op(
         "joveo_pause_jobgroup",
@@ -489,8 +434,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         JOBGROUP + "/pause",
         m.JobGroupParams,
-        plan=f.state_plan("jobgroup", "pause"),
-        unchanged=f.already("jobgroup", "pause"),
+        plan=p.state_plan("jobgroup", "pause"),
+        unchanged=p.already("jobgroup", "pause"),
     ),
     op(
         "joveo_enable_jobgroup",
@@ -502,8 +447,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         JOBGROUP + "/enable",
         m.JobGroupParams,
-        plan=f.state_plan("jobgroup", "enable"),
-        unchanged=f.already("jobgroup", "enable"),
+        plan=p.state_plan("jobgroup", "enable"),
+        unchanged=p.already("jobgroup", "enable"),
     ),
     op(
         "joveo_get_jobgroup_status",
@@ -563,7 +508,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "DELETE",
         FEED,
         m.FeedParams,
-        plan=f.delete_feed_plan,
+        plan=p.delete_feed_plan,
     ),
     op(
         "joveo_update_feed",
@@ -575,267 +520,7 @@ OPERATIONS: tuple[Operation, ...] = (
         FEED,
         m.UpdateFeedParams,
     ),
-    # --------------------------------------------------------------- postings V39-V48
-    op(
-        "joveo_list_publisher_jobs",
-        "List Joveo jobs posted on a publisher",
-        "Lists a client's jobs posted on one publisher (optionally only pinned or "
-        "unpinned), one page at a time; one posting config's jobs: "
-        "joveo_list_posting_config_jobs.",
-        "postings",
-        "read",
-        "GET",
-        PUBLISHER + "/jobs",
-        m.PublisherJobsParams,
-        run=f.lister("posting_job"),
-        result=m.Page,
-    ),
-    op(
-        "joveo_add_jobs_to_posting_config",
-        "Add jobs to a Joveo posting config",
-        "Adds jobs (by reference) to a "
-        "posting config so they are posted on its publisher, using paid slots (Joveo's document mislabels this "
-        "'get all jobs of specific posting'). Asks the user to confirm.",
-        "postings",
-        "destructive",
-        "POST",
-        C + "/configs/{config_id}/jobs",
-        m.AddConfigJobsParams,
-        run=f.body_list,
-        plan=f.add_config_jobs_plan,
-    ),
-    op(
-        "joveo_create_posting_config",
-        "Create a Joveo posting config",
-        "Buys fixed-price postings of a client on a publisher (cost, slots, dates). Asks the user to confirm.",
-        "postings",
-        "destructive",
-        "POST",
-        PUBLISHER + "/configs",
-        m.CreatePostingConfigParams,
-        plan=f.create_config_plan,
-        spend=f.posting_config_spend,
-    ),
-    op(
-        "joveo_list_publisher_posting_configs",
-        "List Joveo posting configs on a publisher",
-        "Lists a client's posting configs on one publisher (cost, slots used, active); "
-        "on all publishers: joveo_list_posting_configs.",
-        "postings",
-        "read",
-        "GET",
-        PUBLISHER + "/configs",
-        m.PublisherParams,
-        run=f.unpaged("config"),
-        result=m.Page,
-    ),
-    op(
-        "joveo_update_posting_config",
-        "Update a Joveo posting config",
-        "Changes a posting config's cost, end "
-        "date, slots or rotation (changes spend; applied asynchronously). Asks the user to confirm.",
-        "postings",
-        "destructive",
-        "PUT",
-        CONFIG,
-        m.UpdatePostingConfigParams,
-        plan=f.update_config_plan,
-        spend=f.posting_config_spend,
-    ),
-    op(
-        "joveo_get_posting_config",
-        "Get a Joveo posting config",
-        "Reads one posting config: cost, slots used, dates, active, billing. To find ids: joveo_list_posting_configs.",
-        "postings",
-        "read",
-        "GET",
-        CONFIG,
-        m.PostingConfigParams,
-        resource="joveo://clients/{client_id}/publishers/{publisher_id}/configs/{config_id}",
-    ),
-    op(
-        "joveo_delete_posting_config",
-        "Delete a Joveo posting config",
-        "Deletes a posting config (irreversible; its postings stop). Asks the user to confirm.",
-        "postings",
-        "destructive",
-        "DELETE",
-        CONFIG,
-        m.PostingConfigParams,
-        plan=f.delete_config_plan,
-    ),
-    op(
-        "joveo_list_posting_config_jobs",
-        "List jobs of a Joveo posting config",
-        "Lists the jobs in a posting config, filtered by paused, pinned, posted or "
-        "status; one job's state: joveo_get_posting_config_job.",
-        "postings",
-        "read",
-        "GET",
-        CONFIG + "/jobs",
-        m.ConfigJobsParams,
-        run=f.unpaged("posting_job"),
-        result=m.Page,
-    ),
-    op(
-        "joveo_get_posting_config_job",
-        "Get one job of a Joveo posting config",
-        "Reads one job's posting state in a config (posted, pinned, paused); all its "
-        "jobs: joveo_list_posting_config_jobs.",
-        "postings",
-        "read",
-        "GET",
-        CONFIG + "/jobs/{job_reference}",
-        m.ConfigJobParams,
-    ),
-    op(
-        "joveo_list_posting_configs",
-        "List a Joveo client's posting configs",
-        "Lists all posting configs of a client across publishers, one page at a time; "
-        "one publisher's: joveo_list_publisher_posting_configs. One in full: "
-        "joveo_get_posting_config.",
-        "postings",
-        "read",
-        "GET",
-        C + "/configs",
-        m.ClientListParams,
-        run=f.lister("config"),
-        result=m.Page,
-    ),
-    # ------------------------------------------------------- stats and reports V49-V56, V59-V60
-    op(
-        "joveo_submit_stats_report",
-        "Request Joveo stats",
-        "Starts a stats report task for a client (dates within the last 60 days; default the last 30; by job "
-        "group, campaign, client or job). Each call starts a new task. Then call joveo_wait_for_stats_report.",
-        "stats",
-        "write",
-        "POST",
-        "/v1/stats/reports",
-        m.SubmitStatsParams,
-        run=f.submit_stats,
-        result=m.StatsTask,
-    ),
-    op(
-        "joveo_get_stats_report_status",
-        "Poll a Joveo stats report",
-        "Reads a stats task's status once (IN_PROGRESS, SUCCESS with download location, "
-        "NO_RECORDS_FOUND); to poll until done: joveo_wait_for_stats_report.",
-        "stats",
-        "read",
-        "GET",
-        f.STATS_STATUS,
-        m.StatsTaskParams,
-        run=f.stats_status,
-        result=m.StatsTask,
-    ),
-    op(
-        "joveo_wait_for_stats_report",
-        "Wait for a Joveo stats report",
-        "Polls a task of joveo_submit_stats_report until it is done or max_wait_seconds "
-        "pass; returns the report location, or the task id to try later.",
-        "stats",
-        "read",
-        "GET",
-        f.STATS_STATUS,
-        m.WaitStatsParams,
-        run=f.wait_stats,
-        result=m.StatsTask,
-    ),
-    op(
-        "joveo_stream_stats",
-        "Stream Joveo stats",
-        WIP + "Returns stats rows at once (no task, unlike joveo_submit_stats_report), "
-        "grouped by job, job group, campaign or client. Ratios (CPC, CPA, ...) are per "
-        "row: never sum or average them.",
-        "stats",
-        "read",
-        "POST",
-        "/v1/stats/stream",
-        m.GroupedReportParams,
-        run=f.stream_stats,
-        idempotent=True,
-    ),
-    op(
-        "joveo_generate_stats_report",
-        "Generate a Joveo stats report",
-        WIP + "Starts a stats report that calls call_back_url when done; returns its id for "
-        "joveo_get_report. Without a callback: joveo_submit_stats_report.",
-        "stats",
-        "write",
-        "POST",
-        "/v1/reports",
-        m.GroupedReportParams,
-        run=f.report_request,
-    ),
-    op(
-        "joveo_generate_ip_report",
-        "Generate a Joveo IP report",
-        "Starts an IP report for a client; returns its id for joveo_get_report.",
-        "stats",
-        "write",
-        "POST",
-        "/v1/reports/ip",
-        m.ReportRequestParams,
-        run=f.report_request,
-    ),
-    op(
-        "joveo_get_report",
-        "Get a Joveo report",
-        "Reads the status and download URL of a report of joveo_generate_stats_report "
-        "or joveo_generate_ip_report (stats tasks: joveo_get_stats_report_status).",
-        "stats",
-        "read",
-        "GET",
-        "/v1/reports/{report_id}",
-        m.ReportParams,
-    ),
-    op(
-        "joveo_request_publisher_report",
-        "Request a Joveo publisher report",
-        "For Joveo publisher partners only: starts a report for a publisher family and "
-        "period; read it with joveo_get_publisher_report.",
-        "stats",
-        "write",
-        "POST",
-        "/v1/publisher-families/{publisherFamilyId}/reports",
-        m.PublisherReportParams,
-        run=f.publisher_report,
-    ),
-    op(
-        "joveo_get_publisher_report",
-        "Get a Joveo publisher report",
-        "For Joveo publisher partners only: reads the status of a report of joveo_request_publisher_report.",
-        "stats",
-        "read",
-        "GET",
-        "/v1/publisher-families/{publisherFamilyId}/reports/{reportId}",
-        m.PublisherReportStatusParams,
-    ),
-    # --------------------------------------------------------------- tracking V57-V58
-    op(
-        "joveo_update_candidate_status",
-        "Send candidate statuses to Joveo",
-        "Reports hiring-stage changes of job applications in bulk (funnel tracking); feeds Joveo's CPA/CPH metrics.",
-        "tracking",
-        "write",
-        "POST",
-        "/v1/funnel/candidate-status",
-        m.FunnelParams,
-        run=f.funnel,
-    ),
-    op(
-        "joveo_send_s2s_event",
-        "Send a Joveo S2S conversion",
-        "Sends one server-to-server conversion (view, "
-        "apply start, apply) for a click; counts toward billing metrics, so send each apply once.",
-        "tracking",
-        "write",
-        "POST",
-        "/s2s/events",
-        m.S2SParams,
-        run=f.s2s,
-    ),
+    *POSTING_AND_REPORTING,
 )
 
 TOOLSETS = (
