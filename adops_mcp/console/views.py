@@ -258,12 +258,23 @@ def config_view(runtime: Runtime, operators: list[str]) -> dict[str, Any]:
         "Maximum bid (ADOPS_MAX_BID)": _amount(getattr(settings, "max_bid", None)),
         "Approval / confirmation window": f"{settings.confirm_ttl} s",
         "Four-eyes (no approving your own request)": "on" if settings.console_four_eyes else "off",
+        "Approvals per change (ADOPS_APPROVALS_REQUIRED)": _approvals(settings, len(operators)),
+        "Waiting changes per requester (ADOPS_MAX_PENDING_PER_REQUESTER)": str(settings.max_pending_per_requester),
         "Console session length": span(settings.console_session_ttl),
         "Approval webhook": "configured" if settings.approval_webhook_url else "not configured",
         "State store": runtime.store.describe(),
         "Console operators": ", ".join(operators),
     }
     return {"overview": overview, "profiles": profiles, "policy": policy}
+
+
+def _approvals(settings: Any, operators: int) -> str:
+    text = f"{settings.approvals_required} different operators" if settings.approvals_required > 1 else "1"
+    if settings.approvals_required_above is not None and settings.approvals_required > 1:
+        text += f"; 1 for budget raises up to {settings.approvals_required_above:g} (ADOPS_APPROVALS_REQUIRED_ABOVE)"
+    if settings.approvals_required > operators:
+        text += f" (only {operators} operators can sign in here: the rest must approve with adops-mcp approve --as)"
+    return text
 
 
 def _amount(value: float | None) -> str:

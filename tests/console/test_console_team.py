@@ -197,6 +197,7 @@ def test_the_requester_has_no_approve_button_and_every_page_fits_a_phone(team2: 
             assert bob.page.locator("caption").count() >= 1
             assert bob.page.locator("th:not([scope])").count() == 0
             bob.fits(name)
+        assert "2 different operators" in bob.page.locator("dl.policy").inner_text()  # the last page: config
         response = bob.page.request.post(team2.console + "/actions/nope", form={"decision": "approve"})
         assert response.status == 403
         bob.page.goto(team2.console + "/signin")
