@@ -152,14 +152,14 @@ MUTANTS = [
     m(
         "confirmation: approval signature not verified",
         CONFIRM,
-        "if not approvals.signed(runtime.tokens.key, action):",
+        "if not approvals.approved(runtime.tokens.key, action, votes, runtime.settings.console_four_eyes):",
         "if False:",
         OOB,
     ),
     m(
         "approvals: any signature accepted",
         "server/approvals.py",
-        "return hmac.compare_digest(expected, action.signature)",
+        "return hmac.compare_digest(expected, sig)",
         "return True",
         OOB,
     ),
@@ -583,8 +583,151 @@ MUTANTS += [
     ),
 ]
 
+APR = "server/approvals.py"
+DOORS = "tests/console/test_console_doors.py::"
+TEAM = "tests/console/test_console_team.py::"
+AUTH, CONSOLE = "console/auth.py", "console/app.py"
+MUTANTS += [
+    # -- approvals N of M and the console's doors (issue 27, issue 29 item 7) ----------------------------
+    m(
+        "approvals: the decision is not signed",
+        APR,
+        "            action.id,\n            status,\n",
+        "            action.id,\n",
+        DOORS + "test_a_denied_change_edited_to_approved_does_not_verify",
+    ),
+    m(
+        "approvals: the arguments are not signed",
+        APR,
+        "            action.arguments,\n",
+        "",
+        DOORS + "test_an_approval_edited_afterwards_shows_as_not_signed",
+    ),
+    m(
+        "approvals: how many approvals are needed is not signed",
+        APR,
+        "            action.approvals_required,\n",
+        "",
+        DOORS + "test_the_required_count_is_signed",
+    ),
+    m(
+        "approvals: not enough approvals still count as approved",
+        APR,
+        "return signed(key, action) and len(counted(key, action, approvals, four_eyes)) >= action.approvals_required",
+        "return signed(key, action)",
+        DOORS + "test_the_required_count_is_signed",
+    ),
+    m(
+        "approvals: the requester's own approval counts",
+        APR,
+        "    if four_eyes and normal(name) == normal(action.requested_by):",
+        "    if False:",
+        TEAM + "test_the_cli_counts_as_the_operator_it_names_under_the_same_rules",
+    ),
+    m(
+        "approvals: names compared as written",
+        APR,
+        '    return unicodedata.normalize("NFKC", name or "").casefold().strip()',
+        '    return (name or "").strip()',
+        TEAM + "test_the_cli_counts_as_the_operator_it_names_under_the_same_rules",
+    ),
+    m(
+        "approvals: the first approval of two approves",
+        APR,
+        "    if len(votes) < action.approvals_required:",
+        "    if False:",
+        TEAM + "test_the_cli_counts_as_the_operator_it_names_under_the_same_rules",
+    ),
+    m(
+        "approvals: the threshold ignores the amount",
+        APR,
+        "    return 1 if increase <= limit else full",
+        "    return 1",
+        "tests/test_oob_approval.py::test_small_budget_raises_need_one_approval_and_everything_else_the_full_count",
+    ),
+    m(
+        "store: an expired approval still reads as pending",
+        "server/store/base.py",
+        '            action.status = "expired"',
+        "            pass",
+        DOORS + "test_an_executed_or_expired_change_takes_no_more_approvals",
+    ),
+    m(
+        "guard: an empty key file is used",
+        GUARD,
+        "return key if len(key) >= MIN_KEY_LENGTH else None",
+        "return key",
+        DOORS + "test_an_empty_key_file_never_signs_an_approval",
+    ),
+    m(
+        "console: a session outlives a token change",
+        AUTH,
+        'if token is None or not hmac.compare_digest(str(data.get("fp")), self._mac("operator", token)):',
+        "if token is None:",
+        DOORS + "test_a_session_ends_when_the_operator_token_changes",
+    ),
+    m(
+        "console: sign-out is forgotten when the store purges",
+        CONSOLE,
+        '"console:" + session.sid, self.auth.expires_at())',
+        '"console:" + session.sid, time.time())',
+        DOORS + "test_a_signed_out_session_stays_dead_after_the_store_purges_expired_tokens",
+    ),
+    m(
+        "console: CSRF bound to the operator, not the session",
+        AUTH,
+        'csrf=self._mac("csrf", sid)',
+        'csrf=self._mac("csrf", str(operator))',
+        DOORS + "test_csrf_is_bound_to_the_session_not_the_operator",
+    ),
+    m(
+        "console: any port text accepted",
+        AUTH,
+        '(host.startswith(base + ":") and host[len(base) + 1 :].isdigit())',
+        'host.startswith(base + ":")',
+        DOORS + "test_every_page_checks_host_and_every_form_checks_origin_exactly",
+    ),
+    m(
+        "console: a host name matched by prefix",
+        AUTH,
+        "        elif host == entry:",
+        "        elif host.startswith(entry):",
+        DOORS + "test_a_configured_host_name_is_matched_exactly",
+    ),
+    m(
+        "console: an origin matched by prefix",
+        AUTH,
+        'return origin == f"{request.url.scheme}://{host}" or origin in trusted',
+        'return origin.startswith(f"{request.url.scheme}://127.0.0.1") or origin in trusted',
+        DOORS + "test_every_page_checks_host_and_every_form_checks_origin_exactly",
+    ),
+    m(
+        "console: failed sign-ins not counted",
+        CONSOLE,
+        "            self.limiter.failed(address)\n",
+        "",
+        DOORS + "test_sign_in_attempts_are_limited_per_client_address",
+    ),
+    m(
+        "store: no limit per requester",
+        "server/store/base.py",
+        ' AND expires_at > ?) < ?",',
+        ' AND expires_at > ?) < ? + 1000",',
+        DOORS + "test_one_requester_cannot_flood_the_queue",
+    ),
+    m(
+        "webhook: Slack control characters not escaped",
+        "server/webhook.py",
+        '    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")',
+        "    text = str(value)",
+        DOORS + "test_webhook_text_cannot_ping_or_link",
+    ),
+]
+
 # Changes that cannot alter behaviour, with the reason (not run).
 EQUIVALENT = {
+    "approvals: one person counted twice in counted()": "the approvals table's key (action, normalised name) and "
+    "the check that a row's operator is its normalised name already allow one row per person",
     "guard: the key-file lock (flock) removed": "only a race between concurrent first starts shows it; the test "
     "runs 12 at once but cannot force the interleaving, so a survivor would prove nothing either way",
     "guard: fsync of the key file or its directory removed": "durability across a power cut; no test can observe it",

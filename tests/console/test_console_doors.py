@@ -263,3 +263,27 @@ def test_a_configured_host_name_is_matched_exactly(receiver: Receiver, tmp_path:
             assert http.get("/console/signin", headers={"host": host}).status_code in (
                 (status,) if status == 200 else (403, 421)
             ), host
+
+
+@pytest.mark.anyio
+async def test_the_required_count_is_signed() -> None:
+    from tests.harness import connect
+
+    async with connect(confirm_mode="out-of-band", approvals_required=2) as h:
+        first = await h.ok(HOSTILE_ACTIVATE[0], HOSTILE_ACTIVATE[1])
+        ident = first["message"].split("approval id ")[1].split(",")[0]
+        env = {"ADOPS_APPROVALS_REQUIRED": "2"}
+        assert CliRunner().invoke(main, ["approve", ident, "--yes", "--as", "alice"], env=env).exit_code == 0
+        store = h.built.runtime.store
+        alice = (await store.approvals(ident))[0]
+        token = {"confirmation_token": first["confirmation_token"]}
+        # One approval of two passed off as the decision; then the count edited down to one as well.
+        for statement in (
+            "UPDATE pending_actions SET status = 'approved', decided_by = ?, decided_at = ?, signature = ?"
+            " WHERE id = ?",
+            "UPDATE pending_actions SET required = 1 WHERE id = ?",
+        ):
+            args = (alice.name, alice.decided_at, alice.signature, ident) if "signature" in statement else (ident,)
+            await store._run(statement, args)
+            assert "not signed by this server" in await h.error("confirm_action", token)
+        assert h.writes("jivox") == 0
