@@ -263,6 +263,12 @@ def test_a_configured_host_name_is_matched_exactly(receiver: Receiver, tmp_path:
             assert http.get("/console/signin", headers={"host": host}).status_code in (
                 (status,) if status == 200 else (403, 421)
             ), host
+        signed_in(http, named)  # nothing waiting: the list reloads itself (no script) and says when it was drawn
+        idle = http.get("/console/").text
+        assert '<meta http-equiv="refresh" content="30">' in idle and "As of " in idle
+        named.request(CLIENT_CAROL, *PAUSE)  # a change waiting: no reload under a half-written note
+        busy = http.get("/console/").text
+        assert 'http-equiv="refresh"' not in busy and "Reload</a> to see newer requests" in busy
 
 
 @pytest.mark.anyio
