@@ -129,7 +129,28 @@ def main(config_file: Path | None) -> None:
     metavar="LIST",
     help="HTTP: browser Origin values to accept. Env: ADOPS_ALLOWED_ORIGINS.",
 )
-def serve(
+def serve(**options: Any) -> None:
+    """Run the MCP server (stdio by default).
+
+    \b
+    Over HTTP, binding beyond loopback requires bearer tokens (ADOPS_HTTP_TOKENS or ADOPS_HTTP_TOKENS_FILE).
+    Spend caps: ADOPS_MAX_BUDGET, ADOPS_MAX_BUDGET_INCREASE. Accounts: ADOPS_<VENDOR>_ALLOWED_ACCOUNTS.
+    Operators: ADOPS_METRICS_TOKEN (GET /metrics), OTEL_* (traces), ADOPS_LOG_FORMAT=json (README: "Running it").
+    """
+    from .server import logs
+
+    # First, so that every line written from here on, a configuration error included, has the chosen format.
+    logs.configure(os.environ.get("ADOPS_LOG_FORMAT", "text"))
+    try:
+        _serve(**options)
+    except click.ClickException as exc:
+        if not logs.is_json():
+            raise
+        logs.announce(exc.format_message(), error=True)
+        sys.exit(exc.exit_code)
+
+
+def _serve(
     transport: str,
     host: str,
     port: int,
@@ -142,12 +163,8 @@ def serve(
     allowed_hosts: str | None,
     allowed_origins: str | None,
 ) -> None:
-    """Run the MCP server (stdio by default).
+    from .server import logs
 
-    \b
-    Over HTTP, binding beyond loopback requires bearer tokens (ADOPS_HTTP_TOKENS or ADOPS_HTTP_TOKENS_FILE).
-    Spend caps: ADOPS_MAX_BUDGET, ADOPS_MAX_BUDGET_INCREASE. Accounts: ADOPS_<VENDOR>_ALLOWED_ACCOUNTS.
-    """
     settings = _settings(
         sandbox=sandbox,
         read_only=read_only,
@@ -158,8 +175,9 @@ def serve(
         allowed_hosts=allowed_hosts,
         allowed_origins=allowed_origins,
     )
+    logs.set_level(settings.log_level)
     if not settings.sandbox and not settings.enabled_vendors:
-        click.echo(NO_VENDOR, err=True)
+        logs.announce(NO_VENDOR, error=True)
         sys.exit(2)
     from .config import ConfigError
     from .server.app import build_server
@@ -182,15 +200,19 @@ def serve(
     except ConfigError as exc:
         raise click.ClickException(f"Configuration problem:\n{exc}") from None
     if app is None:
+        if settings.metrics_token:  # counted, but nobody can scrape a stdio server
+            logs.announce("ADOPS_METRICS_TOKEN is set, but /metrics is served over HTTP only (--transport http).")
         built.server.run("stdio")
         return
     from .server.http_app import serve_http
 
     sock = _bind(host, port, "--port (ADOPS_PORT)")  # before "listening" is printed: a taken port fails here
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"adops-mcp listening on http://{shown}:{port}{MCP_PATH} (health: /healthz)", err=True)
+    logs.announce(f"adops-mcp listening on http://{shown}:{port}{MCP_PATH} (health: /healthz)")
     if settings.console_tokens or settings.console_tokens_file:
-        click.echo(f"Approvals console: http://{shown}:{port}/console", err=True)
+        logs.announce(f"Approvals console: http://{shown}:{port}/console")
+    if settings.metrics_token:
+        logs.announce(f"Metrics: http://{shown}:{port}/metrics (bearer ADOPS_METRICS_TOKEN)")
     serve_http(app, built.runtime, sock, grace=settings.shutdown_grace)
 
 

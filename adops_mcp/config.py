@@ -237,6 +237,8 @@ class Settings(BaseSettings):
     max_response_bytes: int = Field(default=2 * 1_048_576, ge=65_536, le=256 * 1_048_576)
     retry_wait: float = Field(default=0.25, ge=0, le=30)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    log_format: Literal["text", "json"] = "text"  # json: every line written to stderr is one JSON object
+    metrics_token: SecretStr | None = None  # HTTP: GET /metrics (Prometheus) with this bearer token; unset: no route
     # Approvals console at /console on the HTTP transport (adops_mcp/console/): operators as name:token pairs.
     console_tokens: SecretStr | None = None  # comma list of name:token
     console_tokens_file: Path | None = None  # one name:token a line
@@ -260,6 +262,21 @@ class Settings(BaseSettings):
         if value is not None and len(value.get_secret_value()) < 32:
             raise ValueError(
                 "needs at least 32 characters (it signs confirmation tokens), "
+                "e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+        return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < 16:
+            raise ValueError(
+                "needs at least 16 characters (it guards /metrics), "
                 "e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
             )
         return value
@@ -422,6 +439,8 @@ def resolve_defaults(settings: Settings) -> None:
 def register_secrets(settings: Settings) -> None:
     if settings.confirm_key is not None:
         secrets.register(settings.confirm_key.get_secret_value())
+    if settings.metrics_token is not None:
+        secrets.register(settings.metrics_token.get_secret_value())
     if settings.approval_webhook_url is not None:  # Slack-style webhook URLs are credentials themselves
         secrets.register(settings.approval_webhook_url.get_secret_value())
     if settings.database_url is not None:

@@ -54,6 +54,9 @@ NOT_AT_START = [
     "psycopg",  # only with ADOPS_DATABASE_URL
     "httpcore2",  # vendor HTTP clients open on their first request
     "stamina",  # and load the retry library then
+    "prometheus_client",  # only with ADOPS_METRICS_TOKEN
+    "opentelemetry.sdk",  # only when OTEL_* asks for traces
+    "opentelemetry.exporter",
     # a vendor package (models, plans, client) loads on the first call of one of its tools
     "adops_mcp.tools.jivox",
     "adops_mcp.tools.joveo",

@@ -34,6 +34,7 @@ from .overview import configuration_tool, register_configuration
 from .registry import build_tool, resource_function
 from .runtime import Clients, Runtime, describe_validation
 from .store import Store, StoreUnavailable, open_store
+from .telemetry import Telemetry
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,7 +61,15 @@ class AdopsServer(MCPServer[Any]):
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None) -> Any:
         if self._tool_manager.get_tool(name) is None:
-            raise ToolError(unlisted_tool(self.runtime, name, arguments))
+            known = name if name in self.runtime.operations else "unknown"  # never a name a client made up
+            with self.runtime.telemetry.tool_call(known):
+                raise ToolError(unlisted_tool(self.runtime, name, arguments))
+        with self.runtime.telemetry.tool_call(name, self.runtime.operations.get(name)) as record:
+            result = await self._call_tool(name, arguments, context)
+            record.settle(result)
+            return result
+
+    async def _call_tool(self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None) -> Any:
         try:
             return await super().call_tool(name, arguments, context)
         except UnexpectedToolError:
@@ -160,8 +169,9 @@ def build_server(
     tokens = Tokens(key, store, settings.confirm_ttl)
     for account in [*settings.vendors.values(), *(a for p in settings.profiles.values() for a in p.values())]:
         account.bind_install_key(key)
-    clients = Clients(settings, ClientOptions.from_settings(settings, transport))
-    runtime = Runtime(settings=settings, store=store, tokens=tokens, clients=clients)
+    watch = Telemetry.from_settings(settings)
+    clients = Clients(settings, ClientOptions.from_settings(settings, transport, watch.observer))
+    runtime = Runtime(settings=settings, store=store, tokens=tokens, clients=clients, telemetry=watch)
 
     # Summaries only: a vendor package loads on the first call of one of its tools.
     everything = index.summaries().values()

@@ -90,6 +90,7 @@ async def request_approval(runtime: Runtime, call: Call, planned: TokenNeeded) -
     if action is None:
         raise ToolError(too_many_waiting(settings.max_pending_per_requester, runtime.tokens.ttl))
     webhook.notify(settings, "approval_requested", action)
+    runtime.telemetry.confirmation("requested")
     return WriteResult(
         status="pending_approval",
         message=approval_instructions(action.id, runtime.tokens.ttl, action.approvals_required),
@@ -180,6 +181,7 @@ async def perform(
                 caller(ctx),
                 digest=confirmation.data.digest,
             )
+            runtime.telemetry.confirmation("requested")
             return WriteResult(
                 status="confirmation_required",
                 message=token_instructions(runtime.tokens.ttl),
@@ -193,6 +195,7 @@ async def perform(
             and confirmation.data.confirm
         ):
             if runtime.tokens.clock() > getattr(ctx, ELICITATION_DEADLINE, 0.0):
+                runtime.telemetry.confirmation("expired")
                 return WriteResult(
                     status="declined",
                     message=f"The confirmation came after its deadline. Nothing was sent to {op.vendor}. "
@@ -200,8 +203,10 @@ async def perform(
                     account=call.settings.profile,
                 )
             await confirm_unchanged(call, getattr(ctx, PLAN_DIGEST, None))
+            runtime.telemetry.confirmation("confirmed")
             return await runtime.execute(call, confirmed_by="elicitation")
         action = getattr(confirmation, "action", "declined")
+        runtime.telemetry.confirmation("declined")
         return WriteResult(
             status="declined",
             message=f"The user did not confirm ({action}). Nothing was sent to {op.vendor}.",
@@ -251,6 +256,7 @@ def build_confirm_action(runtime: Runtime) -> Tool:
             if grant.pending is not None and not await runtime.store.claim(grant.pending):
                 raise ToolError("This approved change was already performed or has expired. Nothing was sent again.")
             await runtime.tokens.spend(grant)
+            runtime.telemetry.confirmation("confirmed")
             # guarded operations are writes, and execute answers a write with a WriteResult
             return cast(WriteResult, await runtime.execute(call, confirmed_by=confirmed_by))
 

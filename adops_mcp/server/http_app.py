@@ -6,6 +6,7 @@
   beyond loopback, and enforced whenever configured. They are compared in constant time and the
   Authorization header is removed before the MCP app sees the request, so it can never reach a vendor.
 - GET /healthz answers without authentication and without any configuration detail.
+- GET /metrics (Prometheus) exists only with ADOPS_METRICS_TOKEN, and answers only that bearer token.
 - Request bodies above ADOPS_HTTP_MAX_BODY are refused with 413 (the SDK's limit).
 - Stateless by default (ADOPS_HTTP_STATELESS): no session lives in the process, so replicas behind a
   load balancer are interchangeable. Confirmation tokens are signed with ADOPS_CONFIRM_KEY, which
@@ -39,6 +40,7 @@ LOOPBACK_ORIGINS = ("http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"
 HEALTH_PATH = "/healthz"
 MCP_PATH = "/mcp"
 CONSOLE_PATH = "/console"
+METRICS_PATH = "/metrics"
 
 
 def is_loopback(host: str) -> bool:
@@ -114,6 +116,7 @@ class Gate:
     tokens: dict[str, bytes]  # name -> bearer token
     console: ASGIApp | None = None  # /console: its own sign-in (operators), never the MCP bearer tokens
     stateless: bool = False  # no session, so no server-to-client stream: GET /mcp is refused, not left open
+    metrics: ASGIApp | None = None  # /metrics: its own bearer token (ADOPS_METRICS_TOKEN), never an MCP one
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan: the MCP app's session manager
@@ -124,6 +127,9 @@ class Gate:
                 await _respond(send, 200, {"status": "ok", "version": __version__})
             else:
                 await _respond(send, 405, {"error": "method not allowed"}, {"allow": "GET, HEAD"})
+            return
+        if self.metrics is not None and scope["path"] == METRICS_PATH:
+            await self.metrics(scope, receive, send)
             return
         if self.console is not None and (scope["path"] == CONSOLE_PATH or scope["path"].startswith(CONSOLE_PATH + "/")):
             await self.console(scope, receive, send)
@@ -189,7 +195,19 @@ def build_http_app(server: MCPServer[Any], settings: Settings, host: str, consol
     )
     if console is None and (settings.console_tokens or settings.console_tokens_file):
         raise ConfigError("ADOPS_CONSOLE_TOKENS is set but no approvals console was built for this server.")
-    return Gate(app, {name: token.encode() for name, token in tokens.items()}, console, settings.http_stateless)
+    metrics = None
+    if settings.metrics_token is not None:  # prometheus_client loads only then
+        from .metrics import endpoint
+
+        metrics_token = settings.metrics_token.get_secret_value().strip()
+        console_tokens = settings.console_tokens.get_secret_value() if settings.console_tokens else None
+        if metrics_token in {*tokens.values(), *(parse_token_entry(e)[1] for e in names(console_tokens))}:
+            raise ConfigError("ADOPS_METRICS_TOKEN must differ from every MCP client and console token.")
+        runtime: Runtime = server.runtime  # type: ignore[attr-defined]  # build_server's AdopsServer
+        assert runtime.telemetry.metrics is not None, "build_server and build_http_app need the same settings"
+        metrics = endpoint(runtime.telemetry.metrics, runtime.store, metrics_token)
+    tokens_by_name = {name: token.encode() for name, token in tokens.items()}
+    return Gate(app, tokens_by_name, console, settings.http_stateless, metrics)
 
 
 def serve_http(app: ASGIApp, runtime: Runtime, sock: Any, *, grace: int) -> None:
@@ -211,6 +229,16 @@ def serve_http(app: ASGIApp, runtime: Runtime, sock: Any, *, grace: int) -> None
                 await super().shutdown(sockets)
             finally:
                 stopper.cancel()
+                flush_traces()  # uvicorn then re-raises the signal: the exit runs no atexit hook
 
-    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=grace, server_header=False)
+    from uvicorn.config import LOGGING_CONFIG
+
+    from .logs import is_json
+    from .telemetry import flush_traces
+
+    # JSON logs: uvicorn gets no logging config of its own, so its lines reach the one JSON handler.
+    logging = None if is_json() else LOGGING_CONFIG
+    config = uvicorn.Config(
+        app, log_level="warning", timeout_graceful_shutdown=grace, server_header=False, log_config=logging
+    )
     Server(config).run(sockets=[sock])

@@ -32,11 +32,12 @@ from ..vendorcall.operation import Call, Operation, Summary
 from ..vendorcall.request import Request, UnsafeId, digest
 from ..vendorcall.results import WriteResult
 from ..vendorcall.sanitize import clean, clean_model, quoted
-from . import policy
+from . import policy, telemetry
 from .guard import (
     Tokens,
 )
 from .store import Store, StoreUnavailable
+from .telemetry import Telemetry
 
 STORE_DOWN = "the shared state store is unavailable: nothing was sent"
 
@@ -143,6 +144,7 @@ class Runtime:
     operations: dict[str, Summary] = field(default_factory=dict)  # what this server runs, listed or not
     in_flight: set[Watch] = field(default_factory=set)  # tool calls running now
     stopping: bool = False
+    telemetry: Telemetry = field(default_factory=Telemetry)  # metrics and traces (off unless configured)
 
     def stop_calls(self) -> None:
         """Shutdown: every tool call still running ends now with a clear error (a write: outcome unknown)."""
@@ -194,6 +196,7 @@ class Runtime:
     def call(
         self, op: Operation, arguments: dict[str, Any], ctx: Context[Any, Any] | None, profile: str | None = None
     ) -> Call:
+        telemetry.note_operation(op)
         arguments = dict(arguments)
         profile = arguments.pop("profile", None) or profile  # the tool argument of multi-account vendors
         params = op.params.model_validate(arguments)
@@ -279,9 +282,11 @@ class Runtime:
         )
         if (watch := _watch.get()) is not None:
             watch.audit_id = audit_id
+        telemetry.note_audit(audit_id)
         try:
             data = await op.execute(call)
         except VendorError as exc:
+            telemetry.note_audit(audit_id, exc.outcome)
             note = await self.settle(audit_id, exc.outcome, exc.message)
             if exc.outcome == "unknown":
                 raise ToolError(f"Outcome unknown (audit record #{audit_id}{note}): {exc.message}") from None
@@ -289,6 +294,7 @@ class Runtime:
         except BaseException as exc:
             # Cancelled, crashed or a bug: whether the vendor applied it is not known.
             detail = "the server shut down before the vendor answered" if self.stopping else type(exc).__name__
+            telemetry.note_audit(audit_id, "unknown")
             with anyio.CancelScope(shield=True):
                 await self.settle(audit_id, "unknown", detail)
             raise

@@ -10,6 +10,7 @@ import httpx2
 
 from ..config import Settings, VendorSettings
 from ..vendorcall.http import VendorClient
+from ..vendorcall.observe import Observer
 from ..vendorcall.operation import Operation
 
 
@@ -22,6 +23,7 @@ class ClientKwargs(TypedDict):
     read_attempts: int
     retry_wait: float
     max_response_bytes: int
+    observer: Observer | None
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,12 @@ class ClientOptions:
     read_attempts: int
     retry_wait: float
     max_response_bytes: int = 2 * 1_048_576
+    observer: Observer | None = None  # metrics and trace spans of every request (server/telemetry.py)
 
     @classmethod
-    def from_settings(cls, settings: Settings, transport: httpx2.AsyncBaseTransport | None) -> ClientOptions:
+    def from_settings(
+        cls, settings: Settings, transport: httpx2.AsyncBaseTransport | None, observer: Observer | None = None
+    ) -> ClientOptions:
         return cls(
             transport=transport,
             timeout=settings.timeout,
@@ -44,6 +49,7 @@ class ClientOptions:
             read_attempts=settings.read_attempts,
             retry_wait=settings.retry_wait,
             max_response_bytes=settings.max_response_bytes,
+            observer=observer,
         )
 
     def kwargs(self) -> ClientKwargs:
@@ -54,6 +60,7 @@ class ClientOptions:
             "read_attempts": self.read_attempts,
             "retry_wait": self.retry_wait,
             "max_response_bytes": self.max_response_bytes,
+            "observer": self.observer,
         }
 
 

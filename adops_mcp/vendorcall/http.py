@@ -27,6 +27,7 @@ import anyio
 import httpx2
 
 from . import secrets
+from .observe import Exchange, Observer
 from .sanitize import clean, clean_text
 
 log = logging.getLogger("adops_mcp.http")
@@ -198,6 +199,7 @@ class VendorRequest:
     authenticated: bool = True
     waiting_for_slot: bool = False
     sent: bool = False
+    attempts: int = 0  # HTTP requests sent for it so far (retries, a token refresh)
 
 
 class VendorClient:
@@ -215,8 +217,10 @@ class VendorClient:
         describe_error: ErrorMessage | None = None,
         auth_hint: str = "",
         max_response_bytes: int = 2 * 1_048_576,
+        observer: Observer | None = None,
     ) -> None:
         self.vendor = vendor
+        self.observer = observer
         self.base_url = base_url.rstrip("/")
         self.auth = auth
         self.timeout = timeout
@@ -381,6 +385,7 @@ class VendorClient:
             call.sent = True  # from here on, a write may reach the vendor
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            call.attempts += 1
             try:
                 request = self.http.build_request(
                     call.method,
@@ -391,11 +396,13 @@ class VendorClient:
                     headers=all_headers,
                     timeout=httpx2.Timeout(max(budget.remaining(), 0.001)),
                 )
-                response = await self.http.send(request, stream=True)
-                try:
-                    await self._read_bounded(response)
-                finally:
-                    await response.aclose()
+                with self._observed(call) as exchange:
+                    response = await self.http.send(request, stream=True)
+                    exchange.status = response.status_code
+                    try:
+                        await self._read_bounded(response)
+                    finally:
+                        await response.aclose()
             except (httpx2.ConnectError, httpx2.ConnectTimeout):
                 call.sent = False  # the connection never opened: nothing reached the vendor
                 raise
@@ -403,6 +410,16 @@ class VendorClient:
                 self.in_flight -= 1
         log.info("%s %s %s -> %s", self.vendor, call.method, call.path, response.status_code)
         return response
+
+    @contextmanager
+    def _observed(self, call: VendorRequest) -> Iterator[Exchange]:
+        exchange = Exchange(self.vendor, call.method, "", call.attempts)
+        if self.observer is None:
+            yield exchange
+            return
+        exchange.template = self.template_of(call.path)
+        with self.observer.exchange(exchange):
+            yield exchange
 
     async def _read_bounded(self, response: httpx2.Response) -> None:
         """Read the (decoded) body, stopping as soon as it passes max_response_bytes."""
