@@ -192,9 +192,11 @@ def test_the_requester_has_no_approve_button_and_every_page_fits_a_phone(team2: 
         bob.page.keyboard.press("Tab")  # the first stop is the skip link, visible when focused
         assert bob.page.evaluate("document.activeElement.className") == "skip"
         assert bob.page.locator("a.skip").is_visible()
+        outline = bob.page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline not in ("", "none")  # keyboard focus stays visible
         for path, name in (("/audit", "audit"), ("/spend", "spend"), ("/config", "config")):
             bob.page.goto(team2.console + path)
-            assert bob.page.locator("caption").count() >= 1
+            assert bob.page.locator("caption").count() == bob.page.locator("table").count()  # each captioned
             assert bob.page.locator("th:not([scope])").count() == 0
             bob.fits(name)
         assert "2 different operators" in bob.page.locator("dl.policy").inner_text()  # the last page: config
