@@ -179,6 +179,9 @@ def _serve(
     if not settings.sandbox and not settings.enabled_vendors:
         logs.announce(NO_VENDOR, error=True)
         sys.exit(2)
+    from .server import safelog
+
+    safelog.install(settings.log_level)  # before the SDK's own handler, which could fail when descriptors run out
     from .config import ConfigError
     from .server.app import build_server
     from .server.http_app import MCP_PATH, build_http_app
@@ -397,12 +400,18 @@ def _store(settings: Settings) -> Any:
     help="Check each vendor fact the documents do not state (docs/vendor-facts.md) with safe reads only "
     "(GETs and the documented credential exchange): confirmed, refuted or unknown. Exits 1 if one is refuted.",
 )
-def doctor(sandbox: bool | None, probe: bool) -> None:
+@click.option(
+    "--facts",
+    is_flag=True,
+    help="Also print the table of vendor facts the documents do not state, for the configured vendors, with "
+    "the setting that changes each and its value in effect.",
+)
+def doctor(sandbox: bool | None, probe: bool, facts: bool) -> None:
     """Check the configuration: each vendor profile answers with its credentials, the state store opens.
 
-    Makes one cheap authenticated call per profile, prints what works and the table of vendor facts
-    the documents do not state (with the setting that changes each); never prints a credential.
-    Exits 1 when something fails. With --probe, checks those facts instead.
+    Makes one cheap authenticated call per profile (once, without retries) and prints what works;
+    never prints a credential. Exits 1 when something fails. --facts adds the table of vendor facts
+    the documents do not state; --probe checks those facts instead.
     """
     import anyio
 
@@ -418,7 +427,7 @@ def doctor(sandbox: bool | None, probe: bool) -> None:
         ok, lines = anyio.run(checks.probe, settings, transport)
     else:
         ok, lines = anyio.run(checks.run, settings, transport)
-        lines += ["", *checks.facts_table(settings)]
+        lines += ["", *(checks.facts_table(settings) if facts else [checks.FACTS_HINT])]
     for line in lines:
         click.echo(line)
     sys.exit(0 if ok else 1)

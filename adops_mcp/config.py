@@ -124,6 +124,12 @@ class JoveoSettings(VendorSettings):
     client_date_format: Literal["mm/dd/yyyy", "dd/mm/yyyy"] = "mm/dd/yyyy"
     # Where the stats task id comes back (V49 documents none): this header first, then any header or body.
     task_id_header: str = "x-task-id"
+    # x-authorization-key: the document says "pass the token"; its answer says token_type Bearer (VENDORS.md 2.3).
+    token_format: Literal["raw", "bearer"] = "raw"
+    # V19's create sample spells the caps key "Caps", every other sample "caps" (likely a typo; a guess).
+    campaign_caps_key: Literal["caps", "Caps"] = "caps"
+    # A paused job's status value: only "ACTIVE" is documented (V13).
+    job_paused_status: str = Field(default="PAUSED", min_length=1, max_length=40)
     # Every Joveo path but /s2s/events is a guess: operation name (without joveo_) -> the path Joveo gave
     # you, e.g. ADOPS_JOVEO_PATH_LIST_CLIENTS=/v2/clients (or `paths = {list_clients = "..."}` in a profile).
     paths: dict[str, str] = Field(default_factory=dict)
@@ -194,6 +200,9 @@ class DeltaSettings(VendorSettings):
 
     api_key: SecretStr | None = None
     media_agency_id: str | None = None
+    # D2: the example request's path first; on 404 the documented /api/v1/client/{clientId} (empty: none).
+    client_path: str = "/api/v1/media_agency/{mediaAgencyId}/client/{clientId}"
+    client_fallback_path: str = "/api/v1/client/{clientId}"
 
 
 VENDOR_SETTINGS: tuple[type[VendorSettings], ...] = (JivoxSettings, JoveoSettings, MerchentaSettings, DeltaSettings)
@@ -221,6 +230,11 @@ class Settings(BaseSettings):
     http_tokens_file: Path | None = None  # one bearer token a line
     http_max_body: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)  # bytes
     http_stateless: bool = True  # no session state in the process: replicas are interchangeable
+    # Slow and idle connections (server/http_limits.py): seconds, and open connections beyond which 503.
+    http_header_timeout: float = Field(default=10.0, gt=0, le=300)  # first byte to complete headers
+    http_keep_alive_timeout: float = Field(default=5.0, gt=0, le=300)  # idle between requests
+    http_body_timeout: float = Field(default=30.0, gt=0, le=600)  # headers to complete body
+    http_max_connections: int = Field(default=1000, ge=1, le=1_000_000)  # lowered to fit the descriptor limit
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("adops-mcp")))
     confirm_key: SecretStr | None = None
     # Shared state for replicas: postgresql://... (audit log, used tokens, approvals); default SQLite in data_dir.
@@ -289,6 +303,25 @@ class Settings(BaseSettings):
     @property
     def enabled_vendors(self) -> dict[str, VendorSettings]:
         return {name: v for name, v in self.vendors.items() if v.enabled}
+
+
+def partly_set(settings: Settings) -> list[tuple[str, str]]:
+    """Vendors some of whose ADOPS_<VENDOR>_* variables are set but not their credentials: not enabled, and
+    the variables to set (a base URL alone enables nothing)."""
+    found = []
+    for name, account in settings.vendors.items():
+        given = sorted(account.model_fields_set - {"profile"})
+        if account.enabled or not given:
+            continue
+        missing = ", ".join(account.env(n) for n in account.credential_fields)
+        found.append(
+            (
+                name,
+                f"not enabled: {', '.join(account.env(n) for n in given)} set, but {missing} missing "
+                f"({account.display} is enabled by its credentials)",
+            )
+        )
+    return found
 
 
 def _explain(exc: ValidationError, prefix: str) -> list[str]:

@@ -1,7 +1,7 @@
 """Vendor facts the documents in vendor-docs/ do not state (or state inconsistently), in one table.
 
 Each fact has the setting that changes it, where its current value came from (the vendor's
-document, a public page of the vendor, or a guess) and its value. `adops-mcp doctor` prints the
+document, a public page of the vendor, or a guess) and its value. `adops-mcp doctor --facts` prints the
 table, docs/vendor-facts.md is generated from it (`python -m adops_mcp.facts`, a test keeps the two
 equal) and `adops-mcp doctor --probe` checks the facts a safe read can check (probe.py).
 """
@@ -13,26 +13,41 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import JivoxSettings, JoveoSettings, MerchentaSettings, VendorSettings
+from .config import DeltaSettings, JivoxSettings, JoveoSettings, MerchentaSettings, VendorSettings
 
 Source = str  # "document" | "public page" | "guess"
+NO_SETTING = "no setting"
+WRITE_ONLY = "only a write shows it; a probe never sends one"
 
 
 @dataclass(frozen=True)
 class Fact:
     vendor: str  # jivox | joveo | merchenta | deltaprojects
     name: str  # what the fact is, e.g. "path of joveo_list_clients"
-    setting: str  # the environment variable that changes it
+    setting: str  # the environment variable that changes it, or NO_SETTING
     source: Source
     value: Callable[[VendorSettings], str]  # the value in effect for an account
     default: str  # the value without the setting (the docs page shows it)
     method: str | None = None  # for a path: the HTTP method it is called with
     note: str = ""
+    unprobed: str = ""  # why doctor --probe cannot check it (a write's path says so itself)
 
     @property
     def readable(self) -> bool:
         """Whether doctor --probe may try it: a GET path (never a write)."""
         return self.method == "GET"
+
+    @property
+    def not_probed_because(self) -> str:
+        if self.unprobed:
+            return self.unprobed
+        if self.method not in (None, "GET"):
+            return "a write's path; a probe never sends one"
+        return "no read checks it"
+
+
+def _fixed(value: str) -> Callable[[VendorSettings], str]:
+    return lambda s: value
 
 
 def _attr(name: str) -> Callable[[VendorSettings], str]:
@@ -123,6 +138,94 @@ def _joveo_facts() -> list[Fact]:
         ),
         Fact(
             "joveo",
+            "how the access token is sent in x-authorization-key",
+            "ADOPS_JOVEO_TOKEN_FORMAT",
+            "guess",
+            _attr("token_format"),
+            JoveoSettings.model_fields["token_format"].default,
+            note='the document says "pass the token"; its answer has token_type Bearer. raw or bearer',
+        ),
+        Fact(
+            "joveo",
+            "key of the caps object when creating a campaign (V19)",
+            "ADOPS_JOVEO_CAMPAIGN_CAPS_KEY",
+            "guess",
+            _attr("campaign_caps_key"),
+            JoveoSettings.model_fields["campaign_caps_key"].default,
+            note='the create sample spells it "Caps", the update sample and every other record "caps"',
+            unprobed=WRITE_ONLY,
+        ),
+        Fact(
+            "joveo",
+            "status of a paused job (V13, V16)",
+            "ADOPS_JOVEO_JOB_PAUSED_STATUS",
+            "guess",
+            _attr("job_paused_status"),
+            JoveoSettings.model_fields["job_paused_status"].default,
+            note='only "ACTIVE" is documented; plans and the diagnosis compare a job\'s status with it',
+        ),
+        Fact(
+            "joveo",
+            "stats request dates: filters keys startDate / endDate in mm/dd/yyyy (V49)",
+            NO_SETTING,
+            "guess",
+            _fixed("startDate, endDate (mm/dd/yyyy)"),
+            "startDate, endDate (mm/dd/yyyy)",
+            note="the document does not show the Async Stat Filters object; the filters argument is sent as given",
+            unprobed=WRITE_ONLY,
+        ),
+        Fact(
+            "joveo",
+            "stats request id filters: keys campaignIds / jobGroupIds (V49)",
+            NO_SETTING,
+            "guess",
+            _fixed("campaignIds, jobGroupIds"),
+            "campaignIds, jobGroupIds",
+            note="not shown by the document; the filters argument is sent as given",
+            unprobed=WRITE_ONLY,
+        ),
+        Fact(
+            "joveo",
+            "stats aggregation level values (V49)",
+            NO_SETTING,
+            "guess",
+            _fixed("CLIENT, CAMPAIGN, JOBGROUP, JOB"),
+            "CLIENT, CAMPAIGN, JOBGROUP, JOB",
+            note="the Aggregation Level object is not shown; the values are the report groupBy ones (V51, V54)",
+            unprobed=WRITE_ONLY,
+        ),
+        Fact(
+            "joveo",
+            "report dates: filterBy keys startDate / endDate in mm/dd/yyyy (V51, V54, V55)",
+            NO_SETTING,
+            "guess",
+            _fixed("startDate, endDate (mm/dd/yyyy)"),
+            "startDate, endDate (mm/dd/yyyy)",
+            note="the Report Details FilterBy object is not shown; the filter_by argument is sent as given",
+            unprobed=WRITE_ONLY,
+        ),
+        Fact(
+            "joveo",
+            "key of the funnel's additional details object (V57)",
+            NO_SETTING,
+            "guess",
+            _fixed("additionalDetails"),
+            "additionalDetails",
+            note='the document shows "object (Funnel Tracking Additional Details)" without its key',
+            unprobed=WRITE_ONLY,
+        ),
+        Fact(
+            "joveo",
+            'meaning of V40 "Get all jobs of specific posting": adds (pins) jobs to a posting config',
+            NO_SETTING,
+            "guess",
+            _fixed("joveo_add_jobs_to_posting_config (destructive)"),
+            "joveo_add_jobs_to_posting_config (destructive)",
+            note='its label says "get", but it takes job references and answers "Create request processed"',
+            unprobed=WRITE_ONLY,
+        ),
+        Fact(
+            "joveo",
             "client start/end date format (V2)",
             "ADOPS_JOVEO_CLIENT_DATE_FORMAT",
             "document",
@@ -176,6 +279,24 @@ def _facts() -> list[Fact]:
             method="GET",
             note="on 404/405 activation rests on the approval status alone",
         ),
+        Fact(
+            "jivox",
+            "retail campaign list filter status(eq)<STATUS>",
+            NO_SETTING,
+            "guess",
+            _fixed("filters=status(eq)<STATUS>"),
+            "filters=status(eq)<STATUS>",
+            note="the filters grammar is Field(Operator)Value; only mediaPlanName(like) is shown (media plans)",
+        ),
+        Fact(
+            "jivox",
+            "retail campaign list filter retailCampaignName(like)<text>",
+            NO_SETTING,
+            "guess",
+            _fixed("filters=retailCampaignName(like)<text>"),
+            "filters=retailCampaignName(like)<text>",
+            note="as above",
+        ),
         *_joveo_facts(),
         Fact(
             "merchenta",
@@ -205,6 +326,26 @@ def _facts() -> list[Fact]:
             "(none: ask Delta Projects)",
             note="the document gives paths only",
         ),
+        Fact(
+            "deltaprojects",
+            "path of a client (D2), tried first",
+            "ADOPS_DELTA_CLIENT_PATH",
+            "document",
+            _attr("client_path"),
+            DeltaSettings.model_fields["client_path"].default,
+            method="GET",
+            note="the document's example request; its text gives another path (next line)",
+        ),
+        Fact(
+            "deltaprojects",
+            "path of a client tried after a 404",
+            "ADOPS_DELTA_CLIENT_FALLBACK_PATH",
+            "document",
+            _attr("client_fallback_path"),
+            DeltaSettings.model_fields["client_fallback_path"].default,
+            method="GET",
+            note="the document's text; empty: no fallback",
+        ),
     ]
 
 
@@ -220,9 +361,11 @@ def current(fact: Fact, settings: VendorSettings | None) -> str:
 
 
 def table_lines(accounts: dict[str, VendorSettings]) -> list[str]:
-    """The table as doctor prints it: one line per fact, the value in effect for each configured vendor."""
+    """The table as `doctor --facts` prints it: one line per fact of each configured vendor, its value in effect."""
     lines = [f"{'vendor':10} {'source':11} {'setting':46} value"]
     for fact in FACTS:
+        if accounts and fact.vendor not in accounts:
+            continue  # only the configured vendors' facts (all of them when none is configured)
         value = current(fact, accounts.get(fact.vendor))
         what = f"{fact.method} {value}" if fact.method else value
         lines.append(f"{fact.vendor:10} {fact.source:11} {fact.setting:46} {what}")
@@ -240,16 +383,20 @@ def markdown() -> str:
         "<!-- Generated by `python -m adops_mcp.facts` from adops_mcp/facts.py; a test keeps it equal. -->",
         "",
         "The vendor documents (VENDORS.md, `vendor-docs/`) leave some facts open: hosts, most Joveo paths, "
-        "Merchenta's lock endpoint, Jivox's retail-settings path, where Joveo returns a stats task id, page "
-        "numbering and date formats. Each is listed here with the setting that changes it, where its value "
-        "comes from (**document**: the vendor's document says so; **public page**: a public page of the vendor; "
-        "**guess**: nobody has confirmed it) and its default.",
+        "Merchenta's lock endpoint, Jivox's retail-settings path and list filters, where Joveo returns a stats "
+        "task id, how its token is sent, body keys its samples do not show or spell two ways, page numbering and "
+        "date formats. Each guess the tools make is listed here with the setting that changes it (or **no "
+        "setting**), where its value comes from (**document**: the vendor's document says so, possibly "
+        "inconsistently; **public page**: a public page of the vendor; **guess**: nobody has confirmed it) and "
+        "its default.",
         "",
-        "`adops-mcp doctor` prints this table with the values in effect. `adops-mcp doctor --probe` checks, with "
-        "your real credentials and safe reads only (GETs, plus the documented credential exchange), every path "
-        "below that is read with GET: **confirmed** (2xx, or a 4xx other than 404/405), **refuted** (404/405: "
-        "set the named variable to the path your vendor gave you) or **unknown** (not checkable by a read). It "
-        "exits 0 unless a fact is refuted.",
+        "`adops-mcp doctor --facts` prints this table with the values in effect. `adops-mcp doctor --probe` "
+        "checks, with your real credentials and safe reads only (GETs, plus the documented credential exchange), "
+        "every fact a read can check: **confirmed** (the vendor answered as the fact says), **refuted** (404/405 "
+        "on a path, or an answer that contradicts the fact: change the named setting) or **unknown** (not "
+        "checked, and why: authentication failed, nothing to try it with, or only a write would show it; these "
+        "are grouped one line per reason). Every line names the setting that changes the fact. It exits 0 "
+        "unless a fact is refuted.",
         "",
         "Joveo paths are set per operation: `ADOPS_JOVEO_PATH_<OPERATION>` (the tool name without `joveo_`), "
         "keeping the `{placeholders}` of the default; in a config-file profile, `paths = {list_clients = "

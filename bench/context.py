@@ -1,7 +1,7 @@
 """Context cost: o200k tokens of the tool list the model sees (name + description + inputSchema).
 
 Sandbox mode configures all four vendors. Measured: the default surface (no --toolsets), each
-toolset alone, and the full catalogue (toolsets=all). Targets: default <= 5,000 tokens; the full
+toolset alone, and the full catalogue (toolsets=all). Targets: default <= 4,000 tokens; the full
 catalogue <= 200 tokens per tool on average.
 """
 
@@ -21,7 +21,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 from bench.common import table, tool_list_tokens, write
 
-DEFAULT_BUDGET = 5000
+DEFAULT_BUDGET = 4000
 PER_TOOL_BUDGET = 200
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import big_lists, cold_start, common, concurrency, context, overhead
+from bench import big_lists, cold_start, common, concurrency, context, idle_connections, overhead, search
 
 
 def main() -> None:
@@ -23,6 +23,8 @@ def main() -> None:
         ("overhead", overhead),
         ("concurrency", concurrency),
         ("big_lists", big_lists),
+        ("search", search),
+        ("idle_connections", idle_connections),
     ):
         results[name] = module.main()
     summary = {name: bool(r.get("ok")) for name, r in results.items()}

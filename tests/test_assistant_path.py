@@ -26,7 +26,7 @@ from tests.test_troubleshooting import CASES, landed
 pytestmark = pytest.mark.anyio
 CATALOGUE = {e["name"]: e for e in catalogue()}
 SETTINGS = {"account_id": "acme-retail"}
-CALLS_VENDORS = {"adops_call_tool", "confirm_action"}  # cross-vendor tools that reach a vendor
+CALLS_VENDORS = {"adops_call_tool", "confirm_action", "adops_plan_changes", "adops_undo"}  # they reach vendors
 
 
 async def test_calling_an_unlisted_tool_by_name_points_to_call_tool_with_the_same_arguments() -> None:
@@ -57,13 +57,13 @@ async def test_tools_that_cannot_run_here_say_why() -> None:
 async def test_invalid_arguments_read_the_same_on_listed_tools_and_through_call_tool(toolsets: str | None) -> None:
     bad = {"account_id": "acme-retail", "retail_campaign_idx": "abc"}
     async with connect(toolsets=toolsets) as h:
-        direct = await h.error("jivox_get_retail_campaign", bad)
+        direct = await h.error("jivox_get_activation_status", bad)
         assert direct.startswith("Invalid arguments, nothing was sent. retail_campaign_idx: "), direct
         assert "pydantic" not in direct and "http" not in direct and "input_value" not in direct
-        missing = await h.error("jivox_get_retail_campaign", {"account_id": "acme-retail"})
+        missing = await h.error("jivox_get_activation_status", {"account_id": "acme-retail"})
         assert missing == "Invalid arguments, nothing was sent. retail_campaign_idx: Field required"
         if toolsets is None:
-            via = await h.error("adops_call_tool", {"name": "jivox_get_retail_campaign", "arguments": bad})
+            via = await h.error("adops_call_tool", {"name": "jivox_get_activation_status", "arguments": bad})
             assert via == direct
         assert h.requests("jivox") == []
 

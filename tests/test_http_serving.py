@@ -18,7 +18,6 @@ from typing import Any
 import anyio
 import httpx2
 import pytest
-import uvicorn
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
@@ -27,7 +26,7 @@ from adops_mcp import __version__
 from adops_mcp.config import ConfigError, load_settings
 from adops_mcp.sandbox import Sandbox
 from adops_mcp.server.app import Built
-from adops_mcp.server.http_app import build_http_app
+from adops_mcp.server.http_app import build_http_app, http_server
 from tests.harness import sandboxed_server
 
 pytestmark = pytest.mark.anyio
@@ -59,7 +58,7 @@ async def serving(
     built = sandboxed_server(load_settings(sandbox=True, toolsets="all", retry_wait=0.0, **settings), sandbox)
     app = build_http_app(built.server, built.runtime.settings, bind)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = http_server(app, built.runtime, grace=1, descriptors=None, host="127.0.0.1", port=port)
     async with anyio.create_task_group() as tg:
         tg.start_soon(server.serve)
         with anyio.fail_after(10):

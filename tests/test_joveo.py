@@ -799,7 +799,7 @@ async def test_invalid_job_refused_before_asking() -> None:
 @pytest.mark.parametrize(
     ("tool", "args", "words"),
     [
-        ("joveo_create_campaign", {**IDS, "name": "x", "start_date": "06/01/2025"}, "YYYY-MM-DD"),
+        ("joveo_create_campaign", {**IDS, "name": "x", "start_date": "1 June 2025"}, "YYYY-MM-DD"),
         ("joveo_create_campaign", {**IDS, "name": "x", "start_date": "2025-13-01"}, "start_date"),
         (
             "joveo_create_campaign",

@@ -21,6 +21,7 @@ LAYERS: dict[str, int] = {
     "demo": 4,
     "doctor": 4,
     "facts": 4,  # the vendor facts table doctor prints and probes (it reads the Joveo operation table)
+    "probe": 4,  # doctor --probe: checks the facts with safe reads
     "catalogue": 4,
     # MCP wiring, and the approvals console served beside it
     "server": 3,

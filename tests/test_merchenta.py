@@ -63,7 +63,7 @@ async def test_not_delivering_explained_pending_review(mode) -> None:
 async def test_resource_twins() -> None:
     async with connect() as h:
         result = await h.client.read_resource(f"merchenta://campaigns/{SUMMER}/creatives-status")
-        assert '"delivering": false' in result.contents[0].text
+        assert '"delivering":false' in result.contents[0].text  # compact JSON
         result = await h.client.read_resource(f"merchenta://creatives/{AUTUMN}-3/status")
         assert '"REJECTED"' in result.contents[0].text
 
@@ -292,3 +292,86 @@ async def test_no_credential_in_any_output_or_log(caplog) -> None:
     everything = "\n".join(outputs) + caplog.text
     for secret in (canary["PASSWORD"], canary["USERNAME"], *filter(None, tokens)):
         assert secret not in everything
+
+
+# ---- outcomes of the lock itself: a write whose answer may never come -------------------------------
+
+CHANGE = {"campaign_code": SPRING, "creative_code": f"{SPRING}-2", "status": "INACTIVE"}
+LOCK = f"/v3/campaigns/{SPRING}/lock"
+
+
+async def audited(h) -> str:
+    return (await h.ok("adops_audit_log", {"vendor": "merchenta", "limit": 1}))["records"][0]["status"]
+
+
+async def test_a_lock_that_reached_merchenta_then_hung_is_unknown_with_what_to_check() -> None:
+    async with connect(timeout=1, elicitation=answer("accept")) as h:
+        h.sandbox.faults.add(status=None, after_apply=True, delay_ms=5000, vendor="merchenta", path_contains=LOCK)
+        text = await h.error("merchenta_set_creative_status", CHANGE)
+        assert "Outcome unknown (audit record #" in text and "may stay locked" in text, text
+        assert "merchenta_get_campaign_creatives_status" in text and "E10060" in text
+        assert "Failed, nothing changed" not in text
+        assert await audited(h) == "unknown"
+        assert status_posts(h) == []  # no status change was sent
+        assert h.sandbox["merchenta"].locked(SPRING)  # the double really holds the lock: "unknown" is the truth
+
+
+async def test_a_lock_whose_answer_was_lost_is_released_and_then_nothing_changed() -> None:
+    async with connect(elicitation=answer("accept")) as h:
+        h.sandbox.faults.add(status=0, after_apply=True, vendor="merchenta", method="POST", path_contains=LOCK)
+        text = await h.error("merchenta_set_creative_status", CHANGE)
+        assert "Failed, nothing changed" in text and "lock was released again" in text, text
+        assert await audited(h) == "failed"
+        assert status_posts(h) == [] and not h.sandbox["merchenta"].locked(SPRING)
+
+
+async def test_a_refused_change_whose_unlock_fails_says_the_campaign_may_stay_locked() -> None:
+    async with connect(elicitation=answer("accept")) as h:
+        h.sandbox.faults.add(status=500, vendor="merchenta", method="DELETE", path_contains="/lock")
+        text = await h.error(
+            "merchenta_set_creative_status",
+            {"campaign_code": AUTUMN, "creative_code": f"{AUTUMN}-2", "status": "INACTIVE"},
+        )
+        assert "E10059" in text and "Outcome unknown" in text and "may stay locked" in text, text
+        assert await audited(h) == "unknown"
+
+
+async def test_a_change_that_hung_and_left_no_time_to_unlock_says_so() -> None:
+    async with connect(timeout=1, elicitation=answer("accept")) as h:
+        h.sandbox.faults.add(
+            status=None, after_apply=True, delay_ms=5000, vendor="merchenta", path_contains="/status", method="POST"
+        )
+        text = await h.error("merchenta_set_creative_status", CHANGE)
+        assert "Outcome unknown" in text and "may stay locked" in text and "E10060" in text, text
+        assert await audited(h) == "unknown"
+
+
+async def test_a_change_answered_2xx_with_no_envelope_is_unknown_not_failed() -> None:
+    async with connect(elicitation=answer("accept")) as h:
+        h.sandbox.faults.add(
+            status=200, body=["?"], after_apply=True, vendor="merchenta", method="POST", path_contains="/status"
+        )
+        text = await h.error("merchenta_set_creative_status", CHANGE)
+        assert "Outcome unknown" in text and "unexpected body" in text and "read the current state" in text, text
+        assert await audited(h) == "unknown"
+        assert not h.sandbox["merchenta"].locked(SPRING)  # unlocked all the same
+
+
+async def test_a_handler_failure_after_sending_is_reported_unknown(monkeypatch) -> None:
+    """Whatever breaks inside an operation (here: reading the vendor's answer), the outcome follows what was
+    sent: after a write went out it is unknown, never "invalid arguments, nothing was sent"."""
+    from adops_mcp.tools.merchenta import operations
+
+    sent = operations._post_status
+
+    async def sent_then_unreadable(call, path: str, target: str) -> dict:
+        body = await sent(call, path, target)
+        if call.planned is None:  # the real send, not the plan's rehearsal
+            raise KeyError("status")
+        return body
+
+    async with connect(elicitation=answer("accept")) as h:
+        monkeypatch.setattr(operations, "_post_status", sent_then_unreadable)
+        text = await h.error("merchenta_set_campaign_status", {"campaign_code": WINTER, "status": "ACTIVE"})
+        assert "Outcome unknown (audit record #" in text and "KeyError" in text, text
+        assert await audited(h) == "unknown" and len(status_posts(h)) == 1

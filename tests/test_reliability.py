@@ -175,7 +175,7 @@ async def test_calls_waiting_for_a_saturated_vendor_share_the_budget() -> None:
         waited = [text for text, _ in results if "waiting for a free request slot" in text]
         # Never more than two at the vendor; a call that never got a slot sent nothing.
         assert h.built.runtime.clients["jivox"].max_in_flight == 2
-        assert waited and len(waited) + len(h.requests("jivox")) == 6
+        assert waited and len(waited) + len(h.requests("jivox")) == 6, (results, len(h.requests("jivox")))
 
 
 async def test_a_hung_write_ends_with_the_budget_and_is_recorded_unknown() -> None:

@@ -53,7 +53,6 @@ NOT_AT_START = [
     "jinja2",
     "psycopg",  # only with ADOPS_DATABASE_URL
     "httpcore2",  # vendor HTTP clients open on their first request
-    "stamina",  # and load the retry library then
     "prometheus_client",  # only with ADOPS_METRICS_TOKEN
     "opentelemetry.sdk",  # only when OTEL_* asks for traces
     "opentelemetry.exporter",
@@ -61,6 +60,7 @@ NOT_AT_START = [
     "adops_mcp.tools.jivox",
     "adops_mcp.tools.joveo",
     "adops_mcp.tools.merchenta",
+    "adops_mcp.server.search",  # adops_find_tools' ranking loads on the first search
     "adops_mcp.tools.deltaprojects",
 ]
 

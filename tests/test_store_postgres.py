@@ -238,6 +238,11 @@ async def test_a_stopped_database_refuses_writes_then_recovers(cluster: Cluster,
             with anyio.fail_after(5):
                 text = await h.error(ACTIVATE, ARGS)
             assert UNAVAILABLE in text and h.writes("jivox") == 0
+            audit = await h.error("adops_audit_log", {})
+            port = cluster.url.rsplit(":", 1)[1].split("/")[0]
+            for seen in (text, audit):  # what the model sees says what to do, never where the database is
+                assert "ask the operator to check the state store" in seen, seen
+                assert "127.0.0.1" not in seen and port not in seen and "postgres" not in seen.lower(), seen
             await h.ok(*READ)
             assert "state store postgresql://adops@127.0.0.1" in caplog.text  # the cause is logged
         finally:

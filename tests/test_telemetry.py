@@ -251,7 +251,13 @@ async def test_http_server_exports_spans_json_logs_and_metrics_without_a_credent
 
 async def test_stdio_keeps_stdout_for_mcp_with_console_spans_and_json_logs(tmp_path: Path) -> None:
     """Over stdio the console exporter and every log line go to stderr, one JSON object a line."""
-    env = environment(tmp_path, ADOPS_LOG_FORMAT="json", ADOPS_LOG_LEVEL="INFO", OTEL_TRACES_EXPORTER="console")
+    env = environment(
+        tmp_path,
+        ADOPS_LOG_FORMAT="json",
+        ADOPS_LOG_LEVEL="INFO",
+        OTEL_TRACES_EXPORTER="console",
+        ADOPS_TOOLSETS="all",  # jivox_get_retail_campaign is listed (not on the default surface)
+    )
     params = StdioServerParameters(command=sys.executable, args=["-m", "adops_mcp", "serve", "--sandbox"], env=env)
     with (tmp_path / "stderr").open("w+") as errlog:
         async with Client(stdio_client(params, errlog=errlog)) as client:  # stdout carries only JSON-RPC

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from mcp.server.mcpserver.exceptions import ToolError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -24,11 +25,13 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from ..server import approvals, webhook
-from ..server.guard import load_key
+from ..server.changesets import request_set_approval
+from ..server.guard import AlreadySo, load_key
 from ..server.http_app import transport_security
 from ..server.policy import names
 from ..server.runtime import Runtime
 from ..server.store import StoreUnavailable, profile_of
+from ..server.undo import has_inverse, plan_undo
 from . import pending, views
 from .auth import (
     LOGIN_COOKIE,
@@ -92,6 +95,7 @@ class Console:
             Route(PATH + "/signout", page(self.signout, post=True), methods=["POST"]),
             Route(PATH + "/actions/{action_id}", page(self.decide, post=True), methods=["POST"]),
             Route(PATH + "/audit", page(self.audit_page)),
+            Route(PATH + "/audit/{audit_id}/undo", page(self.undo, post=True), methods=["POST"]),
             Route(PATH + "/audit.csv", page(self.audit_csv)),
             Route(PATH + "/spend", page(self.spend_page)),
             Route(PATH + "/config", page(self.config_page)),
@@ -263,6 +267,7 @@ class Console:
                 "before_after": views.before_after(r),
                 "plan": plans.get(r.id),
                 "settle": views.settling_read(self.runtime, r) if r.status == "unknown" else None,
+                "undo": has_inverse(self.runtime, r),
             }
             for r in records
         ]
@@ -281,6 +286,22 @@ class Console:
             csv_query=query,
             tab="audit",
         )
+
+    async def undo(self, request: Request, session: Session) -> Response:
+        """ "Undo" on an audit row: the undo becomes a pending change (approved like any other; the assistant
+        performs it with adops_undo and confirm_action). The console never performs it itself."""
+        audit_id = request.path_params["audit_id"]
+        if not audit_id.isdigit():
+            return self.refuse(request, "No such audit record. Nothing was changed.", session)
+        try:
+            plan = await self.store(plan_undo, self.runtime, int(audit_id), None)
+        except ToolError as exc:
+            return self.refuse(request, str(exc), session)
+        if isinstance(plan, AlreadySo):
+            return self.render(request, "refused.html", 200, message=plan.message, session=session)
+        action = await self.store(request_set_approval, self.runtime, plan, session.operator)
+        # Post/redirect/get, like a decision: the list shows the undo waiting for approval.
+        return RedirectResponse(f"{PATH}/?{urlencode({'done': action.id})}#outcome", 303)
 
     async def audit_csv(self, request: Request, session: Session) -> Response:
         _, records = await self.audit_records(request, 100_000)

@@ -106,10 +106,8 @@ def settling_read(runtime: Runtime, record: AuditRecord) -> str | None:
 
 
 def before_after(record: AuditRecord) -> list[str]:
-    return [
-        f"{c['what']}: {'nothing' if c.get('old') is None else format(c['old'], 'g')} -> {format(c['new'], 'g')}"
-        for c in record.spend or []
-    ]
+    changes: list[str] = record.public()["changes"]  # status changes too, as the audit log shows them
+    return changes
 
 
 APPROVAL = re.compile(r"out-of-band approval (\w+) by ")

@@ -14,7 +14,7 @@ from typing import Any
 from mcp import Client, StdioServerParameters
 from mcp_types import ElicitResult
 
-from . import deltaprojects, jivox, joveo, merchenta, troubleshoot
+from . import changesets, deltaprojects, jivox, joveo, merchenta, troubleshoot
 from .session import DemoSession, Scenario, StepFailed, show
 
 
@@ -25,6 +25,7 @@ def scenarios() -> list[tuple[str, Scenario]]:
         ("Merchenta", merchenta.scenario),
         ("Delta Projects", deltaprojects.scenario),
         ("Troubleshooting across vendors", troubleshoot.scenario),
+        ("Change sets and undo", changesets.scenario),
     ]
 
 

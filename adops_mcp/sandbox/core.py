@@ -48,7 +48,8 @@ class Fault:
 
     status 0 drops the connection; None only delays (delay_ms) and then answers normally.
     after_apply=True lets the simulator handle the request first (the vendor applied the write)
-    and then fails the answer anyway.
+    and then fails the answer anyway; with status None it answers only after delay_ms (a vendor that
+    applied the write and then hung).
     """
 
     status: int | None = 500
@@ -137,12 +138,23 @@ class _VendorGate:
         if faults.latency_ms:
             await anyio.sleep(faults.latency_ms / 1000)
         fault = faults.take(self.vendor, scope["method"], path)
-        if fault is not None and fault.delay_ms:
+        if fault is not None and fault.delay_ms and not fault.after_apply:
             await anyio.sleep(fault.delay_ms / 1000)
 
         async def replay() -> dict[str, Any]:
             return {"type": "http.request", "body": body, "more_body": False}
 
+        if fault is not None and fault.after_apply and fault.status is None:  # applied, then the answer is late
+            answer: list[Message] = []
+
+            async def hold(message: Message) -> None:
+                answer.append(message)
+
+            await self.app(scope, replay, hold)
+            await anyio.sleep(fault.delay_ms / 1000)
+            for message in answer:
+                await send(message)
+            return
         if fault is not None and fault.status is not None:  # status None only delays
             if fault.after_apply:
                 await self.app(scope, replay, _discard)

@@ -1,7 +1,8 @@
 """The server's own tools (not vendor operations): each one's name, title, description and hints, defined once.
 
 The builder of each tool (confirm_action, adops_audit_log, adops_configuration, adops_find_tools,
-adops_call_tool) and the catalogue (`adops-mcp tools`, the README table) both read these records.
+adops_call_tool, adops_plan_changes, adops_undo) and the catalogue (`adops-mcp tools`, the README table)
+both read these records.
 """
 
 from __future__ import annotations
@@ -114,9 +115,9 @@ CONFIGURATION = AdopsTool(
 FIND_TOOLS = AdopsTool(
     name="adops_find_tools",
     title="Find more tools",
-    description="Searches every operation, including the many not listed here (deletes, feeds, "
-    "postings, reports, tracking, ...), and returns their input schemas; run one "
-    "with adops_call_tool. Use it before saying something cannot be done.",
+    description="Finds the tools for a request, in its own words, among every operation: most are not listed "
+    "here (deletes, feeds, postings, reports, tracking, ...). Run those with adops_call_tool. Search before "
+    "saying something cannot be done.",
     effect="read",
     read_only=True,
     destructive=False,
@@ -136,5 +137,39 @@ CALL_TOOL = AdopsTool(
     open_world=True,
 )
 
+# Destructive like confirm_action: whatever it plans is performed only after the person's yes.
+PLAN_CHANGES = AdopsTool(
+    name="adops_plan_changes",
+    title="Plan several changes as one",
+    description="Plans 2-50 changes of any tools as one set: one plan, one confirmation, performed in order. "
+    "If any change is refused, nothing is sent.",
+    effect="destructive",
+    read_only=False,
+    destructive=True,
+    idempotent=False,
+    open_world=True,
+)
+UNDO = AdopsTool(
+    name="adops_undo",
+    title="Undo a recorded change",
+    description="Plans the inverse of a change from the audit log (a status, budget or bid back), confirmed like "
+    "any change. A change set id (cs-...) undoes the whole set.",
+    effect="destructive",
+    read_only=False,
+    destructive=True,
+    idempotent=False,
+    open_world=True,
+)
+
 # In the order the catalogue lists them, after the vendor operations.
-ADOPS_TOOLS: tuple[AdopsTool, ...] = (CONFIRM_ACTION, AUDIT_LOG, CONFIGURATION, FIND_TOOLS, CALL_TOOL)
+ADOPS_TOOLS: tuple[AdopsTool, ...] = (
+    CONFIRM_ACTION,
+    AUDIT_LOG,
+    CONFIGURATION,
+    FIND_TOOLS,
+    CALL_TOOL,
+    PLAN_CHANGES,
+    UNDO,
+)
+# The ones adops_find_tools can answer with (a request may be after the audit log): all but the search itself.
+SEARCHABLE_ADOPS_TOOLS = tuple(t for t in ADOPS_TOOLS if t not in (FIND_TOOLS, CALL_TOOL))

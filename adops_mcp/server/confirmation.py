@@ -8,6 +8,7 @@ person decides outside the chat (`request_approval`, `approval_state`).
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, cast
 
 from mcp.server.mcpserver import (
@@ -23,7 +24,7 @@ from ..profiles import vendor_profiles
 from ..vendorcall.operation import Call, Operation
 from ..vendorcall.results import WriteResult
 from . import approvals, webhook
-from .adops_tools import CONFIRM_ACTION
+from .adops_tools import CONFIRM_ACTION, PLAN_CHANGES
 from .guard import (
     AlreadySo,
     Confirm,
@@ -39,7 +40,7 @@ from .runtime import Runtime, confirm_unchanged, tool_call
 from .store import PendingAction, profile_of
 
 
-def _supports_elicitation(ctx: Context[Any, Any]) -> bool:
+def supports_elicitation(ctx: Context[Any, Any]) -> bool:
     caps = ctx.client_capabilities
     elicitation = caps.elicitation if caps is not None else None
     return elicitation is not None and (elicitation.form is not None or elicitation.url is None)
@@ -55,10 +56,10 @@ async def ask_confirmation(runtime: Runtime, op: Operation, arguments: dict[str,
         if (already := await runtime.unchanged(call)) is not None:
             return AlreadySo(already)
         mode = runtime.settings.confirm_mode
-        if mode == "elicitation-only" and not _supports_elicitation(ctx):
+        if mode == "elicitation-only" and not supports_elicitation(ctx):
             raise ToolError(ELICITATION_ONLY)
         plan = await runtime.plan(call)
-    if mode != "out-of-band" and _supports_elicitation(ctx):  # out-of-band: only `adops-mcp approve` counts
+    if mode != "out-of-band" and supports_elicitation(ctx):  # out-of-band: only `adops-mcp approve` counts
         deadline = runtime.tokens.elicitation_deadline()
         setattr(ctx, ELICITATION_DEADLINE, deadline)  # the same Context reaches the tool body
         setattr(ctx, PLAN_DIGEST, plan.digest)
@@ -214,10 +215,14 @@ async def perform(
         )
 
 
-def build_confirm_action(runtime: Runtime) -> Tool:
+# confirm_action for a change set's token (changesets.redeem, handed in by app.py: it builds on this module)
+SetRedeemer = Callable[[Runtime, Grant, str, Context[Any, Any]], Awaitable[WriteResult]]
+
+
+def build_confirm_action(runtime: Runtime, redeem_set: SetRedeemer | None = None) -> Tool:
     async def confirm_action(
         confirmation_token: Annotated[
-            str, Field(description="The confirmation_token from a confirmation_required result.", max_length=8192)
+            str, Field(description="The confirmation_token from a confirmation_required result.", max_length=65536)
         ],
         ctx: Context[Any, Any],
     ) -> WriteResult:
@@ -232,6 +237,8 @@ def build_confirm_action(runtime: Runtime) -> Tool:
             )
         if runtime.settings.confirm_mode == "out-of-band" and grant.pending is None:
             raise ToolError(OUT_OF_BAND_ONLY)
+        if grant.tool == PLAN_CHANGES.name and redeem_set is not None:
+            return await redeem_set(runtime, grant, confirmation_token, ctx)
         op = runtime.operation(grant.tool)
         if op is None or not op.guarded:
             raise ToolError("This confirmation token names a tool this server does not offer. Nothing was sent.")

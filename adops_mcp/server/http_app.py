@@ -7,7 +7,8 @@
   Authorization header is removed before the MCP app sees the request, so it can never reach a vendor.
 - GET /healthz answers without authentication and without any configuration detail.
 - GET /metrics (Prometheus) exists only with ADOPS_METRICS_TOKEN, and answers only that bearer token.
-- Request bodies above ADOPS_HTTP_MAX_BODY are refused with 413 (the SDK's limit).
+- Request bodies above ADOPS_HTTP_MAX_BODY are refused with 413; a client that stops mid-body is dropped
+  quietly (counted, debug log). A request framed both by Content-Length and chunked is refused (400, closed).
 - Stateless by default (ADOPS_HTTP_STATELESS): no session lives in the process, so replicas behind a
   load balancer are interchangeable. Confirmation tokens are signed with ADOPS_CONFIRM_KEY, which
   replicas must share (and share the data directory's store for single use).
@@ -18,6 +19,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +36,8 @@ from .policy import names
 
 if TYPE_CHECKING:
     from .runtime import Runtime
+
+log = logging.getLogger("adops_mcp.serving")
 
 LOOPBACK_HOSTS = ("127.0.0.1:*", "localhost:*", "[::1]:*")
 LOOPBACK_ORIGINS = ("http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*")
@@ -116,11 +120,20 @@ class Gate:
     tokens: dict[str, bytes]  # name -> bearer token
     console: ASGIApp | None = None  # /console: its own sign-in (operators), never the MCP bearer tokens
     stateless: bool = False  # no session, so no server-to-client stream: GET /mcp is refused, not left open
+    max_body: int = 1_048_576  # ADOPS_HTTP_MAX_BODY
+    abandoned: int = 0  # request bodies the client stopped sending (counted, logged at debug level only)
     metrics: ASGIApp | None = None  # /metrics: its own bearer token (ADOPS_METRICS_TOKEN), never an MCP one
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan: the MCP app's session manager
             await self.app(scope, receive, send)
+            return
+        names = {name for name, _ in scope["headers"]}
+        if b"transfer-encoding" in names and b"content-length" in names:
+            # Two framings: a proxy may read one and this server the other (request smuggling). Refuse and close,
+            # so nothing pipelined behind it is served.
+            message = "Content-Length and Transfer-Encoding together are ambiguous; send one."
+            await _respond(send, 400, {"error": "bad request", "message": message}, {"connection": "close"})
             return
         if scope["path"] == HEALTH_PATH:
             if scope["method"] in ("GET", "HEAD"):
@@ -154,8 +167,33 @@ class Gate:
             message = "Stateless server: no event stream to open. POST JSON-RPC requests to /mcp."
             await _respond(send, 405, {"error": "method not allowed", "message": message}, {"allow": "POST"})
             return
+        if scope["method"] == "POST":
+            declared = Headers(scope=scope).get("content-length", "")
+            too_large = declared.isdigit() and int(declared) > self.max_body
+            body = None if too_large else await self.read_body(receive)
+            if body is None and not too_large:
+                return
+            if body is None or len(body) > self.max_body:
+                refusal = {"error": "request body too large", "message": "The limit is ADOPS_HTTP_MAX_BODY bytes."}
+                await _respond(send, 413, refusal, {"connection": "close"})
+                return
+            receive = _replay(body, receive)
         # The caller's name travels in the scope (server data, never a header), so no client can forge it.
         await self.app({**scope, CALLER_KEY: name}, receive, send)
+
+    async def read_body(self, receive: Receive) -> bytes | None:
+        """The whole body (reading stops one byte past the limit), or None when the client went away
+        mid-body: an everyday event a client controls, so it is counted and logged at debug level only."""
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                self.abandoned += 1
+                log.debug("HTTP: the client went away before sending the whole request body")
+                return None
+            body += message.get("body", b"")
+            if len(body) > self.max_body or not message.get("more_body", False):
+                return bytes(body)
 
     def match(self, presented: bytes) -> str | None:
         """The name of the token presented, or None."""
@@ -164,6 +202,16 @@ class Gate:
             if hmac.compare_digest(token, presented):
                 matched = name
         return matched
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the app the body already read, then waits on the client as before."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replay() -> Any:
+        return pending.pop() if pending else await receive()
+
+    return replay
 
 
 async def _respond(send: Send, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
@@ -207,18 +255,44 @@ def build_http_app(server: MCPServer[Any], settings: Settings, host: str, consol
         assert runtime.telemetry.metrics is not None, "build_server and build_http_app need the same settings"
         metrics = endpoint(runtime.telemetry.metrics, runtime.store, metrics_token)
     tokens_by_name = {name: token.encode() for name, token in tokens.items()}
-    return Gate(app, tokens_by_name, console, settings.http_stateless, metrics)
+    return Gate(app, tokens_by_name, console, settings.http_stateless, max_body=settings.http_max_body, metrics=metrics)
 
 
 def serve_http(app: ASGIApp, runtime: Runtime, sock: Any, *, grace: int) -> None:
-    """Serve until SIGINT/SIGTERM. Running calls get `grace` seconds; just before it ends, those still
-    waiting on a vendor are stopped with a clear error result (a write: outcome unknown, with its audit
-    record) while the connection can still carry it, so no response is cut off mid-stream."""
+    """Serve until SIGINT/SIGTERM (see `http_server`), with the descriptor limit raised first."""
+    from .http_limits import raise_descriptor_limit
+
+    http_server(app, runtime, grace=grace, descriptors=raise_descriptor_limit()).run(sockets=[sock])
+
+
+def http_server(app: ASGIApp, runtime: Runtime, *, grace: int, descriptors: int | None, **config: Any) -> Any:
+    """The uvicorn server for `app`. Running calls get `grace` seconds at shutdown; just before it ends, those
+    still waiting on a vendor are stopped with a clear error result (a write: outcome unknown, with its audit
+    record) while the connection can still carry it, so no response is cut off mid-stream.
+
+    Slow, idle and surplus connections are cut by the limits of server/http_limits.py (`descriptors`: the
+    process's soft descriptor limit, which the connection cap must fit). `config`: more uvicorn.Config options."""
     import asyncio
 
     import uvicorn
 
+    from .http_limits import GuardedProtocol, Limits, loop_exception_handler, throttle_noisy_loggers
+    from .telemetry import flush_traces
+
+    throttle_noisy_loggers()
+    limits = Limits.from_settings(runtime.settings, descriptors)
+    if limits.descriptors is not None:
+        log.warning(
+            "HTTP: at most %d open connections (ADOPS_HTTP_MAX_CONNECTIONS lowered to fit the descriptor limit %d)",
+            limits.max_connections,
+            limits.descriptors,
+        )
+
     class Server(uvicorn.Server):
+        async def startup(self, sockets: list[Any] | None = None) -> None:
+            asyncio.get_running_loop().set_exception_handler(loop_exception_handler(limits))
+            await super().startup(sockets)
+
         async def shutdown(self, sockets: list[Any] | None = None) -> None:
             async def stop_calls() -> None:
                 await asyncio.sleep(grace - min(1.0, grace / 2))
@@ -231,14 +305,17 @@ def serve_http(app: ASGIApp, runtime: Runtime, sock: Any, *, grace: int) -> None
                 stopper.cancel()
                 flush_traces()  # uvicorn then re-raises the signal: the exit runs no atexit hook
 
-    from uvicorn.config import LOGGING_CONFIG
-
-    from .logs import is_json
-    from .telemetry import flush_traces
-
-    # JSON logs: uvicorn gets no logging config of its own, so its lines reach the one JSON handler.
-    logging = None if is_json() else LOGGING_CONFIG
-    config = uvicorn.Config(
-        app, log_level="warning", timeout_graceful_shutdown=grace, server_header=False, log_config=logging
+    settings = uvicorn.Config(
+        app,
+        http=GuardedProtocol.with_limits(limits),
+        ws="none",  # MCP needs no WebSocket; an upgrade request is answered as plain HTTP
+        timeout_keep_alive=limits.keep_alive_timeout,  # type: ignore[arg-type]  # uvicorn's timer takes a float
+        # uvicorn gets no logging config of its own: its lines reach the root logger's one handler (text:
+        # safelog's, json: the JSON one), both of which cannot fail, through the throttle above.
+        log_config=None,
+        log_level="warning",
+        timeout_graceful_shutdown=grace,
+        server_header=False,
+        **config,
     )
-    Server(config).run(sockets=[sock])
+    return Server(settings)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from mcp.server.mcpserver.prompts import Prompt
 from mcp.server.mcpserver.prompts.base import PromptArgument
 from mcp.server.mcpserver.resources import (
@@ -27,7 +28,7 @@ from mcp.server.mcpserver.utilities.context_injection import find_context_parame
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 from mcp.shared.uri_template import UriTemplate
 from mcp_types import Annotations, Icon, InputRequiredResult
-from pydantic import PrivateAttr
+from pydantic import AnyUrl, PrivateAttr
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
@@ -141,6 +142,16 @@ class LazyResources(ResourceManager):
         )
         self._templates[template.uri_template] = template
         return template
+
+    async def get_resource(self, uri: AnyUrl | str, context: Context[Any, Any]) -> Resource | InputRequiredResult:
+        """The resource at `uri`; an unknown URI is answered with the resources and templates that exist."""
+        try:
+            return await super().get_resource(uri, context)
+        except ResourceNotFoundError as exc:
+            known = [*self._resources, *self._templates]
+            raise ResourceNotFoundError(
+                f"Unknown resource: {uri}. The resources here: {', '.join(known) or 'none'}."
+            ) from exc
 
 
 class LazyPrompt(Prompt):

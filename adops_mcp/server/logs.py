@@ -17,6 +17,7 @@ from typing import Any
 
 from ..vendorcall import secrets
 from . import telemetry
+from .safelog import SafeHandler
 
 STARTUP = logging.getLogger("adops_mcp.serve")
 _json = False
@@ -55,7 +56,7 @@ def configure(log_format: str) -> None:
     if log_format.strip().lower() != "json":
         return
     _json = True
-    handler = logging.StreamHandler(sys.stderr)
+    handler = SafeHandler(sys.stderr)  # drops a line it cannot write, never raises (descriptors exhausted)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     for old in list(root.handlers):

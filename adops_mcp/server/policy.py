@@ -21,7 +21,7 @@ from ..vendorcall.operation import Account, SpendChange
 if TYPE_CHECKING:
     from ..vendorcall.operation import Operation
 
-ADOPS_TOOLS = ("confirm_action",)  # listed only in some modes, still a valid name
+ADOPS_TOOLS = ("confirm_action", "adops_plan_changes", "adops_undo")  # listed only in some modes, still valid names
 
 
 def names(value: str | None) -> set[str]:

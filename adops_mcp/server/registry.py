@@ -181,6 +181,6 @@ def resource_function(summary: Summary, runtime: Runtime) -> Any:
         except ToolError as exc:  # the vendor's own words, one line in the log, no traceback
             raise ResourceError(str(exc)) from None
         payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
-        return json.dumps(payload, indent=2, ensure_ascii=False)
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
     return _synthesize(read, [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=str) for n in names], str)

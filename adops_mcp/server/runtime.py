@@ -31,22 +31,33 @@ from ..vendorcall.http import VendorClient, VendorError, call_budget
 from ..vendorcall.operation import Call, Operation, Summary
 from ..vendorcall.request import Request, UnsafeId, digest
 from ..vendorcall.results import WriteResult
+from ..vendorcall.reversal import Reversal
 from ..vendorcall.sanitize import clean, clean_model, quoted
 from . import policy, telemetry
 from .guard import (
     Tokens,
 )
+from .patterns import pattern_in_words
 from .store import Store, StoreUnavailable
 from .telemetry import Telemetry
 
 STORE_DOWN = "the shared state store is unavailable: nothing was sent"
+# What a model (and its user) can do about it; the cause, which may name the database host, is in the log.
+STORE_ADVICE = (
+    "Try again in a minute; if it keeps failing, ask the operator to check the state store (see the server log)."
+)
 
 
 def describe_validation(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors()[:8]:
         where = ".".join(str(p) for p in error["loc"]) or "arguments"
-        parts.append(f"{where}: {error['msg']}")
+        words = pattern_in_words(str(error.get("ctx", {}).get("pattern", "")))
+        if error["type"] == "string_pattern_mismatch" and words is not None:
+            got = str(error["input"])
+            parts.append(f"{where}: must be {words} (got {quoted(got, 60)})")  # not the raw regular expression
+        else:
+            parts.append(f"{where}: {error['msg']}")
     return "Invalid arguments, nothing was sent. " + "; ".join(parts)
 
 
@@ -65,8 +76,8 @@ def tool_errors() -> Iterator[None]:
         raise InvalidArguments(secrets.scrub(describe_validation(exc))) from None
     except UnsafeId as exc:  # an id from the settings or a vendor answer that cannot be one path segment
         raise InvalidArguments(secrets.scrub(f"Invalid arguments, nothing was sent. {exc}")) from None
-    except StoreUnavailable as exc:  # outcomes are settled without raising: this is always before sending
-        raise ToolError(f"Refused: {STORE_DOWN} ({exc.cause}). Try again shortly.") from None
+    except StoreUnavailable:  # outcomes are settled without raising: this is always before sending
+        raise ToolError(f"Refused: {STORE_DOWN}. {STORE_ADVICE}") from None
 
 
 @dataclass(eq=False)
@@ -81,16 +92,16 @@ _watch: ContextVar[Watch | None] = ContextVar("adops_tool_call", default=None)
 
 
 @contextmanager
-def tool_call(runtime: Runtime) -> Iterator[None]:
-    """One tool call: failures as short results, one time budget (ADOPS_TIMEOUT), and a clear error
-    instead of a dropped response when the server shuts down while it runs."""
+def tool_call(runtime: Runtime, changes: int = 1) -> Iterator[None]:
+    """One tool call: failures as short results, one time budget (ADOPS_TIMEOUT; a change set's is that per
+    change), and a clear error instead of a dropped response when the server shuts down while it runs."""
     if _watch.get() is not None:  # already inside a tool call (adops_call_tool)
         with tool_errors():
             yield
         return
     if runtime.stopping:
         raise ToolError("The server is shutting down: nothing was sent. Try again in a moment.")
-    with tool_errors(), call_budget(runtime.settings.timeout), anyio.CancelScope() as scope:
+    with tool_errors(), call_budget(runtime.settings.timeout * max(1, changes)), anyio.CancelScope() as scope:
         watch = Watch(scope)
         token = _watch.set(watch)
         runtime.in_flight.add(watch)
@@ -233,6 +244,7 @@ class Runtime:
                 policy.check_spend(changes, self.settings)
             call.state["spend_checked"] = True
             call.state["spend"] = [{"what": c.what, "old": c.old, "new": c.new} for c in changes]  # for the audit
+            call.state["spend_changes"] = changes  # for the caps of a change set as a whole
 
     async def unchanged(self, call: Call) -> str | None:
         """ "Already so, nothing sent" when the current state already equals the target, else None."""
@@ -260,8 +272,22 @@ class Runtime:
             spend=call.state.get("spend"),
         )
 
-    async def execute(self, call: Call, *, confirmed_by: str) -> Any:
-        """Run the operation; writes are recorded before they are sent and after."""
+    def reversal(self, op: Operation) -> Reversal | str | None:
+        """How a write of `op` is taken back, or why it cannot be (None: its vendor says nothing)."""
+        return index.vendor(op.vendor).reversals.get(op.name)
+
+    async def read_changes(self, call: Call) -> list[dict[str, Any]] | None:
+        """What the write changes, before -> after, read now (kept in its audit record for undo)."""
+        reversal = self.reversal(call.op)
+        if not isinstance(reversal, Reversal):
+            return None
+        return [c.public() for c in await reversal.changes(call)]
+
+    async def execute(
+        self, call: Call, *, confirmed_by: str, change_set: str | None = None, undoes: int | None = None
+    ) -> Any:
+        """Run the operation; writes are recorded (with what they change, before -> after) before they are sent
+        and after. `change_set` and `undoes` tie the record to its change set and to the write it takes back."""
         op = call.op
         self.policy_check(op, call)
         if op.effect == "read" and not op.needs_confirmation(call.params):
@@ -269,6 +295,7 @@ class Runtime:
         if (already := await self.unchanged(call)) is not None:  # e.g. became so after the plan was confirmed
             return WriteResult(status="unchanged", message=already, account=call.settings.profile)
         await self.spend_check(call)
+        changes = await self.read_changes(call)
         arguments = call.params.model_dump(mode="json")
         audit_id = await self.store.record_intent(
             vendor=op.vendor,
@@ -279,6 +306,9 @@ class Runtime:
             arguments=arguments,
             confirmed_by=confirmed_by,
             spend=call.state.get("spend"),
+            changes=changes,
+            change_set=change_set,
+            undoes=undoes,
         )
         if (watch := _watch.get()) is not None:
             watch.audit_id = audit_id
@@ -291,8 +321,20 @@ class Runtime:
             if exc.outcome == "unknown":
                 raise ToolError(f"Outcome unknown (audit record #{audit_id}{note}): {exc.message}") from None
             raise ToolError(f"Failed, nothing changed (audit record #{audit_id}{note}): {exc.message}") from None
+        except Exception as exc:
+            # The handler's own error (an answer it could not read, a bug). Audited unknown either way; once a
+            # write was handed to the vendor client, the model is told so too, never a bare error.
+            why = str(exc) if isinstance(exc, ToolError) else f"its answer could not be read ({type(exc).__name__})"
+            with anyio.CancelScope(shield=True):
+                note = await self.settle(audit_id, "unknown", why if call.wrote else type(exc).__name__)
+            if not call.wrote:
+                raise
+            raise ToolError(
+                f"Outcome unknown (audit record #{audit_id}{note}): a request that changes something was sent, "
+                f"then: {why}. Read the current state before retrying."
+            ) from None
         except BaseException as exc:
-            # Cancelled, crashed or a bug: whether the vendor applied it is not known.
+            # Cancelled or shut down: whether the vendor applied it is not known.
             detail = "the server shut down before the vendor answered" if self.stopping else type(exc).__name__
             telemetry.note_audit(audit_id, "unknown")
             with anyio.CancelScope(shield=True):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypedDict
 
 import httpx2
@@ -12,6 +12,7 @@ from ..config import Settings, VendorSettings
 from ..vendorcall.http import VendorClient
 from ..vendorcall.observe import Observer
 from ..vendorcall.operation import Operation
+from ..vendorcall.reversal import Reversal
 
 
 class ClientKwargs(TypedDict):
@@ -71,9 +72,15 @@ class Vendor:
     operations: tuple[Operation, ...]
     make_client: Callable[[VendorSettings, ClientOptions], VendorClient]
     toolsets: tuple[str, ...]
+    # The paths the vendor's document does not give, as in effect for an account: "METHOD template" (or a
+    # template, for every method) -> the setting that changes it.
+    guessed_paths: Callable[[VendorSettings], dict[str, str]] = lambda settings: {}
+    # undo (adops_undo): per write, how it is taken back, or why it cannot be (the vendor's undo.py)
+    reversals: dict[str, Reversal | str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        """Each client learns the vendor's path templates, so errors and retry logs name the template."""
+        """Each client learns the vendor's path templates, so errors and retry logs name the template, and
+        which of them are guesses with a setting, so a 404 there names it."""
         make = self.make_client
         documented = {op.path for op in self.operations if op.path}
 
@@ -82,6 +89,7 @@ class Vendor:
             found = documented | set(client.templates) | {str(p) for p in getattr(settings, "paths", {}).values()}
             # fewest placeholders first: /v1/reports/ip is itself, not /v1/reports/{report_id}
             client.templates = tuple(sorted(found, key=lambda t: (t.count("{"), -len(t))))
+            client.path_settings = self.guessed_paths(settings)
             return client
 
         object.__setattr__(self, "make_client", make_with_templates)

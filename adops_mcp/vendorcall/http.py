@@ -27,12 +27,14 @@ import anyio
 import httpx2
 
 from . import secrets
+from .messages import connect_cause, generic_detail, not_found
 from .observe import Exchange, Observer
 from .sanitize import clean, clean_text
 
 log = logging.getLogger("adops_mcp.http")
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+MIN_REQUEST_TIME = 0.05  # seconds of budget (at most a tenth of it) a request must have left to be sent
 RETRY_AFTER_CAP = 30.0  # seconds; a vendor asking for longer gets an error the model can act on
 
 
@@ -61,6 +63,12 @@ class VendorError(Exception):
     @property
     def message(self) -> str:
         return str(self)
+
+    @property
+    def not_an_api_answer(self) -> bool:
+        """A non-empty answer that is not JSON (an HTML or text page): whoever answered is not the vendor's
+        API (a wrong base URL), so fallbacks meant for the vendor's own 404 do not apply."""
+        return isinstance(self.body, str) and bool(self.body.strip())
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -216,6 +224,7 @@ class VendorClient:
         retry_wait: float = 0.25,
         describe_error: ErrorMessage | None = None,
         auth_hint: str = "",
+        forbidden_hint: str = "",
         max_response_bytes: int = 2 * 1_048_576,
         observer: Observer | None = None,
     ) -> None:
@@ -228,6 +237,10 @@ class VendorClient:
         self.retry_wait = retry_wait
         self.describe_error = describe_error
         self.auth_hint = auth_hint
+        self.forbidden_hint = forbidden_hint  # what the vendor's document says a 403 means
+        # "METHOD template" (or a template, for every method) -> the setting that changes it, for every path the
+        # vendor's document does not give (a guess): a 404 there names the setting, not only the ids.
+        self.path_settings: dict[str, str] = {}
         self.max_response_bytes = max_response_bytes
         self.limit = anyio.CapacityLimiter(max_concurrency)
         self.in_flight = 0
@@ -265,21 +278,11 @@ class VendorClient:
         """Send one logical call within the tool call's budget (`call_budget`; else `timeout` for this call).
         Reads retry transient failures; writes are sent at most once (except when the connection never
         opened). Raises VendorError on failure, also when the budget runs out."""
-        import stamina  # the retry library loads on the first request, not at start-up
-
         call = VendorRequest(method, path, read, params, json_body, form, headers, authenticated)
         budget = _budget.get() or Budget(self.timeout)
         try:
-            with anyio.fail_after(budget.remaining()):
-                async for attempt in stamina.retry_context(  # the hook picks (and logs) every wait
-                    on=self._backoff_hook(read),
-                    attempts=self.read_attempts,
-                    timeout=max(budget.remaining(), 0.001),
-                ):
-                    with attempt:
-                        response = await self._send_refreshing(call, budget)
-                        if read and response.status_code in RETRY_STATUSES:
-                            raise _Retryable(response)
+            with anyio.fail_after(budget.remaining()):  # every attempt and wait: the retries end with the budget
+                response = await self._attempts(call, budget)
         except TimeoutError:
             raise self._out_of_time(call, budget) from None
         except _Retryable as exc:
@@ -296,10 +299,27 @@ class VendorClient:
                 f"{self.vendor} request not sent: an argument has characters the vendor's API cannot carry "
                 f"({type(exc).__name__}). Nothing was sent; check the ids.",
             ) from None
-        # stamina's retrying() yields at least one attempt, so `response` is bound here
-        if response.is_success or response.status_code in ok_statuses:  # type: ignore[possibly-undefined]  # see above
+        if response.is_success or response.status_code in ok_statuses:
             return response
         raise self.error_for(response, read=read)
+
+    async def _attempts(self, call: VendorRequest, budget: Budget) -> httpx2.Response:
+        """Send until an answer is final: a transient failure of a read (or a connection that never opened)
+        is tried again, up to `read_attempts`, after the wait the hook picks (and logs)."""
+        retry = self._backoff_hook(call.read)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._send_refreshing(call, budget)
+                if call.read and response.status_code in RETRY_STATUSES:
+                    raise _Retryable(response)
+                return response
+            except Exception as exc:
+                wait = retry(exc) if attempt < self.read_attempts else False
+                if wait is False:
+                    raise
+                await anyio.sleep(wait)
 
     def _backoff_hook(self, read: bool) -> Callable[[BaseException], bool | float]:
         attempts = [0]
@@ -323,7 +343,7 @@ class VendorClient:
         def hook(exc: BaseException) -> bool | float:
             attempts[0] += 1
             decision = decide(exc)
-            if decision is False:
+            if decision is False or attempts[0] >= self.read_attempts:  # the last try: no retry to announce
                 return False
             # Exponential (capped at 10 s) with jitter, or the vendor's Retry-After: chosen here so the log can say it.
             wait = decision if decision is not True else min(10.0, self.retry_wait * 2 ** (attempts[0] - 1))
@@ -381,6 +401,10 @@ class VendorClient:
         all_headers.update(call.headers or {})
         call.waiting_for_slot = True
         async with self.limit:
+            if budget.remaining() < min(MIN_REQUEST_TIME, budget.seconds / 10):
+                # The slot came too late for the request to finish: send nothing (a write sent now would only
+                # end as "outcome unknown"); this call ran out while waiting for a slot.
+                raise TimeoutError
             call.waiting_for_slot = False
             call.sent = True  # from here on, a write may reach the vendor
             self.in_flight += 1
@@ -468,12 +492,11 @@ class VendorClient:
             if isinstance(exc, httpx2.TimeoutException)
             else "dropped the connection"
         )
-        host = httpx2.URL(self.base_url).host
+        # The address goes to the operator's log, not into the message a model sees (it may be an internal host).
+        address = secrets.hide_userinfo(self.base_url)
+        log.warning("%s %s %s at %s: %s", self.vendor, method, self.template_of(path), address, type(exc).__name__)
         if never_sent:
-            cause = _connect_cause(exc)
-            what = f"could not be reached at {host} ({cause}; check {self.base_url_setting} and the network)"
-        else:
-            what += f" ({host})"
+            what += f" ({connect_cause(exc)}; the operator should check {self.base_url_setting} and the network)"
         message = f"{self.vendor} {what} ({method} {self.template_of(path)})."
         if read or never_sent:
             message += " Nothing was changed; try again later."
@@ -491,15 +514,18 @@ class VendorClient:
             body = clean_text(response.text, 500) if response.text else None  # scrubbed, then cut
         detail = self.describe_error(response, body) if self.describe_error else None
         if detail is None:
-            detail = _generic_detail(body)
+            detail = generic_detail(body)
         detail = clean_text(detail, 300) if detail else ""
         name = self.vendor
         if status == 401:
             message = f"{name} rejected the credentials (401). {self.auth_hint}".strip()
         elif status == 403:
-            message = f"{name} refused access (403): the credentials lack permission for this account or action."
+            message = (
+                self.forbidden_hint
+                or f"{name} refused access (403): the credentials lack permission for this account or action."
+            )
         elif status == 404:
-            message = self._not_found(response)
+            message = self._not_found(response, body)
         elif status == 429:
             message = f"{name} is rate limiting requests (429); wait a minute and try again."
         elif status >= 500:
@@ -513,23 +539,13 @@ class VendorClient:
             message += " The change may or may not have been applied: read the current state before retrying."
         return VendorError(self.vendor, message, status=status, outcome=outcome, body=body)
 
-    def _not_found(self, response: httpx2.Response) -> str:
-        """A 404 on a path without ids (a token exchange, a list, doctor) means the host or path is wrong."""
-        where = f"{self.base_url} ({self.base_url_setting})"
+    def _not_found(self, response: httpx2.Response, body: Any) -> str:
         request = _request_of(response)
         template = self.template_of(request.url.path) if request is not None else "{path}"
-        call = f"{request.method} {template}" if request is not None else "the request"
-        if template == "{path}":
-            return (
-                f"{self.vendor} says not found (404) for {call}: check the ids; if every call answers 404, "
-                f"check {where}."
-            )
-        if "{" not in template:
-            return (
-                f"{self.vendor} answered 404 to {call}, which takes no id: the base URL or this path is wrong. "
-                f"Check {where}, or the path setting (adops-mcp doctor --probe)."
-            )
-        return f"{self.vendor} says not found (404) for {call}: check the ids."
+        method = request.method if request is not None else ""
+        setting = self.path_settings.get(f"{method} {template}") or self.path_settings.get(template)
+        # The base URL's value is the operator's (their log, `adops-mcp doctor`), never the model's: the setting only.
+        return not_found(self.vendor, f"the base URL ({self.base_url_setting})", method, template, setting, body)
 
 
 def _request_of(thing: Any) -> httpx2.Request | None:
@@ -544,38 +560,3 @@ def _request_of(thing: Any) -> httpx2.Request | None:
 def _template_pattern(template: str) -> re.Pattern[str]:
     parts = re.split(r"{\w+}", template)
     return re.compile("[^/]+".join(re.escape(p) for p in parts))
-
-
-def _connect_cause(exc: Exception) -> str:
-    """Why a connection did not open, in words an operator can act on."""
-    if isinstance(exc, httpx2.ConnectTimeout):
-        return "timed out while connecting"
-    chain: list[str] = []
-    seen: BaseException | None = exc
-    while seen is not None and len(chain) < 5:
-        chain.append(f"{type(seen).__name__} {seen}".lower())
-        seen = seen.__cause__ or seen.__context__
-    text = " ".join(chain)
-    dns = ("name or service", "nodename", "getaddrinfo", "name resolution", "gaierror", "no address")
-    if any(k in text for k in dns):
-        return "DNS lookup failed: the host name does not resolve"
-    if "refused" in text:
-        return "connection refused"
-    if any(k in text for k in ("ssl", "tls", "certificate")):
-        return "TLS handshake failed"
-    return "the connection could not be opened"
-
-
-def _generic_detail(body: Any) -> str | None:
-    if isinstance(body, str):
-        return body or None
-    if isinstance(body, dict):
-        for key in ("message", "error", "detail", "description", "errorMessage"):
-            value = body.get(key)
-            if isinstance(value, str) and value:
-                return value
-            if isinstance(value, dict):
-                nested = _generic_detail(value)
-                if nested:
-                    return nested
-    return None

@@ -155,6 +155,7 @@ class Call:
 
     planned: list[Request] | None = None  # while rehearsing for a plan: the writes, recorded and not sent
     names: dict[str, dict[str, str]] | None = None  # while planning: the names its reads gave its ids (names.py)
+    wrote: bool = False  # a write request was handed to the vendor client (its outcome may not be known)
 
     def request(
         self,
@@ -207,6 +208,7 @@ class Call:
         if not read and self.planned is not None:
             self.planned.append(request)
             return httpx2.Response(204)
+        self.wrote = self.wrote or not read
         response = await send(self.client, request, read=read)
         if read and self.names is not None and response.is_success:
             names.note(self.names, names.ids_of(self.params), decode(response))

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from adops_mcp import doctor
 from adops_mcp.cli import main
 from adops_mcp.config import load_settings
 from adops_mcp.facts import DOC, FACTS, markdown
+from adops_mcp.probe import probe
 from adops_mcp.sandbox import Sandbox, use_sandbox
 from adops_mcp.tools.joveo.operations import OPERATIONS
 
@@ -73,7 +73,7 @@ def _sandbox_probe(monkeypatch: pytest.MonkeyPatch, **env: str) -> tuple[bool, l
         monkeypatch.setenv(name, value)
     settings = load_settings(sandbox=True, retry_wait=0.0)
     box, transport = use_sandbox(settings, Sandbox())
-    ok, lines = anyio.run(doctor.probe, settings, transport)
+    ok, lines = anyio.run(probe, settings, transport)
     return ok, lines, box
 
 
@@ -110,6 +110,8 @@ def test_probe_refutes_a_wrong_token_path(monkeypatch) -> None:
 def test_doctor_cli_prints_the_table_and_probe_exit_codes(monkeypatch) -> None:
     runner = CliRunner()
     result = runner.invoke(main, ["doctor", "--sandbox"])
+    assert "ADOPS_JOVEO_PATH_LIST_CLIENTS" not in result.output and "doctor --facts" in result.output
+    result = runner.invoke(main, ["doctor", "--sandbox", "--facts"])
     assert "ADOPS_JOVEO_PATH_LIST_CLIENTS" in result.output and "guess" in result.output
     assert "ADOPS_JOVEO_CLIENT_DATE_FORMAT" in result.output and "mm/dd/yyyy" in result.output
     result = runner.invoke(main, ["doctor", "--sandbox", "--probe"])
@@ -117,3 +119,29 @@ def test_doctor_cli_prints_the_table_and_probe_exit_codes(monkeypatch) -> None:
     monkeypatch.setenv("ADOPS_JOVEO_PATH_LIST_FEEDS", "/v1/clients/{client_id}/xml-feeds")
     result = runner.invoke(main, ["doctor", "--sandbox", "--probe"])
     assert result.exit_code == 1 and "ADOPS_JOVEO_PATH_LIST_FEEDS" in result.output
+
+
+def test_every_guess_a_client_makes_is_a_fact_with_its_setting(monkeypatch) -> None:
+    """The paths a 404 calls guesses (Vendor.guessed_paths) are the facts table's, setting for setting, and every
+    setting the table names is one the configuration reads (or the table says "no setting")."""
+    from adops_mcp.config import VENDOR_SETTINGS
+    from adops_mcp.facts import NO_SETTING
+    from adops_mcp.tools.index import vendors
+
+    by_setting = {f.setting: f for f in FACTS}
+    for vendor in vendors():
+        settings = next(cls for cls in VENDOR_SETTINGS if cls.vendor == vendor.name)()
+        for key, setting in vendor.guessed_paths(settings).items():
+            fact = by_setting[setting]
+            assert fact.source == "guess" and key.split(" ")[-1] == fact.default.split(" ")[-1], (key, setting)
+    for fact in FACTS:
+        if fact.setting == NO_SETTING or fact.setting.startswith("ADOPS_JOVEO_PATH_"):
+            continue
+        cls = next(cls for cls in VENDOR_SETTINGS if cls.vendor == fact.vendor)
+        prefix = cls.model_config.get("env_prefix", "")
+        assert fact.setting.removeprefix(prefix).lower() in cls.model_fields, fact.setting
+    assert {f.name for f in FACTS if f.setting == NO_SETTING} >= {
+        "stats aggregation level values (V49)",
+        "key of the funnel's additional details object (V57)",
+        "retail campaign list filter status(eq)<STATUS>",
+    }

@@ -55,12 +55,12 @@ NOT_SENT = "not sent: the state store answered after the call had given up"
 
 
 class StoreUnavailable(Exception):
-    """The state store did not answer in time or refused the connection. `cause` says why (no address,
-    no password); the log line also names the store."""
+    """The state store did not answer in time or refused the connection. `cause` says why, for operators
+    (the log line, the CLI); it may name the database host, so the message a model sees never carries it."""
 
     def __init__(self, cause: str) -> None:
         self.cause = cause
-        super().__init__(cause)
+        super().__init__("the state store is unavailable")
 
 
 @dataclass
@@ -223,10 +223,13 @@ class Store:
         arguments: dict[str, Any],
         confirmed_by: str,
         spend: list[dict[str, Any]] | None = None,
+        changes: list[dict[str, Any]] | None = None,
+        change_set: str | None = None,
+        undoes: int | None = None,
     ) -> int:
         rows, _ = await self._run(
             "INSERT INTO audit (created_at, vendor, account, tool, method, path, arguments, confirmed_by, status,"
-            " spend) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?) RETURNING id",
+            " spend, changes, change_set, undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?, ?, ?) RETURNING id",
             (
                 time.time(),
                 vendor,
@@ -237,6 +240,9 @@ class Store:
                 json.dumps(arguments, sort_keys=True),
                 confirmed_by,
                 json.dumps(spend) if spend is not None else None,
+                json.dumps(changes, default=str) if changes is not None else None,
+                change_set,
+                undoes,
             ),
             undo=lambda result: (
                 "UPDATE audit SET status = 'failed', detail = ?, finished_at = ? WHERE id = ?",
@@ -262,14 +268,23 @@ class Store:
         outcome: str | None = None,
         since: float | None = None,
         until: float | None = None,
+        change_set: str | None = None,
+        undoes: int | None = None,
     ) -> list[AuditRecord]:
         """Newest first. `account` matches the account key or its profile; `outcome` is ok, failed, unknown
-        (including records still `sent` after the deadline) or sent (still in flight)."""
+        (including records still `sent` after the deadline) or sent (still in flight); `change_set` the
+        records of one change set; `undoes` the writes that took back that record."""
         query = f"SELECT {AUDIT_COLUMNS} FROM audit"
         clauses: list[str] = []
         args: list[Any] = []
         now = time.time()
-        for column, value in (("vendor", vendor), ("tool", tool), ("id", audit_id)):
+        for column, value in (
+            ("vendor", vendor),
+            ("tool", tool),
+            ("id", audit_id),
+            ("change_set", change_set),
+            ("undoes", undoes),
+        ):
             if value is not None and value != "":
                 clauses.append(f"{column} = ?")
                 args.append(value)

@@ -61,6 +61,9 @@ ADDED_COLUMNS = (
     ("pending_actions", "signature", "TEXT"),  # HMAC of the decision under the install key (approvals.py)
     ("pending_actions", "required", "INTEGER"),  # distinct operators who must approve (ADOPS_APPROVALS_REQUIRED)
     ("pending_actions", "details", "TEXT"),  # JSON: names the plan read next to the ids, its spend changes
+    ("audit", "changes", "TEXT"),  # JSON list of what the write changes, [{"what", "before", "after"}] (undo)
+    ("audit", "change_set", "TEXT"),  # the change set the write belonged to (adops_plan_changes, adops_undo)
+    ("audit", "undoes", "BIGINT"),  # the audit record this write took back (adops_undo)
 )
 
 PENDING_COLUMNS = (
@@ -69,7 +72,8 @@ PENDING_COLUMNS = (
 )
 APPROVAL_COLUMNS = "action_id, operator, name, decided_at, note, signature"
 AUDIT_COLUMNS = (
-    "id, created_at, finished_at, vendor, account, tool, method, path, arguments, confirmed_by, status, detail, spend"
+    "id, created_at, finished_at, vendor, account, tool, method, path, arguments, confirmed_by, status, detail, spend,"
+    " changes, change_set, undoes"
 )
 Record = TypeVar("Record", "AuditRecord", "PendingAction", "Approval")
 
@@ -79,7 +83,7 @@ def from_row(cls: type[Record], columns: str, row: Sequence[Any]) -> Record:
     values = dict(zip([c.strip() for c in columns.split(",")], row, strict=True))
     if "arguments" in values:
         values["arguments"] = json.loads(values["arguments"])
-    for column in ("spend", "details"):
+    for column in ("spend", "changes", "details"):
         if column in values:
             values[column] = json.loads(values[column]) if values[column] else None
     return cls(**values)
@@ -106,6 +110,9 @@ class AuditRecord:
     status: str
     detail: str | None
     spend: list[dict[str, Any]] | None = None  # [{"what", "old", "new"}] when the call's budget changes were read
+    changes: list[dict[str, Any]] | None = None  # [{"what", "before", "after"}] read just before sending (undo)
+    change_set: str | None = None  # the change set it belongs to
+    undoes: int | None = None  # the record this write took back
 
     def public(self) -> dict[str, Any]:
         return {
@@ -117,11 +124,13 @@ class AuditRecord:
             "tool": self.tool,
             "request": f"{self.method} {filled_path(self.path, self.arguments)}" if self.method else None,
             "arguments": {k: v for k, v in self.arguments.items() if v is not None},
-            "changes": [_change(c) for c in self.spend or []],
+            "changes": [_before_after(c) for c in self.changes if c.get("before") != c.get("after")]
+            if self.changes
+            else [_change(c) for c in self.spend or []],
             "confirmed_by": self.confirmed_by,
             "status": self.status,
             "detail": self.detail,
-        }
+        } | {k: v for k, v in (("change_set", self.change_set), ("undoes", self.undoes)) if v is not None}
 
 
 def filled_path(template: str | None, arguments: dict[str, Any]) -> str | None:
@@ -143,6 +152,19 @@ def _change(change: dict[str, Any]) -> str:
     """`what: before -> after`, as the plan read it."""
     old = "nothing" if change.get("old") is None else f"{change['old']:g}"
     return f"{change.get('what')}: {old} -> {change.get('new'):g}"
+
+
+def _before_after(change: dict[str, Any]) -> str:
+    """`what: before -> after`, values as the vendor reports them."""
+
+    def shown(value: Any) -> str:
+        if value is None:
+            return "not reported"
+        if isinstance(value, float):
+            return f"{value:g}"
+        return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+    return f"{change.get('what')}: {shown(change.get('before'))} -> {shown(change.get('after'))}"
 
 
 @dataclass

@@ -45,7 +45,6 @@ from .reads import (
     ACTIVITIES,
     ACTIVITY,
     CLIENT,
-    CLIENT_DOCUMENTED,
     CLIENTS,
     CREATIVES,
     PLAN,
@@ -55,6 +54,7 @@ from .reads import (
     media_agency,
     read_activity,
 )
+from .undo import REVERSALS
 
 # Fields the update plan explains as spend-changing.
 SPEND_FIELDS = {"budget", "impressionBudget", "targetECPM", "enabled"}
@@ -63,13 +63,15 @@ CURRENT_KEY = {"activityName": "name"}
 
 def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClient:
     assert isinstance(settings, DeltaSettings) and settings.api_key is not None
-    return VendorClient(
+    client = VendorClient(
         "deltaprojects",
         settings.url,
         Auth(query={"apikey": settings.api_key.get_secret_value()}),
         auth_hint="Check ADOPS_DELTA_API_KEY.",
         **options.kwargs(),
     )
+    client.templates = tuple(t for t in (settings.client_path, settings.client_fallback_path) if t)
+    return client
 
 
 def _documented(call: Call) -> Request:
@@ -101,13 +103,31 @@ async def read(call: Call) -> Any:
 
 
 async def get_client(call: Call) -> Any:
-    """The example path first; on 404 the documented /api/v1/client/{clientId} (VENDORS.md 4.3 D2)."""
+    """D2's document gives two paths: its example's (ADOPS_DELTA_CLIENT_PATH) first, then on 404 its text's
+    /api/v1/client/{clientId} (ADOPS_DELTA_CLIENT_FALLBACK_PATH; empty: none). Both are in the facts table
+    and `doctor --probe` tries them."""
+    assert isinstance(call.settings, DeltaSettings)
+    first, fallback = call.settings.client_path, call.settings.client_fallback_path
     try:
-        return await read(call)
+        return decode(await call.fetch(agency_request(call, first, clientId=call.params.client_id)))
     except VendorError as exc:
-        if exc.status != 404:
+        if exc.status != 404 or not fallback:
             raise
-    return decode(await call.fetch(agency_request(call, CLIENT_DOCUMENTED, clientId=call.params.client_id)))
+        first_error = exc
+    try:
+        return decode(await call.fetch(agency_request(call, fallback, clientId=call.params.client_id)))
+    except VendorError as again:
+        if again.status != 404:
+            raise
+        if first_error.not_an_api_answer:  # the first answer was a page, not Delta's API: say so, not "the id"
+            raise first_error from None
+        raise VendorError(
+            "deltaprojects",
+            f"Delta Projects answered 404 for client {call.params.client_id} at both paths its document gives "
+            f"(GET {first}, then GET {fallback}): check the client id (delta_list_clients), or set "
+            "ADOPS_DELTA_CLIENT_PATH / ADOPS_DELTA_CLIENT_FALLBACK_PATH to the path Delta Projects gave you.",
+            status=404,
+        ) from None
 
 
 async def statistics(call: Call) -> Any:
@@ -456,6 +476,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "Lists the activity templates (id, name) new activities are created from.",
         "/api/v1/activity_templates",
         NoParams,
+        default=False,  # needed to create an activity, which is not listed by default either
+        everyday=True,
     ),
     _read_op(
         "delta_list_bidding_plans",
@@ -540,6 +562,8 @@ OPERATIONS: tuple[Operation, ...] = (
         run=update_activity,
         account=_account,
         spend=update_spend,
+        default=False,  # its schema alone is 550 tokens: listed when Delta is the only vendor
+        everyday=True,
     ),
     DIAGNOSE,
 )
@@ -550,4 +574,5 @@ VENDOR = Vendor(
     operations=OPERATIONS,
     make_client=make_client,
     toolsets=("delta",),
+    reversals=REVERSALS,
 )

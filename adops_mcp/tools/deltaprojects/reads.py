@@ -13,7 +13,6 @@ from ...vendorcall.sanitize import clean
 MA = "/api/v1/media_agency/{mediaAgencyId}"
 CLIENTS = MA + "/client"
 CLIENT = CLIENTS + "/{clientId}"
-CLIENT_DOCUMENTED = "/api/v1/client/{clientId}"  # D2's documented path; the example uses CLIENT
 P = CLIENT + "/campaign/default"
 ACTIVITIES = P + "/activity"
 ACTIVITY = ACTIVITIES + "/{activityId}"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...vendorcall.http import VendorError
 from ...vendorcall.operation import Call, Operation, decode
 from ..diagnosis import Diagnoser, Diagnosis
 from .models import CampaignParams
-from .reads import CAMPAIGN, activation_status, approval_status, campaign_ids, get, retail_settings
+from .reads import CAMPAIGN, activation_status, approval_status, campaign_ids, get, no_approval_record, retail_settings
 
 LIVE = ("ACTIVE",)
 REQUESTER = {"user_name": "the requester's name", "user_email": "the requester's e-mail (approvers reply to it)"}
@@ -59,30 +60,45 @@ async def diagnose(call: Call) -> Diagnosis:
         )
         return d.result()
     if status == "ENDED":
-        d.find("ended", "blocking", "The campaign has ENDED; Jivox cannot activate it again.", **evidence)
+        d.find("ended", "blocking", "The campaign has ENDED (Jivox's last status; it no longer runs).", **evidence)
         d.step("jivox_list_retail_campaigns", "Find a newer campaign to run instead.", account_id=p.account_id)
         return d.result()
     if status == "EXAMINE":
         d.find(
             "under_review",
             "blocking",
-            f"The campaign is under manual review (EXAMINE): {activation.get('message') or 'no message'}.",
+            "The campaign's status is EXAMINE, which Jivox's documents list without saying what it means (it may "
+            f"need a review at Jivox); Jivox's message: {activation.get('message') or 'none'}.",
             **evidence,
         )
-        d.step("jivox_get_retail_campaign", "Check again once Jivox has finished the review.", **ids)
+        d.step("jivox_get_retail_campaign", "Check again later, or ask Jivox what EXAMINE needs.", **ids)
         return d.result()
     if status == "DRAFT":
         d.find(
             "draft",
             "blocking",
-            "The campaign is a DRAFT: it must be completed in Jivox before approval and activation.",
+            "The campaign is a DRAFT (not activated; the documents do not say what a draft needs before "
+            "activation: finishing it in Jivox is the likely step).",
             **evidence,
         )
         return d.result()
 
     # NEW (or a status Jivox did not document): never activated. What does activation still need?
     d.find("not_activated", "blocking", f"The campaign has not been activated (status {status}).", **evidence)
-    settings = await retail_settings(call)
+    try:
+        settings = await retail_settings(call)
+    except VendorError as exc:
+        if exc.status not in (404, 405):
+            raise
+        settings = {}  # a guessed path (ADOPS_JIVOX_RETAIL_SETTINGS_PATH): without it, the approval status decides
+        d.find(
+            "retail_settings_unread",
+            "info",
+            f"The retail settings could not be read ({exc.status} at a path Jivox's documents do not give; "
+            "ADOPS_JIVOX_RETAIL_SETTINGS_PATH): whether the account has approvers is unknown.",
+            status=exc.status,
+            setting="ADOPS_JIVOX_RETAIL_SETTINGS_PATH",
+        )
     d.read("jivox_get_retail_settings")
     approvers = settings.get("approvers")
     if approvers == []:
@@ -97,7 +113,7 @@ async def diagnose(call: Call) -> Diagnosis:
         d.find(
             "approval_not_requested",
             "blocking",
-            "No approval request was submitted, and the account requires approval.",
+            f"{no_approval_record(call)} The account requires approval.",
             approvers=[a.get("emailId") for a in approvers or [] if isinstance(a, dict)],
         )
         d.step("jivox_submit_approval_request", "E-mail the approvers for their approval.", REQUESTER, **ids)

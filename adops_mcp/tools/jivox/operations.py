@@ -31,8 +31,34 @@ from .models import (
     ListAccountsParams,
     ListCampaignsParams,
 )
-from .reads import CAMPAIGN, CAMPAIGNS, activation_status, approval_status, campaign_ids, get, retail_settings
+from .reads import (
+    CAMPAIGN,
+    CAMPAIGNS,
+    activation_status,
+    approval_status,
+    campaign_ids,
+    get,
+    no_approval_record,
+    read_approval_status,
+    retail_settings,
+)
+from .undo import REVERSALS
 from .wait import WAIT
+
+FORBIDDEN = (
+    "Jivox refused access (403). Jivox's documents require the MediaPlan_Tags_Create permission for activation, "
+    "activation status and approval calls: the user owning ADOPS_JIVOX_API_KEY may lack it (a Jivox admin grants "
+    "it), or the key cannot reach this account (jivox_list_accounts shows the ones it can)."
+)
+
+
+def guessed_paths(settings: VendorSettings) -> dict[str, str]:
+    """The Jivox paths its documents do not give (VENDORS.md 1.4, 1.5), with the setting of each."""
+    assert isinstance(settings, JivoxSettings)
+    return {
+        settings.retail_settings_path: "ADOPS_JIVOX_RETAIL_SETTINGS_PATH",
+        settings.activation_status_fallback_path: "ADOPS_JIVOX_ACTIVATION_STATUS_FALLBACK_PATH",
+    }
 
 
 def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClient:
@@ -42,6 +68,7 @@ def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClien
         settings.url,
         Auth(headers={"jvx_apikey": settings.api_key.get_secret_value()}),
         auth_hint="Check ADOPS_JIVOX_API_KEY.",
+        forbidden_hint=FORBIDDEN,
         **options.kwargs(),
     )
     client.templates = (
@@ -115,14 +142,11 @@ async def approval_gate(call: Call) -> None:
     approval = await approval_status(call)
     if approval is None:
         unknown = (
-            " (the account's retail settings could not be read, so whether it needs approval is unknown)"
+            "The account's retail settings could not be read, so whether it needs approval is unknown."
             if settings is None
-            else " and the account requires approval"
+            else "The account requires approval (it has approvers)."
         )
-        raise ToolError(
-            f"Not activated, nothing was sent: this campaign has no approval request yet{unknown}. Call "
-            "jivox_submit_approval_request, then check jivox_get_approval_status."
-        )
+        raise ToolError(f"Not activated, nothing was sent. {no_approval_record(call)} {unknown}")
     if approval.status != "Approved":
         decided = [
             f"{quoted(a.userName or '?')} <{quoted(a.userEmail or '?')}>: {quoted(a.approvalStatus or 'unknown')}"
@@ -168,8 +192,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="jivox_list_accounts",
         title="List Jivox accounts",
-        description="Lists the accounts (accountId, name) this API key can see. Use it to find the account_id "
-        "every other Jivox tool needs; jivox_list_retail_campaigns then lists one account's campaigns.",
+        description="Lists the accounts (accountId, name) this API key can see: the account_id every other "
+        "Jivox tool needs. An account's campaigns: jivox_list_retail_campaigns.",
         vendor="jivox",
         toolset="jivox",
         effect="read",
@@ -208,6 +232,8 @@ OPERATIONS: tuple[Operation, ...] = (
         params=CampaignParams,
         resource="jivox://accounts/{account_id}/retail-campaigns/{retail_campaign_idx}",
         account=_account,
+        default=False,  # the list shows status; details through adops_find_tools
+        everyday=True,
     ),
     Operation(
         name="jivox_get_retail_settings",
@@ -251,6 +277,7 @@ OPERATIONS: tuple[Operation, ...] = (
         path=CAMPAIGN + "/approvalStatus",
         params=CampaignParams,
         result=ApprovalStatus,
+        run=read_approval_status,
         resource="jivox://accounts/{account_id}/retail-campaigns/{retail_campaign_idx}/approval-status",
         account=_account,
     ),
@@ -297,4 +324,6 @@ VENDOR = Vendor(
     operations=OPERATIONS,
     make_client=make_client,
     toolsets=("jivox",),
+    guessed_paths=guessed_paths,
+    reversals=REVERSALS,
 )

@@ -48,23 +48,51 @@ async def activation_status(call: Call) -> ActivationStatus:
         try:
             response = await call.fetch(get(call.settings.activation_status_fallback_path, ids))
         except VendorError as again:
-            if again.status == 404:
+            if again.status != 404:
+                raise
+            if exc.not_an_api_answer and again.not_an_api_answer:  # pages, not API answers: the host is wrong
                 raise VendorError(
                     "jivox",
-                    "Jivox answered 404 for the activation status under both known path spellings: check the "
-                    "campaign id, or set ADOPS_JIVOX_ACTIVATION_STATUS_PATH to the path Jivox gave you.",
+                    "Jivox answered 404 for the activation status under both known path spellings with pages that "
+                    f"are not API answers: the host at {call.settings.url} (ADOPS_JIVOX_BASE_URL) is most likely "
+                    "not the Jivox API, or set ADOPS_JIVOX_ACTIVATION_STATUS_PATH to the path Jivox gave you.",
                     status=404,
                 ) from None
-            raise
+            raise VendorError(
+                "jivox",
+                "Jivox answered 404 for the activation status under both known path spellings: check the "
+                "campaign id, or set ADOPS_JIVOX_ACTIVATION_STATUS_PATH to the path Jivox gave you.",
+                status=404,
+            ) from None
     return ActivationStatus.model_validate(decode(response) or {})
 
 
+def no_approval_record(call: Call) -> str:
+    """What an API 404 on the approval status means, in every tool that reads it: the documents do not say,
+    and both readings are possible."""
+    p = call.params
+    return (
+        f"Jivox has no approval status for retail campaign #{p.retail_campaign_idx} in account {p.account_id} "
+        "(404): either no approval request was submitted for it yet (jivox_submit_approval_request), or the "
+        "account or campaign id is wrong (jivox_list_retail_campaigns)."
+    )
+
+
 async def approval_status(call: Call) -> ApprovalStatus | None:
-    """The approval status, or None when no approval request was ever submitted (404)."""
+    """The approval status, or None when the API answers 404 (no_approval_record says what that means). A 404
+    page that is not an API answer (a wrong base URL) stays the error it is."""
     try:
         response = await call.fetch(get(CAMPAIGN + "/approvalStatus", campaign_ids(call)))
     except VendorError as exc:
-        if exc.status == 404:
+        if exc.status == 404 and not exc.not_an_api_answer:
             return None
         raise
     return ApprovalStatus.model_validate(decode(response) or {})
+
+
+async def read_approval_status(call: Call) -> ApprovalStatus:
+    """jivox_get_approval_status: the record, or the same 404 explanation the activation check gives."""
+    approval = await approval_status(call)
+    if approval is None:
+        raise VendorError("jivox", no_approval_record(call), status=404)
+    return approval

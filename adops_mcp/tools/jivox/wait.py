@@ -49,11 +49,7 @@ async def wait_for_activation(call: Call) -> ActivationWait:
             await call.ctx.report_progress(pct, 100, f"{state.status} {pct}%: {state.message or ''}".strip())
         settled = state.status in TERMINAL
         if settled or state.status not in MOVING:
-            note = (
-                f"Settled: {state.status}."
-                if settled
-                else f"Nothing is being activated (status {state.status}); there is nothing to wait for."
-            )
+            note = f"Settled: {state.status}." if settled else _not_moving(state.status)
             return _result(state, settled, False, polls, waited, note)
         if waited + interval > bound:
             return _result(
@@ -65,6 +61,19 @@ async def wait_for_activation(call: Call) -> ActivationWait:
                 f"Still {state.status} after {waited:.0f}s; call again to keep watching.",
             )
         await anyio.sleep(interval)
+
+
+def _not_moving(status: str | None) -> str:
+    """Why the wait stops on a status that is neither moving nor terminal, claiming only what the document says."""
+    if status in ("NEW", "DRAFT"):
+        return f"Not activated yet (status {status}): there is nothing to wait for; activate it first."
+    if status == "EXAMINE":
+        return (
+            "Status EXAMINE: Jivox's document lists it without saying what it means (it may need a review at "
+            "Jivox). It is not a moving status (IN_PROGRESS, PUBLISHED), so the wait stops here; check with "
+            "jivox_get_activation_status later, or ask Jivox."
+        )
+    return f"Status {status} is not one the documents describe as moving (IN_PROGRESS, PUBLISHED): the wait stops."
 
 
 def _result(state: object, settled: bool, timed_out: bool, polls: int, waited: float, note: str) -> ActivationWait:

@@ -88,10 +88,18 @@ def make_client(settings: VendorSettings, options: ClientOptions) -> VendorClien
             headers={"x-api-key": api_key},
             token=cache,
             token_header="x-authorization-key",
-            token_format="{token}",  # the raw token (VENDORS.md 2.3, inferred)
+            # the raw token (VENDORS.md 2.3, inferred); ADOPS_JOVEO_TOKEN_FORMAT=bearer sends "Bearer <token>"
+            token_format="Bearer {token}" if settings.token_format == "bearer" else "{token}",
             refresh_on=403,
         ),
         auth_hint="Joveo says the API key is missing or invalid: check ADOPS_JOVEO_API_KEY.",
+        forbidden_hint=(
+            "Joveo refused access (403), after minting a fresh access token. Joveo's document says a 403 means the "
+            "access token (x-authorization-key) or the client_id is missing or invalid: check the client_id "
+            "argument (one of joveo_list_clients' ids), ADOPS_JOVEO_CLIENT_ID (the API client id that mints the "
+            "token, not a MOJO client id) and ADOPS_JOVEO_TOKEN_FORMAT (raw or bearer; adops-mcp doctor --probe "
+            "checks it)."
+        ),
         describe_error=describe_error,
         **options.kwargs(),
     )

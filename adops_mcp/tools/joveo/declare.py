@@ -15,18 +15,19 @@ def _account(params: Any) -> str | None:
     return getattr(params, "client_id", None)
 
 
-# Listed by default alongside the other vendors: find out why a job group is not spending, and pause.
+# Listed by default alongside the other vendors: find ids, find out why a job group is not spending, and
+# stop spend. The rest (enable included) is one adops_find_tools away.
 DEFAULT = {
     "joveo_list_clients",
     "joveo_list_campaigns",
-    "joveo_get_jobgroup_status",
     "joveo_diagnose_jobgroup",
     "joveo_pause_jobgroup",
-    "joveo_enable_jobgroup",
     "joveo_pause_campaign",
 }
 # Also listed when Joveo is the only vendor configured.
 EVERYDAY = {
+    "joveo_get_jobgroup_status",
+    "joveo_enable_jobgroup",
     "joveo_enable_campaign",
     "joveo_list_client_jobgroups",
     "joveo_get_client_status",

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from ...vendorcall.operation import Call, Operation
 from ..diagnosis import Diagnoser, Diagnosis
-from .flows import JOB, _mdy, get, jobgroup_status
+from .flows import JOB, _mdy, get, jobgroup_status, settings
 from .models import JobGroupParams, JobReference
 
 
@@ -95,8 +95,9 @@ async def diagnose(call: Call) -> Diagnosis:
                 "Joveo refuses updates to invalid jobs: the client fixes the job in its feed or ATS; check again then.",
                 **job_args,
             )
-        if job.get("status") == "PAUSED":
-            d.find("job_paused", "blocking", f"Job {p.job_reference} is paused.", status="PAUSED")
+        paused = settings(call).job_paused_status  # only ACTIVE is documented: a guess
+        if job.get("status") == paused:
+            d.find("job_paused", "blocking", f"Job {p.job_reference} is paused.", status=paused)
             if job.get("valid") is not False:
                 d.step("joveo_enable_job", "Enable the job (the user confirms).", **job_args)
 

@@ -12,10 +12,10 @@ from typing import Any
 import anyio
 
 from ...config import JoveoSettings
-from ...vendorcall.http import wait_bound
+from ...vendorcall.http import VendorError, wait_bound
 from ...vendorcall.operation import Call, decode
 from ...vendorcall.request import Request, build
-from ...vendorcall.sanitize import clean, quoted
+from ...vendorcall.sanitize import clean, clean_text, quoted
 from .models import ClientStatus, JobGroupStatus, NextPage, Page, StatsTask, java_format
 from .posting_models import SAMPLE_DATE_FORMAT
 
@@ -66,6 +66,8 @@ def request(call: Call, *, body: Any = KEEP) -> Request:
         for key, name in (("startDate", "start_date"), ("endDate", "end_date")):
             if key in sent:
                 sent[key] = java_format(getattr(call.params, name).astimezone(UTC), pattern)
+    if call.op.name == "joveo_create_campaign" and isinstance(sent, dict) and "caps" in sent:
+        sent[settings(call).campaign_caps_key] = sent.pop("caps")  # the sample spells it "Caps" (a guess)
     return replace(built, query=query, json=sent if body is KEEP else body)
 
 
@@ -78,7 +80,28 @@ def human_date(value: date | datetime | None, missing: str = "not set") -> str:
 
 
 async def send(call: Call, *, body: Any = KEEP) -> Any:
-    return decode(await call.fetch(request(call, body=body), read=call.op.effect == "read"))
+    return refused_in_body(decode(await call.fetch(request(call, body=body), read=call.op.effect == "read")))
+
+
+def refused_in_body(data: Any) -> Any:
+    """An HTTP 200 whose body says it failed is a failure: the S2S answer carries its own statusCode (sample
+    {"statusCode": 200, ...}), the funnel and rules answers success/failure flags."""
+    if not isinstance(data, dict):
+        return data
+    code = data.get("statusCode")
+    failed = (isinstance(code, int) and not 200 <= code < 300) or data.get("success") is False
+    if not failed and data.get("failure") is not True:
+        return data
+    said = next((data[k] for k in ("body", "message", "error") if isinstance(data.get(k), str) and data[k]), None)
+    what = f"statusCode {code}" if isinstance(code, int) else "success false" if failed else "failure true"
+    raise VendorError(
+        "joveo",
+        f"Joveo answered HTTP 200 but its body reports a failure ({what})"
+        + (f": {clean_text(said, 300)}" if said else "")
+        + ". It was not done; fix the request before sending it again.",
+        status=code if isinstance(code, int) else None,
+        body=clean(data),
+    )
 
 
 # The reads plans and flows make, by the operation whose path setting (ADOPS_JOVEO_PATH_*) they follow.

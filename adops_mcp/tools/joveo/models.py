@@ -33,10 +33,48 @@ def _wire(info: SerializationInfo) -> bool:
     return bool(info.context and info.context.get("wire"))
 
 
-def _iso_only(value: Any) -> Any:
-    if isinstance(value, str) and not ISO_DATE.match(value.strip()):
-        raise ValueError(f"use an ISO date YYYY-MM-DD such as 2025-06-01 (got {value!r}); it is sent as mm/dd/yyyy")
-    return value
+SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def _day(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _mdy_or_iso(value: Any) -> Any:
+    """An ISO date, or mm/dd/yyyy as Joveo's document writes these fields (its samples: 01/27/2020)."""
+    if not isinstance(value, str) or ISO_DATE.match(value.strip()):
+        return value
+    match = SLASH_DATE.match(value.strip())
+    found = match and _day(int(match[3]), int(match[1]), int(match[2]))
+    if not found:
+        raise ValueError(
+            f"use an ISO date YYYY-MM-DD such as 2025-06-01, or mm/dd/yyyy as Joveo's document writes it "
+            f"(its sample: 01/27/2020); got {value!r}"
+        )
+    return found
+
+
+def _client_date_in(value: Any) -> Any:
+    """An ISO date, or a slash date that reads only one way: the document's text says mm/dd/yyyy while its
+    samples are dd/mm/yyyy (20/03/2020), so 05/04/2020 could be either and is refused."""
+    if not isinstance(value, str) or ISO_DATE.match(value.strip()):
+        return value
+    match = SLASH_DATE.match(value.strip())
+    readings: set[date] = set()
+    if match:
+        first, second, year = int(match[1]), int(match[2]), int(match[3])
+        readings = {d for d in (_day(year, first, second), _day(year, second, first)) if d}
+    if len(readings) == 1:
+        return readings.pop()
+    why = (
+        "it reads both as mm/dd/yyyy (the document's text) and as dd/mm/yyyy (its samples, e.g. 20/03/2020)"
+        if readings
+        else "it is not a date"
+    )
+    raise ValueError(f"use an ISO date YYYY-MM-DD such as 2025-06-01 for client dates; got {value!r}: {why}")
 
 
 def _mdy(value: date, info: SerializationInfo) -> str:
@@ -81,8 +119,8 @@ def java_format(moment: datetime, pattern: str) -> str:
     return _JAVA_TOKENS.sub(token, pattern)
 
 
-MdyDate = Annotated[date, BeforeValidator(_iso_only), PlainSerializer(_mdy, return_type=str)]
-ClientDate = Annotated[date, BeforeValidator(_iso_only), PlainSerializer(_client_date, return_type=str)]
+MdyDate = Annotated[date, BeforeValidator(_mdy_or_iso), PlainSerializer(_mdy, return_type=str)]
+ClientDate = Annotated[date, BeforeValidator(_client_date_in), PlainSerializer(_client_date, return_type=str)]
 IsoDateTime = Annotated[
     datetime,
     AfterValidator(lambda v: v if v.tzinfo else v.replace(tzinfo=UTC)),  # naive means UTC
@@ -111,7 +149,32 @@ Page_ = Annotated[
     ),
 ]
 Limit = Annotated[int, Field(ge=1, le=1000, description="Page size.")]
-HttpUrl = Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$")]
+
+
+def _url_as_documented(value: Any) -> Any:
+    """Two slips in Joveo's own samples, refused with the document named: the callback sample
+    "https:domain.com/report/reportId" has no //, the job samples' alternateURL a space."""
+    if not isinstance(value, str):
+        return value
+    if re.match(r"^https?:(?!//)", value):
+        raise ValueError(
+            f"{value!r} has no // after the scheme, so it names no host (Joveo's document has the same slip in "
+            "its callBackUrl sample, https:domain.com/report/reportId); write https://domain.com/..."
+        )
+    if re.search(r"\s", value.strip()):
+        raise ValueError(
+            f"{value!r} contains a space, which a URL cannot carry (Joveo's document has the same copy slip in its "
+            "add-job sample alternateURL: ...ny--48e3732b -768b-...); remove it or write it as %20"
+        )
+    return value
+
+
+HttpUrl = Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$"), BeforeValidator(_url_as_documented)]
+
+
+def _number_as_text(value: Any) -> Any:
+    """A postal code given as a number, as Joveo's add-job sample sends it ("zip": 500081), is that text."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def _dates_in_order(start: Any, end: Any) -> None:
@@ -245,7 +308,7 @@ class JobFields(Params):
     city: Annotated[str | None, Field(max_length=200)] = None
     state: Annotated[str | None, Field(max_length=200)] = None
     country: Annotated[str | None, Field(max_length=100)] = None
-    zip: Annotated[str | None, Field(max_length=20)] = None
+    zip: Annotated[Annotated[str, Field(max_length=20)] | None, BeforeValidator(_number_as_text)] = None
     published_date: Annotated[
         IsoDateTime | None, Field(serialization_alias="publishedDate", description="ISO date-time.")
     ] = None
@@ -437,7 +500,10 @@ class UpdateFeedParams(FeedParams):
     @model_validator(mode="after")
     def _something(self) -> Self:
         if self.xml_feed_url is None and self.schema_mappings is None and self.schema_mapping_publisher is None:
-            raise ValueError("give xml_feed_url, schema_mappings and/or schema_mapping_publisher")
+            raise ValueError(
+                "give xml_feed_url, schema_mappings and/or schema_mapping_publisher: Joveo's document shows "
+                "the update-feed body as an empty object {}, which changes nothing, so nothing was sent"
+            )
         return self
 
 

@@ -7,6 +7,7 @@ client_id for S2S, query client_id for the bulk job fetch; every tool takes it a
 
 from __future__ import annotations
 
+from ...config import JoveoSettings, VendorSettings
 from ...vendorcall.operation import Operation
 from ..vendor import Vendor
 from . import flows as f
@@ -17,6 +18,7 @@ from .client import make_client
 from .declare import CAMPAIGN, FEED, JOB, JOBGROUP, WIP, C, op
 from .diagnose import DIAGNOSE
 from .posting_operations import POSTING_AND_REPORTING
+from .undo import REVERSALS
 
 OPERATIONS: tuple[Operation, ...] = (
     # ------------------------------------------------------------------ clients V2-V10
@@ -534,4 +536,34 @@ TOOLSETS = (
     "joveo_tracking",
 )
 
-VENDOR = Vendor(name="joveo", display="Joveo", operations=OPERATIONS, make_client=make_client, toolsets=TOOLSETS)
+S2S = "/s2s/events"  # the one path Joveo's document gives
+
+
+def path_setting(name: str) -> str:
+    return f"ADOPS_JOVEO_PATH_{name.removeprefix('joveo_').upper()}"
+
+
+def guessed_paths(settings: VendorSettings) -> dict[str, str]:
+    """Every Joveo path but /s2s/events is a guess: "METHOD path" in effect -> the setting that changes it
+    (operations sharing a method and path follow the first one's setting, as the plans' reads do)."""
+    assert isinstance(settings, JoveoSettings)
+    found = {f"POST {settings.token_path}": "ADOPS_JOVEO_TOKEN_PATH"}
+    first: dict[tuple[str | None, str], str] = {}
+    for record in OPERATIONS:
+        if record.path is None or record.path == S2S:
+            continue
+        name = first.setdefault((record.method, record.path), record.name)
+        path = settings.paths.get(name.removeprefix("joveo_"), record.path)
+        found.setdefault(f"{record.method} {path}", path_setting(name))
+    return found
+
+
+VENDOR = Vendor(
+    name="joveo",
+    display="Joveo",
+    operations=OPERATIONS,
+    make_client=make_client,
+    toolsets=TOOLSETS,
+    guessed_paths=guessed_paths,
+    reversals=REVERSALS,
+)

@@ -260,7 +260,16 @@ async def posting_config_spend(call: Call) -> list[SpendChange]:
 
 
 # Joveo records that pause, enable and delete: (paused, active) status values, and what each action does.
+# A job's paused value is a guess (only ACTIVE is documented): ADOPS_JOVEO_JOB_PAUSED_STATUS, read by states().
 STATES = {"client": ("P", "A"), "campaign": ("P", "A"), "jobgroup": ("P", "A"), "job": ("PAUSED", "ACTIVE")}
+
+
+def states(kind: str, call: Call) -> tuple[str, str]:
+    if kind == "job":
+        return settings(call).job_paused_status, "ACTIVE"
+    return STATES[kind]
+
+
 EFFECTS = {
     "client": {
         "delete": ". Irreversible: its campaigns, job groups, jobs, feeds and postings go with it and all its "
@@ -305,7 +314,7 @@ def state_plan(kind: str, action: str) -> Any:
         effects = EFFECTS[kind]
         if kind == "jobgroup" and action == "enable":
             effects = {**effects, "enable": await _jobgroup_resumes(call)}
-        return status_plan(action, f"{_noun(kind)} {name}", status, STATES[kind], effects)
+        return status_plan(action, f"{_noun(kind)} {name}", status, states(kind, call), effects)
 
     return plan
 
@@ -316,7 +325,7 @@ def already(kind: str, action: str) -> Any:
 
     async def unchanged(call: Call) -> str | None:
         name, status = await record_state(kind, call)
-        target = STATES[kind][0 if paused else 1]
+        target = states(kind, call)[0 if paused else 1]
         if status != target:
             return None
         already = f"Joveo {_noun(kind)} {name} is already {'paused' if paused else 'active'} ({target})."

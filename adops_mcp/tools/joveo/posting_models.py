@@ -1,5 +1,6 @@
 """Joveo posting-config parameters (V39-V48 of VENDORS.md section 2): fixed-price job-board postings."""
 
+from datetime import UTC
 from typing import Annotated, Self
 
 from pydantic import Field, model_validator
@@ -14,7 +15,6 @@ from .models import (
     Page_,
     PublisherId,
     Status,
-    _dates_in_order,
 )
 
 # ------------------------------------------------------------------------------ postings
@@ -70,7 +70,14 @@ class CreatePostingConfigParams(PublisherParams):
 
     @model_validator(mode="after")
     def _order(self) -> Self:
-        _dates_in_order(self.start_date, self.end_date)
+        # A posting runs from its start day to its end day: the document's own sample starts 05:19 and ends
+        # 05:13 on the same day (2020-08-03), so the days are compared, not the times (UTC).
+        start, end = self.start_date.astimezone(UTC).date(), self.end_date.astimezone(UTC).date()
+        if end < start:
+            raise ValueError(
+                f"end_date ({end}) is a day before start_date ({start}); a posting runs from its start day to "
+                "its end day (times within one day are not compared, as in Joveo's sample)"
+            )
         return self
 
 

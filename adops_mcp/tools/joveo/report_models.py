@@ -1,9 +1,9 @@
 """Joveo stats, reports and tracking parameters (V49-V60 of VENDORS.md section 2)."""
 
 from datetime import date, timedelta
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ...vendorcall.operation import Params, Wire
 from ...vendorcall.request import PathSafe
@@ -23,6 +23,15 @@ from .models import (
 )
 
 # ------------------------------------------------------------------------ stats, reports
+
+
+def _some_statuses(value: Any) -> Any:
+    if value == []:
+        raise ValueError(
+            "give at least one candidate status: Joveo's document shows the body as an empty array [ ], "
+            "which records nothing, so nothing was sent"
+        )
+    return value
 
 
 STATS_DAYS = 60  # "The data is available for last 60 days."
@@ -185,7 +194,9 @@ class CandidateStatus(BaseModel):
 
 class FunnelParams(Params):
     client_id: Annotated[HeaderClientId, Field(description="Joveo's internal client id.")]
-    statuses: Annotated[list[CandidateStatus], Wire("none"), Field(min_length=1, max_length=1000)]
+    statuses: Annotated[
+        list[CandidateStatus], BeforeValidator(_some_statuses), Wire("none"), Field(min_length=1, max_length=1000)
+    ]
 
 
 class S2SParams(Params):

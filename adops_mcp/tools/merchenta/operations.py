@@ -44,6 +44,7 @@ from .reads import (
     item_text,
     jsend,
 )
+from .undo import REVERSALS
 
 log = logging.getLogger("adops_mcp.merchenta")
 
@@ -53,9 +54,9 @@ TOKEN_LIFETIME = 3600.0  # documented "about an hour"; used when the token's own
 
 SHORT = {"PENDING": "it is under Merchenta's review", "REJECTED": "it was rejected by Merchenta's review"}
 E10059 = (
-    "E10059 means Merchenta does not allow that status transition: a PENDING creative needs Merchenta's "
-    "review before it can run (approval makes it ACTIVE; the API cannot change it meanwhile), and a REJECTED "
-    "creative cannot be changed."
+    "E10059 means Merchenta refused that status transition; the documented case is PENDING -> ACTIVE (a "
+    "creative under Merchenta's review cannot be made ACTIVE through the API). Whether other transitions are "
+    "refused is not documented."
 )
 
 
@@ -201,14 +202,39 @@ def _missing_endpoint(exc: VendorError) -> bool:
     return exc.status in (404, 405) and not (isinstance(exc.body, dict) and "status" in exc.body)
 
 
+LOCK_CHECK = (
+    "Check: merchenta_get_campaign_creatives_status shows the creatives' statuses; if Merchenta then refuses "
+    "changes to this campaign as locked (E10060), release the lock in Merchenta (or ask them to)."
+)
+
+
 async def with_lock(call: Call, campaign: str, change: Callable[[], Awaitable[Any]]) -> tuple[Any, str | None]:
-    """Lock, change, unlock (also when the change fails). Returns (change result, unlock problem)."""
+    """Lock, change, unlock (also when the change fails). Returns (change result, unlock problem).
+
+    The lock is a write too: when its outcome is not known (no answer after it was sent) and it cannot be
+    released again, or the unlock after a failed change does not go through, the outcome is `unknown`."""
     path = _lock_path(call, campaign)
     if path is None:
         return await change(), None
     try:
         await call.fetch(build("POST", path))
     except VendorError as exc:
+        if exc.outcome == "unknown":  # the lock may be held now: release it, or say it may be
+            problem = await _unlock(call, path)
+            if problem is None:
+                raise VendorError(
+                    "merchenta",
+                    f"Locking campaign {campaign} got no clear answer ({exc.message}); the lock was released again "
+                    "and no status was changed.",
+                    status=exc.status,
+                ) from None
+            raise VendorError(
+                "merchenta",
+                f"Locking campaign {campaign} got no clear answer ({exc.message}) and {problem}. No status change "
+                f"was sent. {LOCK_CHECK}",
+                status=exc.status,
+                outcome="unknown",
+            ) from None
         if _missing_endpoint(exc):
             raise VendorError(
                 "merchenta",
@@ -226,22 +252,29 @@ async def with_lock(call: Call, campaign: str, change: Callable[[], Awaitable[An
         ) from None
     try:
         result = await change()
+    except VendorError as exc:
+        problem = await _unlock(call, path)
+        if problem is None:
+            raise
+        log.warning("merchenta: %s", problem)
+        raise VendorError(
+            "merchenta", f"{exc.message} Also, {problem}. {LOCK_CHECK}", status=exc.status, outcome="unknown"
+        ) from None
     except BaseException:
-        with anyio.CancelScope(shield=True):
-            problem = await _unlock(call, path)
+        problem = await _unlock(call, path)
         if problem:
             log.warning("merchenta: %s", problem)
         raise
-    with anyio.CancelScope(shield=True):
-        problem = await _unlock(call, path)
-    return result, problem
+    return result, await _unlock(call, path)
 
 
 async def _unlock(call: Call, path: str) -> str | None:
-    try:
-        await call.fetch(build("DELETE", path))
-    except VendorError as exc:
-        return f"the campaign could not be unlocked afterwards ({exc.message}); it may stay locked for editing"
+    """Release the lock (shielded: also when the call is being cancelled); what went wrong, or None."""
+    with anyio.CancelScope(shield=True):
+        try:
+            await call.fetch(build("DELETE", path))
+        except VendorError as exc:
+            return f"the campaign could not be unlocked afterwards ({exc.message}); it may stay locked for editing"
     return None
 
 
@@ -258,7 +291,7 @@ async def _post_status(call: Call, path: str, target: str) -> dict[str, Any]:
                 body=exc.body,
             ) from None
         raise
-    return jsend(response)
+    return jsend(response, write=True)
 
 
 # ---- status changes --------------------------------------------------------------------------
@@ -534,4 +567,6 @@ VENDOR = Vendor(
     operations=OPERATIONS,
     make_client=make_client,
     toolsets=("merchenta",),
+    guessed_paths=lambda s: {s.lock_path: "ADOPS_MERCHENTA_LOCK_PATH"} if isinstance(s, MerchentaSettings) else {},
+    reversals=REVERSALS,
 )

@@ -17,8 +17,10 @@ CAMPAIGN_STATUS = "/v3/campaigns/{campaignCode}/status"
 MEANING = {
     "ACTIVE": "approved and running: it is shown and buys media",
     "INACTIVE": "approved but paused: not shown",
-    "PENDING": "under Merchenta's review: it cannot run until Merchenta approves it (approval makes it ACTIVE)",
-    "REJECTED": "rejected by Merchenta's review: it will not run; fix it and upload a new creative",
+    "PENDING": 'under Merchenta\'s review ("Creative is under review"); the API refuses to set it ACTIVE meanwhile '
+    "(E10059), and what follows the review is up to Merchenta",
+    "REJECTED": "not accepted by Merchenta: it does not run; the documents do not say how it can run again (ask "
+    "Merchenta)",
 }
 
 
@@ -45,16 +47,27 @@ def item_text(item: dict[str, Any]) -> str:
     return f"{code}: {text}" if code else str(text)
 
 
-def jsend(response: httpx2.Response) -> dict[str, Any]:
-    """A 2xx answer's envelope; a `fail`/`error` envelope is a failure whatever the HTTP status."""
+def jsend(response: httpx2.Response, *, write: bool = False) -> dict[str, Any]:
+    """A 2xx answer's envelope; a `fail`/`error` envelope is a failure whatever the HTTP status. A write
+    answered 2xx with a body that is no envelope may have been applied: its outcome is unknown."""
+    unreadable = "unknown" if write else "failed"
+    after = " The change may or may not have been applied: read the current state before retrying." if write else ""
     try:
         body = clean(response.json()) if response.content else {"status": "success"}
     except ValueError:
         raise VendorError(
-            "merchenta", "Merchenta answered with something that is not JSON.", status=response.status_code
+            "merchenta",
+            "Merchenta answered with something that is not JSON." + after,
+            status=response.status_code,
+            outcome=unreadable,
         ) from None
     if not isinstance(body, dict):
-        raise VendorError("merchenta", "Merchenta answered with an unexpected body.", status=response.status_code)
+        raise VendorError(
+            "merchenta",
+            "Merchenta answered with an unexpected body." + after,
+            status=response.status_code,
+            outcome=unreadable,
+        )
     if body.get("status") in ("fail", "error"):
         raise VendorError(
             "merchenta",
