@@ -433,7 +433,10 @@ def doctor(sandbox: bool | None, probe: bool, facts: bool) -> None:
     sys.exit(0 if ok else 1)
 
 
-def _show_action(action: Any) -> None:
+def _show_action(action: Any, votes: list[Any] | None = None, key: str | None = None) -> None:
+    """One change as `pending` and `approve` show it; with the key, whether its approvals verify."""
+    from .server import approvals
+
     data = action.public()
     click.echo(
         f"{data['id']}  {data['status']:9} {data['tool']} ({data['vendor']}, profile {data['profile']})"
@@ -441,27 +444,49 @@ def _show_action(action: Any) -> None:
     )
     click.echo(textwrap.indent(data["plan"], "    "))  # every line of a plan, not only its first
     click.echo(f"    arguments: {json.dumps(data['arguments'], sort_keys=True)}")
+    if votes is None or key is None:
+        return
+    four_eyes = _settings().console_four_eyes
+    counted = approvals.counted(key, action, votes, four_eyes)
+    names = ", ".join(v.name for v in counted) or "none yet"
+    if action.status == "pending":
+        click.echo(f"    approvals: {names} ({len(counted)} of {action.approvals_required})")
+    elif action.status == "denied":
+        verified = "signed by this server" if approvals.signed(key, action) else "NOT signed by this server"
+        click.echo(f"    denied by {action.decided_by} ({verified})")
+    elif action.decided_by is not None:
+        ok = approvals.approved(key, action, votes, four_eyes)
+        verified = "signed by this server" if ok else "NOT signed by this server: the record was edited"
+        click.echo(f"    approvals: {action.decided_by} ({verified})")
+    click.echo("")
 
 
 @main.command()
 @click.option("--all", "show_all", is_flag=True, help="Also decided and expired ones.")
 @click.option("--json", "as_json", is_flag=True)
 def pending(show_all: bool, as_json: bool) -> None:
-    """Changes waiting for approval (ADOPS_CONFIRM_MODE=out-of-band)."""
-    actions = _wait(_store(_settings()).pending_actions(include_decided=show_all))
+    """Changes waiting for approval (ADOPS_CONFIRM_MODE=out-of-band), with whose approvals they have."""
+    from .server.guard import load_key
+
+    settings = _settings()
+    store = _store(settings)
+    actions = _wait(store.pending_actions(include_decided=show_all, limit=500))
     if as_json:
         click.echo(json.dumps([a.public() for a in actions], indent=2))
         return
     if not actions:
         click.echo("No change is waiting for approval.")
+        return
+    key = load_key(settings.confirm_key.get_secret_value() if settings.confirm_key else None, settings.data_dir)
+    votes = _wait(store.approvals(*(a.id for a in actions)))
     for action in actions:
-        _show_action(action)
+        _show_action(action, [v for v in votes if v.action_id == action.id], key)
 
 
-def _decide(action_id: str, approve: bool, yes: bool, note: str | None) -> None:
+def _decide(action_id: str, approve: bool, yes: bool, note: str | None, as_name: str | None) -> None:
     import getpass
 
-    from .server import approvals
+    from .server import approvals, webhook
     from .server.guard import load_key
     from .vendorcall import secrets
 
@@ -473,23 +498,32 @@ def _decide(action_id: str, approve: bool, yes: bool, note: str | None) -> None:
     _show_action(action)
     if action.status != "pending":
         raise click.ClickException(f"Change {action_id} is {action.status}; nothing was changed.")
+    if approve and as_name is None and action.approvals_required > 1:
+        raise click.ClickException(
+            f"Change {action_id} needs {action.approvals_required} different operators' approvals: say whose this "
+            "one is with --as NAME (the name the console knows them by). Nothing was changed."
+        )
     if approve and not yes and not click.confirm("Approve exactly this change?", default=False):
         raise click.ClickException("Not approved; nothing was changed.")
     key = load_key(settings.confirm_key.get_secret_value() if settings.confirm_key else None, settings.data_dir)
     secrets.register(key)
-    by = getpass.getuser()
-    decided = _wait(approvals.decide(store, key, action_id, approve, by, note))
-    wanted = "approved" if approve else "denied"
-    if decided is None or decided.status != wanted or decided.decided_by != by:
-        state = decided.status if decided else "gone"
-        raise click.ClickException(f"Change {action_id} is {state}; nothing was changed.")
-    from .server import webhook
-
-    webhook.notify(settings, "approval_decided", decided)
-    if approve:
-        click.echo(f"Approved by {by}. The assistant performs it (once) when it calls confirm_action with its token.")
+    by = as_name if as_name is not None else getpass.getuser()
+    decision = _wait(approvals.decide(store, key, action_id, approve, by, note, four_eyes=settings.console_four_eyes))
+    if not decision.recorded or decision.action is None:
+        raise click.ClickException(decision.message)
+    if decision.final:
+        webhook.notify(settings, "approval_decided", decision.action)
     else:
+        webhook.notify(settings, "approval_recorded", decision.action, by=by)
+    if not approve:
         click.echo(f"Denied by {by}. Nothing will be sent to the vendor.")
+    elif decision.final:
+        click.echo(
+            f"Approved by {decision.action.decided_by}. The assistant performs it (once) when it calls "
+            "confirm_action with its token."
+        )
+    else:
+        click.echo(decision.message)
 
 
 NOTE = click.option("--note", default=None, help="A note recorded with the decision.")
@@ -498,18 +532,28 @@ NOTE = click.option("--note", default=None, help="A note recorded with the decis
 @main.command()
 @click.argument("action_id")
 @click.option("--yes", is_flag=True, help="Approve without the question (after reading the plan it prints).")
+@click.option(
+    "--as",
+    "as_name",
+    default=None,
+    metavar="NAME",
+    help="Approve as operator NAME (needed when a change requires more than one approval, "
+    "ADOPS_APPROVALS_REQUIRED); otherwise the login name. The same rules as the console: one approval per "
+    "person, never the requester's own.",
+)
 @NOTE
-def approve(action_id: str, yes: bool, note: str | None) -> None:
+def approve(action_id: str, yes: bool, note: str | None, as_name: str | None) -> None:
     """Show a pending change (out-of-band mode) and approve it: the assistant may then perform it, once."""
-    _decide(action_id, True, yes, note)
+    _decide(action_id, True, yes, note, as_name)
 
 
 @main.command()
 @click.argument("action_id")
+@click.option("--as", "as_name", default=None, metavar="NAME", help="Deny as operator NAME (default: the login name).")
 @NOTE
-def deny(action_id: str, note: str | None) -> None:
+def deny(action_id: str, note: str | None, as_name: str | None) -> None:
     """Deny a pending change: it is never sent."""
-    _decide(action_id, False, True, note)
+    _decide(action_id, False, True, note, as_name)
 
 
 if __name__ == "__main__":

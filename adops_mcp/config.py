@@ -258,6 +258,11 @@ class Settings(BaseSettings):
     console_tokens_file: Path | None = None  # one name:token a line
     console_session_ttl: int = Field(default=8 * 3600, ge=60, le=7 * 86400)  # seconds a sign-in lasts
     console_four_eyes: bool = True  # an operator may not approve an action requested under their own name
+    # Out-of-band approvals (server/approvals.py): distinct operators, none the requester, per change ...
+    approvals_required: int = Field(default=1, ge=1, le=10)
+    # ... or, when set, only for changes that raise spend by more than this amount (others need one approval)
+    approvals_required_above: float | None = Field(default=None, ge=0)
+    max_pending_per_requester: int = Field(default=20, ge=1, le=10_000)  # changes one caller may have waiting
     console_url: str | None = None  # the console's address as people reach it (links in notifications)
     approval_webhook_url: SecretStr | None = None  # JSON POST when an approval is requested and decided
 

@@ -112,3 +112,29 @@ async def test_elicitation_and_plain_tokens_do_not_bypass_approval() -> None:
 async def test_unknown_id_is_a_clear_cli_error() -> None:
     result = CliRunner().invoke(main, ["approve", "nope1234"])
     assert result.exit_code == 1 and "No pending change with id nope1234" in result.output
+
+
+async def test_small_budget_raises_need_one_approval_and_everything_else_the_full_count() -> None:
+    from adops_mcp.sandbox.deltaprojects import ACT_LIVE, CLIENT_SE
+    from adops_mcp.sandbox.joveo import CAMP_ALWAYS_ON, GLOBEX
+
+    budget = {"client_id": CLIENT_SE, "activity_id": ACT_LIVE}  # its budget is 150000 now
+    settings = {"approvals_required": 2, "approvals_required_above": 10000}
+    async with connect(confirm_mode="out-of-band", **settings) as h:
+        small = await h.ok("delta_update_activity", {**budget, "budget": 158000})
+        large = await h.ok("delta_update_activity", {**budget, "budget": 190000})
+        pause = await h.ok("joveo_pause_campaign", {"client_id": GLOBEX, "campaign_id": CAMP_ALWAYS_ON})
+        assert "needs a person to approve" in small["message"]
+        for needs_two in (large, pause):  # a raise above the threshold; a change with no amount at all
+            assert "needs 2 different people to approve" in needs_two["message"]
+            refused = CliRunner().invoke(main, ["approve", action_id(needs_two), "--yes"])
+            assert refused.exit_code == 1 and "--as NAME" in refused.output
+        env = {"ADOPS_APPROVALS_REQUIRED": "2", "ADOPS_APPROVALS_REQUIRED_ABOVE": "10000"}
+        result = CliRunner().invoke(main, ["approve", action_id(small), "--yes"], env=env)
+        assert result.exit_code == 0 and "Approved by" in result.output, result.output
+        done = await h.ok("confirm_action", {"confirmation_token": small["confirmation_token"]})
+        assert done["status"] == "done" and h.writes("deltaprojects", "/activity/") == 1
+        one = CliRunner().invoke(main, ["approve", action_id(large), "--yes", "--as", "alice"], env=env)
+        assert one.exit_code == 0 and "1 of 2 approvals" in one.output
+        waiting = await h.ok("confirm_action", {"confirmation_token": large["confirmation_token"]})
+        assert waiting["status"] == "pending_approval" and h.writes("deltaprojects", "/activity/") == 1

@@ -78,27 +78,26 @@ async def test_token_single_use_under_contention(store: Store) -> None:
 
 @pytest.mark.anyio
 async def test_pending_actions_life_cycle(store: Store) -> None:
-    action = await store.create_pending(
-        vendor="jivox",
-        account="jivox:acme:0",
-        tool="t",
-        arguments={"x": 1},
-        plan="Activate X",
-        expires_at=time.time() + 600,
-    )
+    def create(**fields: object) -> object:
+        return store.create_pending(
+            **{"vendor": "jivox", "account": "jivox:acme:0", "tool": "t", "arguments": {"x": 1}, "plan": "Activate X",
+               "expires_at": time.time() + 600, "requested_by": "bot", "required": 1, "per_requester": 20, **fields}
+        )  # fmt: skip
+
+    action = await create()
     assert [a.id for a in await store.pending_actions()] == [action.id] and action.profile == "acme"
     assert not await store.claim(action.id)  # not approved yet
-    assert (await decide(store, KEY, action.id, True, "alice")).status == "approved"
-    assert (await decide(store, KEY, action.id, False, "mallory")).decided_by == "alice"  # first decision stands
+    assert (await decide(store, KEY, action.id, True, "alice")).action.status == "approved"
+    second = await decide(store, KEY, action.id, False, "mallory")
+    assert not second.recorded and second.action.decided_by == "alice"  # first decision stands
     assert await store.claim(action.id) and not await store.claim(action.id)
     assert (await store.pending(action.id)).status == "executed" and await store.pending_actions() == []
 
-    late = await store.create_pending(
-        vendor="jivox", account="jivox:acme:0", tool="t", arguments={}, plan="p", expires_at=time.time() - 1
-    )
-    assert (await decide(store, KEY, late.id, True, "alice")).status == "expired"
+    late = await create(arguments={}, plan="p", expires_at=time.time() - 1)
+    refused = await decide(store, KEY, late.id, True, "alice")
+    assert not refused.recorded and refused.action.status == "expired"
     assert not await store.claim(late.id)
-    assert await decide(store, KEY, "missing", True, "alice") is None
+    assert (await decide(store, KEY, "missing", True, "alice")).action is None
 
 
 def test_url_password_is_never_shown() -> None:

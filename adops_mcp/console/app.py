@@ -32,13 +32,14 @@ from ..server.policy import names
 from ..server.runtime import Runtime
 from ..server.store import StoreUnavailable, profile_of
 from ..server.undo import has_inverse, plan_undo
-from . import views
+from . import pending, views
 from .auth import (
     LOGIN_COOKIE,
     PATH,
     SESSION_COOKIE,
     Auth,
     Session,
+    SigninLimiter,
     clear_cookie,
     host_allowed,
     load_operators,
@@ -69,6 +70,7 @@ class Console:
         key = load_key(settings.confirm_key.get_secret_value() if settings.confirm_key else None, settings.data_dir)
         self.runtime = runtime
         self.auth = Auth(operators=operators, key=key, ttl=settings.console_session_ttl)
+        self.limiter = SigninLimiter()
         self.allowed_hosts = allowed_hosts
         self.trusted_origins = names(settings.allowed_origins)
         env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
@@ -156,11 +158,19 @@ class Console:
             request, self.trusted_origins
         ):
             return self.refuse(request, "This request did not come from this console.")
+        address = request.client.host if request.client else "unknown"
+        if wait := self.limiter.wait(address):
+            response = await self.signin_page(
+                request, f"Too many failed sign-ins from your address. Try again in {views.span(wait)}.", 429
+            )
+            response.headers["retry-after"] = str(int(wait))
+            return response
         form = await request.form()
         if not same_token(str(form.get("csrf", "")), request.cookies.get(LOGIN_COOKIE)):
             return self.refuse(request, "The sign-in form's security token is missing or wrong. Reload the page.")
         operator = self.auth.operator_for(str(form.get("token", "")).strip())
         if operator is None:
+            self.limiter.failed(address)
             return await self.signin_page(request, "That is not an operator token.", 401)
         response = RedirectResponse(PATH + "/", 303)
         set_cookie(response, request, SESSION_COOKIE, self.auth.issue(operator), self.auth.ttl)
@@ -174,22 +184,45 @@ class Console:
         return response
 
     # -- pending approvals -------------------------------------------------------------------------
-    async def pending_page(self, request: Request, session: Session, message: str | None = None) -> Response:
+    async def pending_page(self, request: Request, session: Session) -> Response:
         now = time.time()
-        actions = await self.store(self.runtime.store.pending_actions, include_decided=True, limit=100)
-        waiting = [views.pending_view(self.runtime, a, session.operator, now) for a in actions if a.status == "pending"]
-        decided = [a for a in actions if a.status != "pending"][:20]
+        store = self.runtime.store
+        page = pending.page_number(request.query_params.get("page"))
+        total = await self.store(store.count_pending)
+        actions = await self.store(store.pending_actions, limit=pending.PAGE, offset=(page - 1) * pending.PAGE)
+        votes = await self.store(store.approvals, *(a.id for a in actions))
+        settings = self.runtime.settings
+        waiting = [
+            pending.pending_view(self.runtime, a, votes, session.operator, now, settings.console_four_eyes)
+            for a in actions
+        ]
+        decided = await self.store(store.decided_actions, limit=20) if page == 1 else []
         return self.render(
             request,
             "pending.html",
             session=session,
             waiting=waiting,
             decided=decided,
-            message=message,
-            four_eyes=self.runtime.settings.console_four_eyes,
-            mode=self.runtime.settings.confirm_mode,
+            message=await self.outcome(request, session),
+            mode=settings.confirm_mode,
+            page=page,
+            pages=max(1, -(-total // pending.PAGE)),
+            total=total,
+            shown_at=now,
+            refresh=pending.REFRESH if not waiting else None,
             tab="pending",
         )
+
+    async def outcome(self, request: Request, session: Session) -> str | None:
+        """After a decision's redirect (`?done=<id>`): what it did, read back from the store (never from the URL)."""
+        action_id = request.query_params.get("done", "")
+        if not action_id or len(action_id) > 64:
+            return None
+        action = await self.store(self.runtime.store.pending, action_id)
+        if action is None:
+            return None
+        votes = await self.store(self.runtime.store.approvals, action_id)
+        return pending.outcome_message(self.runtime, action, votes, session.operator)
 
     async def decide(self, request: Request, session: Session) -> Response:
         form = await request.form()
@@ -198,34 +231,25 @@ class Console:
         note = str(form.get("note", "")).strip()[:NOTE_LIMIT] or None
         if decision not in ("approve", "deny"):
             return self.refuse(request, "Choose Approve or Deny. Nothing was changed.", session)
-        store = self.runtime.store
-        action = await self.store(store.pending, action_id)
-        if action is None:
-            return self.refuse(request, f"No action {action_id} on this server. Nothing was changed.", session)
-        if (
-            decision == "approve"
-            and self.runtime.settings.console_four_eyes
-            and action.requested_by == session.operator
-        ):
-            return self.refuse(
-                request,
-                "You asked for this change yourself: another operator has to approve it (four-eyes rule, "
-                "ADOPS_CONSOLE_FOUR_EYES). Nothing was changed.",
-                session,
-            )
-        decided = await self.store(
-            approvals.decide, store, self.runtime.tokens.key, action_id, decision == "approve", session.operator, note
+        runtime = self.runtime
+        result = await self.store(
+            approvals.decide,
+            runtime.store,
+            runtime.tokens.key,
+            action_id,
+            decision == "approve",
+            session.operator,
+            note,
+            four_eyes=runtime.settings.console_four_eyes,
         )
-        wanted = "approved" if decision == "approve" else "denied"
-        if decided is None or decided.status != wanted or decided.decided_by != session.operator:
-            state = decided.status if decided else "gone"
-            return self.refuse(
-                request, f"Action {action_id} is already {state}: a decision is final. Nothing was changed.", session
-            )
-        webhook.notify(self.runtime.settings, "approval_decided", decided)
-        verb = "Approved" if decision == "approve" else "Denied"
-        follow = " The assistant performs it, once, when it calls confirm_action." if wanted == "approved" else ""
-        return await self.pending_page(request, session, f"{verb} {decided.tool} ({action_id}).{follow}")
+        if not result.recorded or result.action is None:
+            return self.refuse(request, result.message, session)
+        if result.final:
+            webhook.notify(runtime.settings, "approval_decided", result.action)
+        else:
+            webhook.notify(runtime.settings, "approval_recorded", result.action, by=session.operator)
+        # Post/redirect/get: a reload shows the outcome again and never posts the decision twice.
+        return RedirectResponse(f"{PATH}/?{urlencode({'done': action_id})}#outcome", 303)
 
     # -- audit, spend, configuration ------------------------------------------------------------------
     async def audit_records(self, request: Request, limit: int) -> tuple[dict[str, str], list[Any]]:
@@ -274,14 +298,10 @@ class Console:
         except ToolError as exc:
             return self.refuse(request, str(exc), session)
         if isinstance(plan, AlreadySo):
-            return await self.pending_page(request, session, plan.message)
+            return self.render(request, "refused.html", 200, message=plan.message, session=session)
         action = await self.store(request_set_approval, self.runtime, plan, session.operator)
-        return await self.pending_page(
-            request,
-            session,
-            f"The undo of audit record #{audit_id} waits for approval ({action.id}). Once approved, the assistant "
-            f"performs it when asked: adops_undo(audit_id={audit_id}), then confirm_action. Nothing was sent yet.",
-        )
+        # Post/redirect/get, like a decision: the list shows the undo waiting for approval.
+        return RedirectResponse(f"{PATH}/?{urlencode({'done': action.id})}#outcome", 303)
 
     async def audit_csv(self, request: Request, session: Session) -> Response:
         _, records = await self.audit_records(request, 100_000)

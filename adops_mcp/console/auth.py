@@ -131,6 +131,47 @@ class Auth:
         return self.clock() + self.ttl
 
 
+@dataclass
+class SigninLimiter:
+    """At most `attempts` failed sign-ins per client address within `window` seconds; then refused until the
+    oldest failure leaves the window. In memory, per process: each replica counts its own (behind a load
+    balancer an address gets up to `attempts` per replica), and a restart forgets. Operator tokens are long
+    random strings, so this stops noise and guessing at scale, not a lucky guess. The address is the one
+    the server sees: behind a reverse proxy, uvicorn takes it from X-Forwarded-For only when the proxy is
+    trusted (--forwarded-allow-ips), otherwise every client shares the proxy's budget."""
+
+    attempts: int = 10
+    window: float = 300.0
+    max_addresses: int = 10_000  # memory bound: the longest-quiet addresses are forgotten first
+    clock: Callable[[], float] = field(default=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self._failures: dict[str, list[float]] = {}
+
+    def _recent(self, address: str) -> list[float]:
+        since = self.clock() - self.window
+        recent = [t for t in self._failures.get(address, []) if t > since]
+        if recent:
+            self._failures[address] = recent
+        else:
+            self._failures.pop(address, None)
+        return recent
+
+    def wait(self, address: str) -> float:
+        """Seconds until this address may try again (0: now)."""
+        recent = self._recent(address)
+        if len(recent) < self.attempts:
+            return 0.0
+        return max(1.0, recent[0] + self.window - self.clock())
+
+    def failed(self, address: str) -> None:
+        recent = self._recent(address)
+        self._failures.pop(address, None)  # re-inserted last: the dict's order is least recently failed first
+        self._failures[address] = [*recent, self.clock()]
+        while len(self._failures) > self.max_addresses:
+            del self._failures[next(iter(self._failures))]
+
+
 def new_login_nonce() -> str:
     return pysecrets.token_urlsafe(24)
 

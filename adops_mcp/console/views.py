@@ -14,10 +14,9 @@ from urllib.parse import urlencode
 
 from ..config import VENDOR_SETTINGS
 from ..profiles import vendor_profiles
-from ..server.changesets import SET_TOOL
 from ..server.overview import configuration
 from ..server.runtime import Runtime
-from ..server.store import AuditRecord, PendingAction, profile_of
+from ..server.store import AuditRecord, profile_of
 from ..vendorcall import secrets
 from ..vendorcall.operation import Operation
 from ..vendorcall.sanitize import clean
@@ -68,18 +67,6 @@ def exact_request(runtime: Runtime, tool: str, arguments: dict[str, Any], profil
     return "\n".join(lines)
 
 
-def vendor_account(runtime: Runtime, tool: str, arguments: dict[str, Any]) -> str | None:
-    """The vendor-side account the call targets (Jivox account, Joveo/Delta client, Merchenta campaign)."""
-    op = runtime.operation(tool)
-    if op is None or op.account is None:
-        return None
-    try:
-        account = op.account(op.params.model_validate({k: v for k, v in arguments.items() if k != "profile"}))
-    except Exception:
-        return None
-    return str(account) if account is not None else None
-
-
 def _from_account(account: object, template: str) -> dict[str, str]:
     """Path values the arguments leave to the account's settings (Delta's mediaAgencyId -> media_agency_id)."""
     values = {}
@@ -88,35 +75,6 @@ def _from_account(account: object, template: str) -> dict[str, str]:
         if isinstance(value, str | int) and value != "":
             values[name] = str(value)
     return values
-
-
-@dataclass
-class PendingView:
-    action: PendingAction
-    account: str | None
-    request: str
-    age: str
-    expires_in: str
-    own: bool  # requested under the operator's own name (four-eyes)
-
-
-def pending_view(runtime: Runtime, action: PendingAction, operator: str, now: float) -> PendingView:
-    if action.tool == SET_TOOL:  # a change set is one card: every change's request, in order
-        changes = action.arguments.get("changes") or []
-        request = "\n\n".join(
-            f"{n}. " + exact_request(runtime, c["name"], c["arguments"], profile_of(c["account"]))
-            for n, c in enumerate(changes, 1)
-        )
-    else:
-        request = exact_request(runtime, action.tool, action.arguments, action.profile)
-    return PendingView(
-        action=action,
-        account=vendor_account(runtime, action.tool, action.arguments),
-        request=request,
-        age=span(now - action.created_at),
-        expires_in=span(action.expires_at - now),
-        own=action.requested_by == operator,
-    )
 
 
 def _segments(path: str) -> list[str]:
@@ -298,12 +256,23 @@ def config_view(runtime: Runtime, operators: list[str]) -> dict[str, Any]:
         "Maximum bid (ADOPS_MAX_BID)": _amount(getattr(settings, "max_bid", None)),
         "Approval / confirmation window": f"{settings.confirm_ttl} s",
         "Four-eyes (no approving your own request)": "on" if settings.console_four_eyes else "off",
+        "Approvals per change (ADOPS_APPROVALS_REQUIRED)": _approvals(settings, len(operators)),
+        "Waiting changes per requester (ADOPS_MAX_PENDING_PER_REQUESTER)": str(settings.max_pending_per_requester),
         "Console session length": span(settings.console_session_ttl),
         "Approval webhook": "configured" if settings.approval_webhook_url else "not configured",
         "State store": runtime.store.describe(),
         "Console operators": ", ".join(operators),
     }
     return {"overview": overview, "profiles": profiles, "policy": policy}
+
+
+def _approvals(settings: Any, operators: int) -> str:
+    text = f"{settings.approvals_required} different operators" if settings.approvals_required > 1 else "1"
+    if settings.approvals_required_above is not None and settings.approvals_required > 1:
+        text += f"; 1 for budget raises up to {settings.approvals_required_above:g} (ADOPS_APPROVALS_REQUIRED_ABOVE)"
+    if settings.approvals_required > operators:
+        text += f" (only {operators} operators can sign in here: the rest must approve with adops-mcp approve --as)"
+    return text
 
 
 def _amount(value: float | None) -> str:

@@ -32,9 +32,15 @@ from ..profiles import vendor_profiles
 from ..vendorcall.operation import Call
 from ..vendorcall.request import digest, render
 from ..vendorcall.results import WriteResult
-from . import webhook
+from . import approvals, webhook
 from .adops_tools import ADOPS_TOOLS, PLAN_CHANGES, AdopsTool
-from .confirmation import ELICITATION_DEADLINE, ELICITATION_ONLY, approval_state, supports_elicitation
+from .confirmation import (
+    ELICITATION_DEADLINE,
+    ELICITATION_ONLY,
+    approval_state,
+    supports_elicitation,
+    too_many_waiting,
+)
 from .guard import (
     AlreadySo,
     Confirm,
@@ -393,9 +399,24 @@ async def request_set_approval(runtime: Runtime, plan: SetPlan, requested_by: st
         plan=plan.text,
         expires_at=time.time() + runtime.tokens.ttl,
         requested_by=requested_by,
+        required=approvals.required_for(runtime.settings, _set_spend(plan)),
+        per_requester=runtime.settings.max_pending_per_requester,
     )
+    if action is None:
+        raise ToolError(too_many_waiting(runtime.settings.max_pending_per_requester, runtime.tokens.ttl))
     webhook.notify(runtime.settings, "approval_requested", action)
     return action
+
+
+def _set_spend(plan: SetPlan) -> list[dict[str, Any]] | None:
+    """Every change's spend changes; None (the full approval count) when one change has no amount read."""
+    spend: list[dict[str, Any]] = []
+    for change in plan.changes:
+        entries = change.call.state.get("spend")
+        if not entries:
+            return None
+        spend += entries
+    return spend
 
 
 def waiting_for_approval(

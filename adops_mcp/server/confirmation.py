@@ -64,36 +64,52 @@ async def ask_confirmation(runtime: Runtime, op: Operation, arguments: dict[str,
         setattr(ctx, ELICITATION_DEADLINE, deadline)  # the same Context reaches the tool body
         setattr(ctx, PLAN_DIGEST, plan.digest)
         return Elicit(elicitation_message(plan.text, deadline), Confirm)
-    return TokenNeeded(plan.text, plan.digest)
+    return TokenNeeded(plan.text, plan.digest, names=plan.names, spend=plan.spend)
 
 
 ELICITATION_DEADLINE = "_adops_elicitation_deadline"
 PLAN_DIGEST = "_adops_plan_digest"
 
 
-async def request_approval(runtime: Runtime, call: Call, plan: str, plan_digest: str) -> WriteResult:
-    """Out-of-band mode: record a pending action a person approves (`adops-mcp approve`, or the console)."""
+async def request_approval(runtime: Runtime, call: Call, planned: TokenNeeded) -> WriteResult:
+    """Out-of-band mode: record a pending action people approve (`adops-mcp approve`, or the console)."""
     arguments = call.params.model_dump(mode="json")
     account = call.settings.account_key
+    settings = runtime.settings
     action = await runtime.store.create_pending(
         vendor=call.op.vendor,
         account=account,
         tool=call.op.name,
         arguments=arguments,
-        plan=plan,
+        plan=planned.plan,
         expires_at=time.time() + runtime.tokens.ttl,
         requested_by=caller(call.ctx),
+        required=approvals.required_for(settings, planned.spend),
+        per_requester=settings.max_pending_per_requester,
+        details={"names": planned.names, "spend": planned.spend},
     )
-    webhook.notify(runtime.settings, "approval_requested", action)
+    if action is None:
+        raise ToolError(too_many_waiting(settings.max_pending_per_requester, runtime.tokens.ttl))
+    webhook.notify(settings, "approval_requested", action)
     runtime.telemetry.confirmation("requested")
     return WriteResult(
         status="pending_approval",
-        message=approval_instructions(action.id, runtime.tokens.ttl),
-        plan=plan,
+        message=approval_instructions(action.id, runtime.tokens.ttl, action.approvals_required),
+        plan=planned.plan,
         confirmation_token=runtime.tokens.issue(
-            call.op.name, arguments, account, caller(call.ctx), pending=action.id, digest=plan_digest
+            call.op.name, arguments, account, caller(call.ctx), pending=action.id, digest=planned.digest
         ),
         account=call.settings.profile,
+    )
+
+
+def too_many_waiting(limit: int, ttl: int) -> str:
+    """The refusal when a caller already has `limit` changes waiting for approval."""
+    return (
+        f"Not queued: you already have {limit} changes waiting for an operator's approval, the most this server "
+        "accepts from one caller (ADOPS_MAX_PENDING_PER_REQUESTER). Nothing was sent. Do not ask again now: tell "
+        "the user which changes are waiting and ask them to have an operator approve or deny them; a waiting "
+        f"change expires after {max(1, ttl // 60)} min."
     )
 
 
@@ -108,15 +124,17 @@ async def approval_state(runtime: Runtime, grant: Grant, token: str) -> WriteRes
     ):
         raise ToolError("This confirmation token names no pending approval on this server. Nothing was sent.")
     if action.status == "pending":
+        instructions = approval_instructions(action.id, runtime.tokens.ttl, action.approvals_required)
         return WriteResult(
             status="pending_approval",
-            message=f"Not approved yet. {approval_instructions(action.id, runtime.tokens.ttl)}",
+            message=f"Not approved yet. {instructions}",
             plan=action.plan,
             confirmation_token=token,
             account=action.profile,
         )
     if action.status == "approved":
-        if not approvals.signed(runtime.tokens.key, action):
+        votes = await runtime.store.approvals(action.id)
+        if not approvals.approved(runtime.tokens.key, action, votes, runtime.settings.console_four_eyes):
             raise ToolError(
                 "This approval is not signed by this server (the record was edited, or approved elsewhere). "
                 "Nothing was sent."
@@ -156,7 +174,7 @@ async def perform(
             return WriteResult(status="unchanged", message=confirmation.data.message, account=call.settings.profile)
         if isinstance(confirmation, AcceptedElicitation) and isinstance(confirmation.data, TokenNeeded):
             if runtime.settings.confirm_mode == "out-of-band":
-                return await request_approval(runtime, call, confirmation.data.plan, confirmation.data.digest)
+                return await request_approval(runtime, call, confirmation.data)
             token = runtime.tokens.issue(
                 op.name,
                 call.params.model_dump(mode="json"),

@@ -20,7 +20,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,8 @@ class TokenNeeded:
 
     plan: str
     digest: str  # of the requests the plan shows
+    names: dict[str, Any] = field(default_factory=dict)  # what the plan read next to the ids (Plan.names)
+    spend: list[dict[str, Any]] | None = None  # the plan's spend changes (how many approvals it needs)
 
 
 @dataclass(frozen=True)
@@ -232,13 +234,15 @@ def _well_formed(payload: Any) -> bool:
     )
 
 
-def approval_instructions(action_id: str, ttl: int) -> str:
+def approval_instructions(action_id: str, ttl: int, required: int = 1) -> str:
     minutes = max(1, ttl // 60)
+    who = "a person" if required == 1 else f"{required} different people"
     return (
-        f"Nothing has been sent yet. This server needs a person to approve this change outside the chat "
-        f"(approval id {action_id}, valid {minutes} min). Show the user this plan and tell them it waits for an "
-        "operator's approval on the server; do not try to approve it yourself. When the user says it was "
-        "approved, call confirm_action with this confirmation_token (executes once)."
+        f"Nothing has been sent yet. This server needs {who} to approve this change outside the chat "
+        f"(approval id {action_id}, valid {minutes} min). Show the user this plan and tell them it waits for "
+        f"{'an operator' if required == 1 else f'{required} operators'} to approve it on the server; do not try "
+        "to approve it yourself. When the user says it was approved, call confirm_action with this "
+        "confirmation_token (executes once)."
     )
 
 

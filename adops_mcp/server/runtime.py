@@ -220,7 +220,12 @@ class Runtime:
                 f"No {op.vendor} profile named {profile!r} (configured: {', '.join(accounts)}). Nothing was sent."
             )
         return Call(
-            op=op, params=params, client=self.clients.get(op.vendor, profile), settings=accounts[profile], ctx=ctx
+            op=op,
+            params=params,
+            client=self.clients.get(op.vendor, profile),
+            settings=accounts[profile],
+            ctx=ctx,
+            names={} if op.guarded else None,  # for the people who approve it: what the vendor calls its ids
         )
 
     def policy_check(self, op: Operation, call: Call | None = None) -> None:
@@ -262,7 +267,12 @@ class Runtime:
         profile = call.settings.profile
         if profile != "default":
             words = f"{words} (profile: {profile})"
-        return Plan(text=words + "\n\n" + render(*rehearsal), digest=digest(*rehearsal))
+        return Plan(
+            text=words + "\n\n" + render(*rehearsal),
+            digest=digest(*rehearsal),
+            names=dict(call.names or {}),
+            spend=call.state.get("spend"),
+        )
 
     def reversal(self, op: Operation) -> Reversal | str | None:
         """How a write of `op` is taken back, or why it cannot be (None: its vendor says nothing)."""
@@ -354,6 +364,8 @@ class Runtime:
 class Plan:
     text: str
     digest: str  # of the requests that change something; the confirmation binds to it
+    names: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> what the vendor calls that id
+    spend: list[dict[str, Any]] | None = None  # the spend changes read for the caps (how many approvals)
 
 
 async def rehearse(call: Call) -> tuple[list[Request], dict[str, Any]]:

@@ -1,6 +1,7 @@
 """Approval notifications: a JSON POST to ADOPS_APPROVAL_WEBHOOK_URL when an approval is requested or decided.
 
-The body has a Slack-compatible `text` (so an incoming-webhook URL works as is), the event, the action
+The body has a Slack-compatible `text` (so an incoming-webhook URL works as is; every model or vendor value
+in it quoted as data, see `slack_text`), the event, the action
 as `adops-mcp pending --json` shows it, and a link to the console. Delivery runs in the background: a
 tool call never waits for it. A few bounded retries on connection errors, 429 and 5xx, then a logged
 warning. Nothing secret goes in the body; the URL itself (Slack's carries a secret) is never logged.
@@ -28,17 +29,43 @@ BACKOFF = 0.5  # seconds before the second attempt, doubled before each next one
 _tasks: set[asyncio.Task[bool]] = set()  # strong references until each delivery ends
 
 
-def payload(event: str, action: PendingAction, console_url: str | None) -> dict[str, Any]:
-    """The body for `approval_requested` or `approval_decided`."""
+def slack_text(value: object) -> str:
+    """Untrusted text (model-chosen arguments, vendor names, notes) made inert for Slack and Markdown:
+    `&`, `<`, `>` as entities, so `<!channel>` or `<https://evil|Open the console>` stay text, and backticks
+    replaced by a look-alike so nothing closes the code quoting around it."""
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("`", "\u02cb")
+
+
+def _inline(value: object) -> str:
+    """One untrusted value in a line of the server's own words: one line, in inline code."""
+    return "`" + " ".join(slack_text(value).split())[:200] + "`"
+
+
+def _block(value: object) -> str:
+    """Untrusted prose (the plan): a code block, where nothing is formatted or linked."""
+    return "```\n" + slack_text(value) + "\n```"
+
+
+def payload(event: str, action: PendingAction, console_url: str | None, by: str | None = None) -> dict[str, Any]:
+    """The body for `approval_requested`, `approval_recorded` (one of several approvals) or `approval_decided`.
+
+    `text` is for Slack-compatible receivers: the server's words with every model or vendor value quoted
+    as data (inline code, the plan in a code block, Slack's control characters escaped)."""
     link = f"{console_url.rstrip('/')}/#action-{action.id}" if console_url else None
-    where = f"{action.vendor} (profile {action.profile})"
+    where = f"{_inline(action.vendor)} (profile {_inline(action.profile)})"
+    needed = action.approvals_required
     if event == "approval_requested":
-        who = action.requested_by or "an assistant"
-        text = f"Approval needed: {who} asks to run {action.tool} on {where}.\n{action.plan}"
+        who = _inline(action.requested_by) if action.requested_by else "an assistant"
+        wants = "Approval needed" if needed == 1 else f"{needed} approvals needed (different operators)"
+        text = f"{wants}: {who} asks to run {_inline(action.tool)} on {where}."
+    elif event == "approval_recorded":
+        text = f"Approved by {_inline(by)}: {_inline(action.tool)} on {where}; it needs {needed} approvals in all."
     else:
-        text = f"{action.status.capitalize()} by {action.decided_by}: {action.tool} on {where}.\n{action.plan}"
-        if action.note:
-            text += f"\nNote: {action.note}"
+        text = f"{action.status.capitalize()} by {_inline(action.decided_by)}: {_inline(action.tool)} on {where}."
+    text += "\n" + _block(action.plan)
+    if event == "approval_decided" and action.note:
+        text += "\nNote: " + _inline(action.note)
     if link:
         text += f"\n<{link}|Open the approvals console>"
     body = {"event": event, "text": text, "action": action.public(), "console_url": link}
@@ -71,12 +98,12 @@ async def deliver(url: str, body: dict[str, Any], *, transport: httpx2.AsyncBase
     return False
 
 
-def notify(settings: Settings, event: str, action: PendingAction) -> None:
+def notify(settings: Settings, event: str, action: PendingAction, by: str | None = None) -> None:
     """Send in the background when a webhook is configured; returns at once."""
     if settings.approval_webhook_url is None:
         return
     url = settings.approval_webhook_url.get_secret_value()
-    body = payload(event, action, settings.console_url)
+    body = payload(event, action, settings.console_url, by)
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:  # a synchronous caller (the CLI): deliver now, bounded by the retries

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import httpx2
 from pydantic import BaseModel, ConfigDict
 
+from . import names
 from .request import PLACEHOLDER, Request, build, send
 
 if TYPE_CHECKING:
@@ -153,6 +154,7 @@ class Call:
     state: dict[str, Any] = field(default_factory=dict)  # e.g. a current state read while planning
 
     planned: list[Request] | None = None  # while rehearsing for a plan: the writes, recorded and not sent
+    names: dict[str, dict[str, str]] | None = None  # while planning: the names its reads gave its ids (names.py)
     # What the send relies on that no request carries (e.g. the creatives a campaign-wide change reaches):
     # recorded while rehearsing, then the confirmed values that `relies_on` compares at send time.
     facts: dict[str, Any] = field(default_factory=dict)
@@ -223,7 +225,10 @@ class Call:
             self.confirmed.remove(request)  # each confirmed request is sent at most once
         if not read:
             self.writes_sent += 1
-        return await send(self.client, request, read=read)
+        response = await send(self.client, request, read=read)
+        if read and self.names is not None and response.is_success:
+            names.note(self.names, names.ids_of(self.params), decode(response))
+        return response
 
     def _changed(self, why: str) -> VendorError:
         from .http import VendorError

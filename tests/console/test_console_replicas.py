@@ -34,7 +34,8 @@ def test_approval_on_one_replica_is_honoured_by_the_other(replicas: tuple[Team, 
         response = http.post(
             f"/console/actions/{action_id}", data={"decision": "approve", "csrf": csrf}, headers={"origin": a.url}
         )
-        assert response.status_code == 200 and f"Approved {PAUSE[0]} ({action_id})" in response.text
+        assert response.status_code == 303 and response.headers["location"] == f"/console/?done={action_id}#outcome"
+        assert f"Approved {PAUSE[0]} ({action_id}) by alice" in http.get(response.headers["location"]).text
     is_error, done, text = b.mcp(CLIENT_CAROL, "confirm_action", {"confirmation_token": token})
     assert not is_error and done["status"] == "done", text
     assert b.writes("joveo", "/pause") == 1 and a.writes("joveo") == 0

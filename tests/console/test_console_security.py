@@ -144,7 +144,7 @@ def test_four_eyes_refusal_over_http(team: Team, http: httpx2.Client) -> None:
     response = http.post(
         f"/console/actions/{action_id}", data={"decision": "deny", "csrf": csrf}, headers={"origin": team.url}
     )
-    assert response.status_code == 200 and team.status(action_id) == "denied"
+    assert response.status_code == 303 and team.status(action_id) == "denied"
     with httpx2.Client(base_url=team.url) as other:
         alices = signed_in(other, team, ALICE)
         again = other.post(
@@ -213,7 +213,7 @@ def test_one_person_team_may_approve_its_own_request_when_four_eyes_is_off(recei
         response = http.post(
             f"/console/actions/{action_id}", data={"decision": "approve", "csrf": csrf}, headers={"origin": proxy}
         )
-        assert response.status_code == 200 and solo.status(action_id) == "approved"
+        assert response.status_code == 303 and solo.status(action_id) == "approved"
         is_error, done, text = solo.mcp(CLIENT_BOB, "confirm_action", {"confirmation_token": token})
         assert not is_error and done["status"] == "done", text
 

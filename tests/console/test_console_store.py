@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,7 +65,8 @@ async def test_an_earlier_database_gains_the_columns_and_keeps_its_rows(backend:
         assert old is not None and old.status == "pending" and old.requested_by is None and old.note is None
         assert [r.spend for r in await store.audit()] == [None]
 
-        decided = await approvals.decide(store, "k" * 32, "old00001", approve=False, by="alice", note="not this week")
+        result = await approvals.decide(store, "k" * 32, "old00001", approve=False, by="alice", note="not this week")
+        decided = result.action
         assert decided is not None and (decided.status, decided.decided_by, decided.note) == (
             "denied",
             "alice",
@@ -78,8 +80,12 @@ async def test_an_earlier_database_gains_the_columns_and_keeps_its_rows(backend:
             plan="Pause it",
             expires_at=time.time() + 600,
             requested_by="support-bot",
+            required=2,
+            per_requester=5,
         )
+        assert new is not None
         assert (await store.pending(new.id)).requested_by == "support-bot"  # type: ignore[union-attr]
+        assert old.approvals_required == 1 and new.approvals_required == 2  # a row from before needs one
         spend = [{"what": "budget", "old": 100.0, "new": 150.0}]
         audit_id = await store.record_intent(
             vendor="joveo",
@@ -99,7 +105,7 @@ async def test_an_earlier_database_gains_the_columns_and_keeps_its_rows(backend:
         assert (await reopened.pending(new.id)).requested_by == "support-bot"  # type: ignore[union-attr]
     finally:
         reopened.close()
-    assert {"requested_by", "note", "spend"} <= {column for _, column, _ in ADDED_COLUMNS}
+    assert {"requested_by", "note", "spend", "required", "details"} <= {column for _, column, _ in ADDED_COLUMNS}
 
 
 @pytest.mark.anyio
@@ -151,3 +157,77 @@ async def test_audit_filters(backend: str, tmp_path: Path) -> None:
         assert await found(until=time.time() - 3600) == set()
     finally:
         store.close()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_two_approvals_on_two_replicas_at_once_approve_once_and_claim_once(backend: str, tmp_path: Path) -> None:
+    import anyio
+
+    target = tmp_path / "shared.sqlite3" if backend == "sqlite" else fresh_database()
+    one, two = store_at(target), store_at(target)  # two replicas, one database
+    key = "k" * 32
+    try:
+        for round_ in range(5):
+            action = await one.create_pending(
+                vendor="joveo",
+                account="joveo:default:y",
+                tool="joveo_pause_client",
+                arguments={"client_id": f"c{round_}"},
+                plan="Pause it",
+                expires_at=time.time() + 600,
+                requested_by="support-bot",
+                required=2,
+                per_requester=20,
+            )
+            assert action is not None
+            results: dict[str, approvals.Decision] = {}
+
+            async def approve(
+                store: object, name: str, action_id: str = action.id, results: dict[str, Any] = results
+            ) -> None:
+                results[name] = await approvals.decide(store, key, action_id, True, name)  # type: ignore[arg-type]
+
+            async with anyio.create_task_group() as group:
+                group.start_soon(approve, one, "alice")
+                group.start_soon(approve, two, "Bob")
+            assert all(r.recorded for r in results.values())
+            final = await two.pending(action.id)
+            assert final is not None and final.status == "approved" and final.approvals_required == 2
+            assert sorted(final.decided_by.split(", ")) == ["Bob", "alice"]  # type: ignore[union-attr]
+            assert approvals.approved(key, final, await one.approvals(action.id), four_eyes=True)
+            claims: list[bool] = []
+
+            async def claim(store: object, action_id: str = action.id, claims: list[bool] = claims) -> None:
+                claims.append(await store.claim(action_id))  # type: ignore[attr-defined]
+
+            async with anyio.create_task_group() as group:
+                group.start_soon(claim, one)
+                group.start_soon(claim, two)
+            assert sorted(claims) == [False, True]  # performed exactly once
+        # A restart keeps the count: one approval recorded, then a fresh process adds the second.
+        waiting = await one.create_pending(
+            vendor="joveo",
+            account="joveo:default:y",
+            tool="joveo_pause_client",
+            arguments={"client_id": "later"},
+            plan="Pause it",
+            expires_at=time.time() + 600,
+            requested_by="support-bot",
+            required=2,
+            per_requester=20,
+        )
+        assert waiting is not None
+        first = await approvals.decide(one, key, waiting.id, True, "alice")
+        assert first.recorded and not first.final and first.approvals == 1
+    finally:
+        one.close()
+        two.close()
+    restarted = store_at(target)
+    try:
+        again = await approvals.decide(restarted, key, waiting.id, True, "ALICE")  # the same person
+        assert not again.recorded and "does not count" in again.message
+        second = await approvals.decide(restarted, key, waiting.id, True, "carol")
+        assert second.recorded and second.final and second.action.status == "approved"  # type: ignore[union-attr]
+    finally:
+        restarted.close()

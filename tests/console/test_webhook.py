@@ -21,7 +21,9 @@ URL = "https://hooks.example/services/T000/B000/very-secret-path"
 def test_requested_and_decided_are_posted_with_text_and_link(team: Team) -> None:
     action_id, _ = team.request(CLIENT_CAROL, *PAUSE)
     requested = team.receiver.wait_for("approval_requested", action_id)
-    assert requested["text"].startswith(f"Approval needed: carol asks to run {PAUSE[0]} on joveo (profile default).")
+    assert requested["text"].startswith(
+        f"Approval needed: `carol` asks to run `{PAUSE[0]}` on `joveo` (profile `default`)."
+    )
     assert "Always-on Drivers" in requested["text"]  # the plan
     assert requested["console_url"] == f"{team.console}/#action-{action_id}"
     assert f"<{team.console}/#action-{action_id}|Open the approvals console>" in requested["text"]
@@ -35,7 +37,7 @@ def test_requested_and_decided_are_posted_with_text_and_link(team: Team) -> None
             headers={"origin": team.url},
         )
     decided = team.receiver.wait_for("approval_decided", action_id)
-    assert decided["text"].startswith(f"Denied by alice: {PAUSE[0]}") and "Note: not now" in decided["text"]
+    assert decided["text"].startswith(f"Denied by `alice`: `{PAUSE[0]}`") and "Note: `not now`" in decided["text"]
     assert decided["action"]["decided_by"] == "alice" and decided["action"]["note"] == "not now"
 
     everything = repr(team.receiver.bodies)
@@ -88,4 +90,4 @@ async def test_retries_are_bounded_and_failures_logged_without_the_url(
 
     answers = iter([httpx2.Response(500), httpx2.Response(200)])
     assert await webhook.deliver(URL, body, transport=httpx2.MockTransport(lambda r: next(answers))) is True
-    assert re.fullmatch(r"Approval needed: bob asks to run jivox_activate_retail_campaign .*", body["text"], re.S)
+    assert re.fullmatch(r"Approval needed: `bob` asks to run `jivox_activate_retail_campaign` .*", body["text"], re.S)

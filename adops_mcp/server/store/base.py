@@ -36,9 +36,11 @@ import anyio.to_thread
 
 from ...vendorcall import secrets
 from .records import (
+    APPROVAL_COLUMNS,
     AUDIT_COLUMNS,
     COLUMNS,
     PENDING_COLUMNS,
+    Approval,
     AuditRecord,
     PendingAction,
     from_row,
@@ -347,41 +349,108 @@ class Store:
         arguments: dict[str, Any],
         plan: str,
         expires_at: float,
-        requested_by: str | None = None,
-    ) -> PendingAction:
+        requested_by: str | None,
+        required: int,
+        per_requester: int | None,
+        details: dict[str, Any] | None = None,
+    ) -> PendingAction | None:
+        """Record an action waiting for `required` approvals; None when `requested_by` already has
+        `per_requester` actions waiting (one statement: the count and the insert cannot interleave on SQLite;
+        on PostgreSQL two replicas inserting at the same instant may each pass, one over the limit)."""
         action_id = pysecrets.token_hex(4)
-        await self._run(
+        now = time.time()
+        values = (
+            action_id,
+            now,
+            expires_at,
+            vendor,
+            account,
+            tool,
+            json.dumps(arguments, sort_keys=True),
+            plan,
+            requested_by,
+            max(1, required),
+            json.dumps(details, sort_keys=True, default=str) if details is not None else None,
+        )
+        _, count = await self._run(
             f"INSERT INTO pending_actions ({PENDING_COLUMNS})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, ?, NULL, NULL)",
-            (
-                action_id,
-                time.time(),
-                expires_at,
-                vendor,
-                account,
-                tool,
-                json.dumps(arguments, sort_keys=True),
-                plan,
-                requested_by,
-            ),
+            " SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, ?, NULL, NULL, ?, ?"
+            " WHERE (SELECT COUNT(*) FROM pending_actions WHERE requested_by = ? AND status = 'pending'"
+            " AND expires_at > ?) < ?",
+            (*values, requested_by, now, per_requester if per_requester is not None else 2**62),
             undo=lambda _: ("DELETE FROM pending_actions WHERE id = ?", (action_id,)),
         )
+        if count != 1:
+            return None
         action = await self.pending(action_id)
         assert action is not None
         return action
+
+    async def count_pending(self, *, requested_by: str | None = None) -> int:
+        """Actions waiting for a decision (unexpired), all or one requester's."""
+        query = "SELECT COUNT(*) FROM pending_actions WHERE status = 'pending' AND expires_at > ?"
+        args: list[Any] = [time.time()]
+        if requested_by is not None:
+            query += " AND requested_by = ?"
+            args.append(requested_by)
+        rows, _ = await self._run(query, args)
+        return int(rows[0][0])
 
     async def pending(self, action_id: str) -> PendingAction | None:
         rows, _ = await self._run(f"SELECT {PENDING_COLUMNS} FROM pending_actions WHERE id = ?", (action_id,))
         return self._pending_action(rows[0]) if rows else None
 
-    async def pending_actions(self, *, include_decided: bool = False, limit: int = 50) -> list[PendingAction]:
+    async def pending_actions(
+        self, *, include_decided: bool = False, limit: int = 50, offset: int = 0
+    ) -> list[PendingAction]:
+        """Waiting actions first (newest first), then, with `include_decided`, the decided and expired ones."""
+        now = time.time()
         query = f"SELECT {PENDING_COLUMNS} FROM pending_actions"
         args: list[Any] = []
         if not include_decided:
             query += " WHERE status = 'pending' AND expires_at > ?"
-            args.append(time.time())
-        rows, _ = await self._run(query + " ORDER BY created_at DESC LIMIT ?", [*args, limit])
+            args.append(now)
+        query += " ORDER BY CASE WHEN status = 'pending' AND expires_at > ? THEN 0 ELSE 1 END, created_at DESC"
+        rows, _ = await self._run(query + " LIMIT ? OFFSET ?", [*args, now, limit, offset])
         return [self._pending_action(row) for row in rows]
+
+    async def decided_actions(self, *, limit: int = 20) -> list[PendingAction]:
+        """The most recently decided or expired actions, newest first."""
+        rows, _ = await self._run(
+            f"SELECT {PENDING_COLUMNS} FROM pending_actions WHERE status <> 'pending' OR expires_at <= ?"
+            " ORDER BY COALESCE(decided_at, expires_at) DESC LIMIT ?",
+            (time.time(), limit),
+        )
+        return [self._pending_action(row) for row in rows]
+
+    async def add_approval(
+        self, action_id: str, *, operator: str, name: str, at: float, note: str | None, signature: str
+    ) -> bool:
+        """Record one operator's signed approval of a pending, unexpired action; False when that operator
+        (normalised name) already approved it or it is no longer pending. Atomic on every replica."""
+        _, count = await self._run(
+            f"INSERT INTO approvals ({APPROVAL_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?"
+            " WHERE EXISTS (SELECT 1 FROM pending_actions WHERE id = ? AND status = 'pending' AND expires_at > ?)"
+            " ON CONFLICT (action_id, operator) DO NOTHING",
+            (action_id, operator, name, at, note, signature, action_id, at),
+            undo=lambda result: (
+                ("DELETE FROM approvals WHERE action_id = ? AND operator = ?", (action_id, operator))
+                if result[1] == 1
+                else None
+            ),
+        )
+        return count == 1
+
+    async def approvals(self, *action_ids: str) -> list[Approval]:
+        """The approvals recorded for these actions, oldest first."""
+        if not action_ids:
+            return []
+        marks = ", ".join("?" for _ in action_ids)
+        rows, _ = await self._run(
+            f"SELECT {APPROVAL_COLUMNS} FROM approvals WHERE action_id IN ({marks}) ORDER BY decided_at, operator",
+            action_ids,
+        )
+        return [from_row(Approval, APPROVAL_COLUMNS, row) for row in rows]
 
     async def decide(
         self, action_id: str, *, status: str, by: str, at: float, note: str | None, signature: str

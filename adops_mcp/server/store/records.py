@@ -41,6 +41,15 @@ CREATE TABLE IF NOT EXISTS pending_actions (
     status TEXT NOT NULL,
     decided_at {real},
     decided_by TEXT
+);
+CREATE TABLE IF NOT EXISTS approvals (
+    action_id TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    name TEXT NOT NULL,
+    decided_at {real} NOT NULL,
+    note TEXT,
+    signature TEXT NOT NULL,
+    PRIMARY KEY (action_id, operator)
 )
 """
 
@@ -50,6 +59,8 @@ ADDED_COLUMNS = (
     ("pending_actions", "note", "TEXT"),  # the deciding operator's note
     ("audit", "spend", "TEXT"),  # JSON list of the budget changes the call makes (old -> new), when computed
     ("pending_actions", "signature", "TEXT"),  # HMAC of the decision under the install key (approvals.py)
+    ("pending_actions", "required", "INTEGER"),  # distinct operators who must approve (ADOPS_APPROVALS_REQUIRED)
+    ("pending_actions", "details", "TEXT"),  # JSON: names the plan read next to the ids, its spend changes
     ("audit", "changes", "TEXT"),  # JSON list of what the write changes, [{"what", "before", "after"}] (undo)
     ("audit", "change_set", "TEXT"),  # the change set the write belonged to (adops_plan_changes, adops_undo)
     ("audit", "undoes", "BIGINT"),  # the audit record this write took back (adops_undo)
@@ -57,20 +68,22 @@ ADDED_COLUMNS = (
 
 PENDING_COLUMNS = (
     "id, created_at, expires_at, vendor, account, tool, arguments, plan, status, decided_at, decided_by,"
-    " requested_by, note, signature"
+    " requested_by, note, signature, required, details"
 )
+APPROVAL_COLUMNS = "action_id, operator, name, decided_at, note, signature"
 AUDIT_COLUMNS = (
     "id, created_at, finished_at, vendor, account, tool, method, path, arguments, confirmed_by, status, detail, spend,"
     " changes, change_set, undoes"
 )
-Record = TypeVar("Record", "AuditRecord", "PendingAction")
+Record = TypeVar("Record", "AuditRecord", "PendingAction", "Approval")
 
 
 def from_row(cls: type[Record], columns: str, row: Sequence[Any]) -> Record:
     """A record from a row selected by `columns`: matched by name, the JSON columns decoded."""
     values = dict(zip([c.strip() for c in columns.split(",")], row, strict=True))
-    values["arguments"] = json.loads(values["arguments"])
-    for column in ("spend", "changes"):
+    if "arguments" in values:
+        values["arguments"] = json.loads(values["arguments"])
+    for column in ("spend", "changes", "details"):
         if column in values:
             values[column] = json.loads(values[column]) if values[column] else None
     return cls(**values)
@@ -172,10 +185,16 @@ class PendingAction:
     requested_by: str | None = None  # the MCP caller: "stdio" or the HTTP bearer token's name
     note: str | None = None  # the deciding person's note
     signature: str | None = None  # approvals.approval_signature of the decision
+    required: int | None = None  # distinct operators who must approve (None: a row from before, one)
+    details: dict[str, Any] | None = None  # {"names": {field: {"id", "name", "currency"}}, "spend": [...]}
 
     @property
     def profile(self) -> str:
         return profile_of(self.account)
+
+    @property
+    def approvals_required(self) -> int:
+        return max(1, self.required or 1)
 
     def public(self) -> dict[str, Any]:
         def stamp(t: float | None) -> str | None:
@@ -194,4 +213,17 @@ class PendingAction:
             "decided_by": self.decided_by,
             "requested_by": self.requested_by,
             "note": self.note,
+            "approvals_required": self.approvals_required,
         }
+
+
+@dataclass
+class Approval:
+    """One operator's approval of a pending action (N of M: one row per distinct operator)."""
+
+    action_id: str
+    operator: str  # the name normalised (approvals.normal): one approval per person
+    name: str  # as the operator gave it
+    decided_at: float
+    note: str | None
+    signature: str  # approvals.approval_signature over the action and this approval

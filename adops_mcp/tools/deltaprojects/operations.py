@@ -151,7 +151,13 @@ async def _client_info(call: Call) -> dict[str, Any]:
 def _as(call: Call, params: type, **values: Any) -> Call:
     agency = getattr(call.params, "media_agency_id", None)
     op = next(o for o in OPERATIONS if o.name == "delta_get_client")
-    return Call(op=op, params=params(media_agency_id=agency, **values), client=call.client, settings=call.settings)
+    return Call(
+        op=op,
+        params=params(media_agency_id=agency, **values),
+        client=call.client,
+        settings=call.settings,
+        names=call.names,  # what it reads names the parent call's ids too (the client's name and currency)
+    )
 
 
 def _money(value: Any, currency: str | None) -> str:
