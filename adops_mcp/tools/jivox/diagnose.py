@@ -163,5 +163,4 @@ DIAGNOSE: Operation = Operation(
     params=CampaignParams,
     result=Diagnosis,
     run=diagnose,
-    account=lambda params: getattr(params, "account_id", None),
 )

@@ -160,10 +160,6 @@ async def activation_plan(call: Call) -> str:
     )
 
 
-def _account(params: Any) -> str | None:
-    return getattr(params, "account_id", None)
-
-
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="jivox_list_accounts",
@@ -193,7 +189,6 @@ OPERATIONS: tuple[Operation, ...] = (
         params=ListCampaignsParams,
         result=CampaignPage,
         run=list_campaigns,
-        account=_account,
     ),
     Operation(
         name="jivox_get_retail_campaign",
@@ -207,7 +202,6 @@ OPERATIONS: tuple[Operation, ...] = (
         path=CAMPAIGN,
         params=CampaignParams,
         resource="jivox://accounts/{account_id}/retail-campaigns/{retail_campaign_idx}",
-        account=_account,
     ),
     Operation(
         name="jivox_get_retail_settings",
@@ -222,7 +216,6 @@ OPERATIONS: tuple[Operation, ...] = (
         params=AccountParams,
         run=retail_settings,
         default=False,
-        account=_account,
     ),
     Operation(
         name="jivox_submit_approval_request",
@@ -236,7 +229,6 @@ OPERATIONS: tuple[Operation, ...] = (
         method="POST",
         path=CAMPAIGN + "/approvalRequest",
         params=ApprovalRequestParams,
-        account=_account,
     ),
     Operation(
         name="jivox_get_approval_status",
@@ -252,7 +244,6 @@ OPERATIONS: tuple[Operation, ...] = (
         params=CampaignParams,
         result=ApprovalStatus,
         resource="jivox://accounts/{account_id}/retail-campaigns/{retail_campaign_idx}/approval-status",
-        account=_account,
     ),
     Operation(
         name="jivox_get_activation_status",
@@ -269,7 +260,6 @@ OPERATIONS: tuple[Operation, ...] = (
         result=ActivationStatus,
         run=activation_status,
         resource="jivox://accounts/{account_id}/retail-campaigns/{retail_campaign_idx}/activation-status",
-        account=_account,
     ),
     Operation(
         name="jivox_activate_retail_campaign",
@@ -285,7 +275,6 @@ OPERATIONS: tuple[Operation, ...] = (
         params=ActivateParams,
         check=approval_gate,
         plan=activation_plan,
-        account=_account,
     ),
     DIAGNOSE,
     WAIT,

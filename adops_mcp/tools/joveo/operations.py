@@ -13,15 +13,13 @@ from ...vendorcall.operation import Effect, Operation
 from ..vendor import Vendor
 from . import flows as f
 from . import models as m
+from . import scope
+from . import spend as s
 from .client import make_client
 from .diagnose import DIAGNOSE
 
 C, CAMPAIGN, JOBGROUP, JOB, FEED, PUBLISHER, CONFIG = f.C, f.CAMPAIGN, f.JOBGROUP, f.JOB, f.FEED, f.PUBLISHER, f.CONFIG
 WIP = "Work in progress at Joveo (may not be deployed yet). "
-
-
-def _account(params: Any) -> str | None:
-    return getattr(params, "client_id", None)
 
 
 # Listed by default alongside the other vendors: find out why a job group is not spending, and pause.
@@ -68,7 +66,6 @@ def op(
         method=method,
         path=path,
         params=params,
-        account=_account,
         **extra,
     )
 
@@ -78,13 +75,15 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_create_client",
         "Create a Joveo client",
-        "Creates a client (employer) of the agency with its dates, time zone and caps. Returns the new client id.",
+        "Creates a client (employer) of the agency with its dates, time zone and caps (sets spend limits). "
+        "Asks the user to confirm. Returns the new client id.",
         "clients",
-        "write",
+        "destructive",
         "POST",
         "/v1/clients",
         m.CreateClientParams,
-        spend=f.create_client_spend,
+        plan=s.create_client_plan,
+        spend=s.create_spend,
     ),
     op(
         "joveo_list_clients",
@@ -109,7 +108,7 @@ OPERATIONS: tuple[Operation, ...] = (
         C,
         m.UpdateClientParams,
         plan=f.update_client_plan,
-        spend=f.update_client_spend,
+        spend=s.update_client_spend,
     ),
     op(
         "joveo_get_client",
@@ -189,13 +188,15 @@ OPERATIONS: tuple[Operation, ...] = (
         "joveo_add_job",
         "Add a Joveo job",
         "Adds one new job to a client (refNumber must be new); active job groups whose "
-        "filters match start advertising it. To resume a paused job: joveo_enable_job.",
+        "filters match start advertising it (spend). Asks the user to confirm. To resume a paused job: "
+        "joveo_enable_job.",
         "jobs",
-        "write",
+        "destructive",
         "POST",
         C + "/jobs",
         m.AddJobParams,
-        spend=f.job_spend,
+        plan=s.add_job_plan,
+        spend=s.create_spend,
     ),
     op(
         "joveo_list_jobs",
@@ -237,14 +238,16 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_update_job",
         "Update a Joveo job",
-        "Changes fields of a valid job (title, url, location, dates, settings); only the fields given are sent.",
+        "Changes fields of a valid job (title, url, location, dates, settings; settings change spend); only "
+        "the fields given are sent. Asks the user to confirm.",
         "jobs",
-        "write",
+        "destructive",
         "PUT",
         JOB,
         m.UpdateJobParams,
         check=f.job_valid_check,
-        spend=f.job_spend,
+        plan=s.update_job_plan,
+        spend=s.update_job_spend,
     ),
     op(
         "joveo_pause_job",
@@ -299,20 +302,23 @@ OPERATIONS: tuple[Operation, ...] = (
         "/v1/rules/jobs",
         m.RulesParams,
         run=f.rules,
+        check=scope.rules_check,
         plan=f.rules_plan,
+        spend=s.rules_spend,
     ),
     # ---------------------------------------------------------------- campaigns V19-V25
     op(
         "joveo_create_campaign",
         "Create a Joveo campaign",
         "Creates a campaign for a client (name, dates, caps). It spends only through "
-        "active job groups: add them with joveo_create_jobgroup.",
+        "active job groups: add them with joveo_create_jobgroup. Asks the user to confirm.",
         "campaigns",
-        "write",
+        "destructive",
         "POST",
         C + "/campaigns",
         m.CreateCampaignParams,
-        spend=f.create_campaign_spend,
+        plan=s.create_campaign_plan,
+        spend=s.create_spend,
     ),
     op(
         "joveo_list_campaigns",
@@ -361,7 +367,7 @@ OPERATIONS: tuple[Operation, ...] = (
         CAMPAIGN,
         m.UpdateCampaignParams,
         plan=f.update_campaign_plan,
-        spend=f.update_campaign_spend,
+        spend=s.update_campaign_spend,
     ),
     op(
         "joveo_pause_campaign",
@@ -414,7 +420,7 @@ OPERATIONS: tuple[Operation, ...] = (
         CAMPAIGN + "/jobgroups",
         m.CreateJobGroupParams,
         plan=f.create_jobgroup_plan,
-        spend=f.create_jobgroup_spend,
+        spend=s.create_spend,
     ),
     op(
         "joveo_list_campaign_jobgroups",
@@ -476,7 +482,7 @@ OPERATIONS: tuple[Operation, ...] = (
         JOBGROUP,
         m.UpdateJobGroupParams,
         plan=f.update_jobgroup_plan,
-        spend=f.update_jobgroup_spend,
+        spend=s.update_jobgroup_spend,
     ),
     op(
         "joveo_pause_jobgroup",
@@ -614,7 +620,7 @@ OPERATIONS: tuple[Operation, ...] = (
         PUBLISHER + "/configs",
         m.CreatePostingConfigParams,
         plan=f.create_config_plan,
-        spend=f.posting_config_spend,
+        spend=s.posting_config_spend,
     ),
     op(
         "joveo_list_publisher_posting_configs",
@@ -640,7 +646,7 @@ OPERATIONS: tuple[Operation, ...] = (
         CONFIG,
         m.UpdatePostingConfigParams,
         plan=f.update_config_plan,
-        spend=f.posting_config_spend,
+        spend=s.posting_config_spend,
     ),
     op(
         "joveo_get_posting_config",
