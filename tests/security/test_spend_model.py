@@ -255,6 +255,8 @@ async def test_six_small_steps_do_not_pass_the_daily_increase_cap() -> None:
         )
         assert "ADOPS_MAX_BUDGET_INCREASE_PER_DAY" in text and "already rose by 1000" in text
         assert float(sim.activity(ACT_LIVE)["budget"]) == start + 1000
+        # a bid is not a budget: raising the eCPM target leaves the day's budget allowance as it was
+        await h.ok("delta_update_activity", {"client_id": CLIENT_SE, "activity_id": ACT_LIVE, "target_ecpm": 900})
         # a decrease is always allowed, and frees nothing: the rises of the day stay counted
         await h.ok("delta_update_activity", {"client_id": CLIENT_SE, "activity_id": ACT_LIVE, "budget": start})
         text = await h.error(
@@ -291,3 +293,26 @@ def test_the_walk_reaches_every_level_and_refuses_what_json_clients_null() -> No
     for bad in (float("nan"), float("inf"), -float("inf")):
         (change,) = changes("caps", {"budget": {"monthly": bad}}, None, creating=True)
         assert change.problem is not None and "not a finite number" in change.problem
+
+
+def test_the_walk_on_lists_counts_and_unread_objects() -> None:
+    from adops_mcp.vendorcall.spend import UNLIMITED, changes
+
+    # a count under any key naming one, lists of plain numbers paired by position, a removed list
+    found = changes("caps", {"clicks": 5, "tiers": [3, 4]}, {"tiers": [3], "old": [7, "label"]})
+    assert [(c.what, c.kind, c.new, c.old) for c in found] == [
+        ("caps clicks", "volume", 5.0, None),
+        ("caps tiers [0]", "budget", 3.0, 3.0),
+        ("caps tiers [1]", "budget", 4.0, None),
+        ("caps old [0]", "budget", UNLIMITED, 7.0),
+    ]
+    # emptied while the current object could not be read: maybe every cap removed
+    (emptied,) = changes("caps", {}, None)
+    assert emptied.new == UNLIMITED and not emptied.old_known
+    assert changes("caps", {}, None, creating=True) == []
+
+
+async def test_an_unpriced_impression_budget_passes_without_budget_caps() -> None:
+    async with connect(max_bid=CAP) as h:
+        planned = await h.ok("delta_create_activity", {**DELTA_NEW, "impression_budget": 10_000})
+        assert planned["status"] == "confirmation_required"

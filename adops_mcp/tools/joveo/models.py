@@ -665,7 +665,7 @@ class PublisherReportParams(Params):
     ]
     period: PublisherPeriod
     report_name: Annotated[str | None, Field(serialization_alias="reportName", max_length=200)] = None
-    client_id: Annotated[ClientId | None, Field(serialization_alias="clientId")] = None
+    client_id: Annotated[ClientId | None, Selects(), Field(serialization_alias="clientId")] = None
     cur_locale: Annotated[
         str | None, Field(serialization_alias="curLocale", pattern=r"^[A-Z]{3}$", description="Currency, e.g. USD.")
     ] = None
