@@ -36,6 +36,9 @@ OOB = S + "test_out_of_band.py"
 ENC = S + "test_secret_encodings.py"
 NOOPS = S + "test_noops.py::"
 PLANS = S + "test_plans.py::"
+ACCOUNTS = S + "test_accounts.py"
+MODEL = S + "test_spend_model.py"
+CAPS = S + "test_spend_caps.py"
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ def m(id: str, file: str, old: str, new: str, *tests: str) -> Mutant:
 GUARD, POL = "server/guard.py", "server/policy.py"
 RUNTIME, CONFIRM = "server/runtime.py", "server/confirmation.py"
 SEC, SAN, HTTP = "vendorcall/secrets.py", "vendorcall/sanitize.py", "vendorcall/http.py"
+SPEND = "vendorcall/spend.py"
 
 MUTANTS = [
     # -- guard: keys and tokens ---------------------------------------------------------------------
@@ -296,8 +300,8 @@ MUTANTS = [
     m(
         "policy: exact allowlist entry acts as a prefix",
         POL,
-        "else account == entry",
-        "else account.startswith(entry)",
+        "        if account == entry:\n",
+        "        if account.startswith(entry):\n",
         CORE + "::test_allowlist_is_exact_or_a_full_prefix",
     ),
     m(
@@ -310,36 +314,101 @@ MUTANTS = [
     m(
         "policy: exact entry matched by its own prefix",
         POL,
-        "else account == entry",
-        "else entry.startswith(account)",
+        "        if account == entry:\n",
+        "        if entry.startswith(account):\n",
         CORE + "::test_allowlist_is_exact_or_a_full_prefix",
+    ),
+    m(
+        "policy: prefix allowlist compared without case",
+        POL,
+        "account.startswith(entry[:-1])",
+        "account.lower().startswith(entry[:-1].lower())",
+        ACCOUNTS + "::test_prefix_allowlists_are_case_sensitive",
+    ),
+    m(
+        "policy: a creative of another campaign with the same prefix allowed",
+        POL,
+        ' and "-" not in account[len(entry) + 1 :]',
+        "",
+        ACCOUNTS + "::test_a_creative_is_allowed_under_its_campaign_only",
+    ),
+    m(
+        "policy: only the first account-selecting value checked",
+        POL,
+        "for mark, account in accounts:",
+        "for mark, account in accounts[:1]:",
+        ACCOUNTS + "::test_account_keys_inside_open_objects_are_checked",
+    ),
+    m(
+        "policy: a write naming no account allowed under an allowlist",
+        POL,
+        'if not accounts and op.effect != "read":',
+        "if False:",
+        "tests/test_policy.py::test_allowlist_refuses_a_change_that_names_no_account",
+    ),
+    m(
+        "policy: a model-chosen Delta media agency accepted",
+        POL,
+        'if setting is not None and getattr(vendor, setting, None) not in (None, "", value):',
+        "if False:",
+        ACCOUNTS + "::test_delta_media_agency_must_be_the_configured_one",
+    ),
+    m(
+        "operation: account keys of open objects not checked",
+        "vendorcall/operation.py",
+        'named = str(key).lower().replace("_", "").replace("-", "") in ACCOUNT_KEYS',
+        "named = False",
+        ACCOUNTS + "::test_account_keys_inside_open_objects_are_checked",
+    ),
+    m(
+        "config: the environment's allowlist does not bind config-file profiles",
+        "config.py",
+        "account.bind_operator_allowlist(env_vendor.allowed_accounts if env_vendor else None)",
+        "account.bind_operator_allowlist(None)",
+        ACCOUNTS + "::test_the_environment_allowlist_binds_config_file_profiles",
+    ),
+    m(
+        "confirmation: the no-op read before the policy check",
+        CONFIRM,
+        "        runtime.policy_check(op, call)\n        if (already := await runtime.unchanged(call)) is not None:\n"
+        "            return AlreadySo(already)\n",
+        "        if (already := await runtime.unchanged(call)) is not None:\n            return AlreadySo(already)\n"
+        "        runtime.policy_check(op, call)\n",
+        ACCOUNTS + "::test_no_read_before_the_allowlist_refuses",
     ),
     m(
         "policy: spend cap boundary off by one",
         POL,
-        "if cap is not None and change.new > cap:",
-        "if cap is not None and change.new >= cap:",
+        "if settings.max_budget is not None and change.new > settings.max_budget:",
+        "if settings.max_budget is not None and change.new >= settings.max_budget:",
         CORE + "::test_spend_cap_boundaries",
     ),
     m(
         "policy: spend cap one too lenient",
         POL,
-        "if cap is not None and change.new > cap:",
-        "if cap is not None and change.new > cap + 1:",
+        "if settings.max_budget is not None and change.new > settings.max_budget:",
+        "if settings.max_budget is not None and change.new > settings.max_budget + 1:",
         CORE + "::test_spend_cap_boundaries",
+    ),
+    m(
+        "policy: bid cap boundary off by one",
+        POL,
+        "if settings.max_bid is not None and change.new > settings.max_bid:",
+        "if settings.max_bid is not None and change.new >= settings.max_bid:",
+        CAPS + "::test_cap_boundaries",
     ),
     m(
         "policy: increase cap boundary off by one",
         POL,
-        "if increase > increase_cap:",
-        "if increase >= increase_cap:",
+        "if cap is not None and increase > cap:",
+        "if cap is not None and increase >= cap:",
         CORE + "::test_spend_cap_boundaries",
     ),
     m(
         "policy: increase cap one too lenient",
         POL,
-        "if increase > increase_cap:",
-        "if increase > increase_cap + 1:",
+        "if cap is not None and increase > cap:",
+        "if cap is not None and increase > cap + 1:",
         CORE + "::test_spend_cap_boundaries",
     ),
     m(
@@ -352,9 +421,130 @@ MUTANTS = [
     m(
         "policy: only the first of several spend changes checked",
         POL,
-        "    for change in changes:\n        cap, variable = (",
-        "    for change in changes[:1]:\n        cap, variable = (",
+        "    for change in changes:\n        if change.new is None:",
+        "    for change in changes[:1]:\n        if change.new is None:",
         CORE + "::test_every_one_of_several_spend_changes_is_checked",
+    ),
+    m(
+        "policy: a value the model cannot judge is sent",
+        POL,
+        "if change.problem is not None:",
+        "if False:",
+        MODEL + "::test_values_the_model_cannot_judge_are_refused_in_every_nested_field",
+    ),
+    m(
+        "policy: an unpriced amount passes the budget caps",
+        POL,
+        "        if change.new is None:  # an amount the vendor prices (impressions, slots) whose price is not known\n"
+        "            if judged:",
+        "        if change.new is None:  # an amount the vendor prices (impressions, slots) whose price is not known\n"
+        "            if False:",
+        MODEL + "::test_spend_inside_structures_is_judged",
+    ),
+    m(
+        "policy: a removed cap not named as removed",
+        POL,
+        "if capped and math.isinf(change.new):",
+        "if False:",
+        MODEL + "::test_removing_a_cap_names_what_is_removed",
+    ),
+    m(
+        "policy: a count may rise under budget caps",
+        POL,
+        "if not change.old_known or (change.old is not None and change.new > change.old):",
+        "if not change.old_known:",
+        MODEL + "::test_a_client_applies_cap_may_fall_under_budget_caps",
+    ),
+    m(
+        "policy: the daily cap ignores the day's earlier rises",
+        POL,
+        "if daily is not None and rise > 0 and increased_today + rise > daily:",
+        "if daily is not None and rise > 0 and rise > daily:",
+        MODEL + "::test_six_small_steps_do_not_pass_the_daily_increase_cap",
+    ),
+    m(
+        "policy: a bid counted as a budget rise of the day",
+        POL,
+        'if entry.get("kind", "budget") != "budget" or not isinstance(entry.get("new"), int | float):',
+        'if not isinstance(entry.get("new"), int | float):',
+        MODEL + "::test_six_small_steps_do_not_pass_the_daily_increase_cap",
+    ),
+    m(
+        "runtime: failed writes counted in the day's rises",
+        RUNTIME,
+        'if r.status != "failed"',
+        "if True",
+        MODEL + "::test_the_daily_cap_counts_per_vendor_account_and_skips_failed_writes",
+    ),
+    m(
+        "runtime: the day's rises summed across clients",
+        RUNTIME,
+        'policy.increase_of([e for e in r.spend or [] if e.get("scope") == scope])',
+        "policy.increase_of(list(r.spend or []))",
+        MODEL + "::test_the_daily_cap_counts_per_vendor_account_and_skips_failed_writes",
+    ),
+    m(
+        "spend: numeric-looking text taken for a label",
+        SPEND,
+        "if isinstance(value, str) and numberish(value):",
+        "if isinstance(value, str) and value.isdigit():",
+        MODEL + "::test_values_the_model_cannot_judge_are_refused_in_every_nested_field",
+    ),
+    m(
+        "spend: thousands separators not read as a number",
+        SPEND,
+        "\\d[\\d,_'\\u2019\\s.]*",
+        "\\d[\\d_'\\u2019\\s.]*",
+        MODEL + "::test_values_the_model_cannot_judge_are_refused_in_every_nested_field",
+    ),
+    m(
+        "spend: negative amounts accepted",
+        SPEND,
+        "        if number < 0:",
+        "        if number < -1e300:",
+        MODEL + "::test_values_the_model_cannot_judge_are_refused_in_every_nested_field",
+    ),
+    m(
+        "spend: camelCase bid keys not read as bids",
+        SPEND,
+        "    low = key.lower()",
+        "    low = key",
+        MODEL + "::test_spend_inside_structures_is_judged",
+    ),
+    m(
+        "spend: neutral-key bids read as budgets",
+        SPEND,
+        'kind = "bid"  # {"bidType": "CPC", "value": 999}: its neutral amounts are bids',
+        "pass",
+        MODEL + "::test_spend_inside_structures_is_judged",
+    ),
+    m(
+        "spend: amounts left out of a replaced object not seen as removed",
+        SPEND,
+        "for key in current.keys() - new.keys():",
+        "for key in []:",
+        MODEL + "::test_removing_a_cap_names_what_is_removed",
+    ),
+    m(
+        "spend: list items (placements) not walked",
+        SPEND,
+        '            _walk(found, f"{what} [{label[1] if label else i}]", item, previous, kind, known)',
+        "            pass",
+        MODEL + "::test_spend_inside_structures_is_judged",
+    ),
+    m(
+        "delta: a new eCPM does not price the current impression budget",
+        "tools/deltaprojects/operations.py",
+        'impressions = p.impression_budget if p.impression_budget is not None else now.get("impressionBudget")',
+        "impressions = p.impression_budget",
+        MODEL + "::test_a_new_ecpm_prices_the_impression_budget_read_from_the_vendor",
+    ),
+    m(
+        "delta: impressions at eCPM 0 priced at 0",
+        "tools/deltaprojects/operations.py",
+        "isinstance(price, float) and price > 0:",
+        "isinstance(price, float) and price >= 0:",
+        MODEL + "::test_spend_inside_structures_is_judged",
     ),
     # -- secrets ---------------------------------------------------------------------------------------
     m(

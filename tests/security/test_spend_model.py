@@ -245,6 +245,8 @@ async def test_six_small_steps_do_not_pass_the_daily_increase_cap() -> None:
     async with connect(elicitation=answer("accept"), max_budget_increase=500, max_budget_increase_per_day=1000) as h:
         sim = h.sandbox["deltaprojects"]
         start = float(sim.activity(ACT_LIVE)["budget"])
+        # a bid is not a budget: raising the eCPM target leaves the day's budget allowance as it was
+        await h.ok("delta_update_activity", {"client_id": CLIENT_SE, "activity_id": ACT_LIVE, "target_ecpm": 900})
         for step in (1, 2):
             done = await h.ok(
                 "delta_update_activity", {"client_id": CLIENT_SE, "activity_id": ACT_LIVE, "budget": start + 500 * step}
@@ -255,8 +257,6 @@ async def test_six_small_steps_do_not_pass_the_daily_increase_cap() -> None:
         )
         assert "ADOPS_MAX_BUDGET_INCREASE_PER_DAY" in text and "already rose by 1000" in text
         assert float(sim.activity(ACT_LIVE)["budget"]) == start + 1000
-        # a bid is not a budget: raising the eCPM target leaves the day's budget allowance as it was
-        await h.ok("delta_update_activity", {"client_id": CLIENT_SE, "activity_id": ACT_LIVE, "target_ecpm": 900})
         # a decrease is always allowed, and frees nothing: the rises of the day stay counted
         await h.ok("delta_update_activity", {"client_id": CLIENT_SE, "activity_id": ACT_LIVE, "budget": start})
         text = await h.error(
