@@ -38,6 +38,9 @@ class VendorSettings(BaseSettings):
     _install_key: str | None = PrivateAttr(default=None)
     # Operator policy: comma list of vendor-side accounts calls may target ("prefix*" matches a prefix).
     allowed_accounts: str | None = None
+    # A config-file profile: ADOPS_<VENDOR>_ALLOWED_ACCOUNTS from the environment, which binds it too.
+    _operator_allowed: str | None = PrivateAttr(default=None)
+    _in_file: bool = PrivateAttr(default=False)
 
     @property
     def enabled(self) -> bool:
@@ -49,6 +52,20 @@ class VendorSettings(BaseSettings):
 
     def env(self, name: str) -> str:
         return f"{self.model_config.get('env_prefix', '')}{name}".upper()
+
+    def allowlists(self) -> list[tuple[str, set[str]]]:
+        """Every account allowlist that binds this account, as (where it is set, entries); each must allow."""
+        lists = []
+        if self._operator_allowed:
+            lists.append((self.env("allowed_accounts"), _entries(self._operator_allowed)))
+        if self.allowed_accounts:
+            where = f"allowed_accounts of profile {self.profile}" if self._in_file else self.env("allowed_accounts")
+            lists.append((where, _entries(self.allowed_accounts)))
+        return [(where, entries) for where, entries in lists if entries]
+
+    def bind_operator_allowlist(self, value: str | None) -> None:
+        """The environment's ADOPS_<VENDOR>_ALLOWED_ACCOUNTS, for a profile of the config file (load_settings)."""
+        self._operator_allowed, self._in_file = value, True
 
     def problems(self) -> list[str]:
         """What is missing for an enabled vendor, as variable names to set."""
@@ -88,6 +105,10 @@ class VendorSettings(BaseSettings):
             "enabled": self.enabled,
             "base_url": secrets.hide_userinfo(self.url) if (self.base_url or self.default_base_url) else None,
         }
+
+
+def _entries(value: str) -> set[str]:
+    return {part.strip() for part in value.split(",") if part.strip()}
 
 
 class JivoxSettings(VendorSettings):
@@ -222,6 +243,8 @@ class Settings(BaseSettings):
     confirm_mode: Literal["elicitation-or-token", "elicitation-only", "out-of-band"] = "elicitation-or-token"
     max_budget: float | None = Field(default=None, ge=0)  # in the account currency
     max_budget_increase: float | None = Field(default=None, ge=0)  # per change, in the account currency
+    # the sum of budget rises per vendor account over the last 24 h, read from the audit log
+    max_budget_increase_per_day: float | None = Field(default=None, ge=0)
     max_bid: float | None = Field(default=None, ge=0)  # CPC/CPA bids, posting costs, eCPM targets
     # Streamable HTTP (server/http_app.py)
     allowed_hosts: str | None = None  # Host header values, comma list; "name" also allows "name:<port>"
@@ -349,6 +372,10 @@ def load_settings(**overrides: Any) -> Settings:
         settings.vendors[cls.vendor] = vendor
     if not settings.sandbox:  # the sandbox answers every vendor itself: no real account is loaded
         problems += load_profiles(settings)
+        for vendor_name, accounts in settings.profiles.items():  # the environment's allowlist binds them all
+            env_vendor = settings.vendors.get(vendor_name)
+            for account in accounts.values():
+                account.bind_operator_allowlist(env_vendor.allowed_accounts if env_vendor else None)
         resolve_defaults(settings)
     if problems:
         raise ConfigError("\n".join(problems))

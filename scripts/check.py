@@ -36,6 +36,7 @@ FLOOR = 93.0
 SAFETY_FILES = [
     "adops_mcp/server/guard.py",
     "adops_mcp/server/policy.py",
+    "adops_mcp/vendorcall/spend.py",  # the spend model the caps judge
     "adops_mcp/vendorcall/secrets.py",
     "adops_mcp/vendorcall/sanitize.py",
     "adops_mcp/vendorcall/request.py",  # the one request builder: the plan is the request

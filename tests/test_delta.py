@@ -123,18 +123,21 @@ async def test_get_creative_and_resource_twin() -> None:
         assert '"Spring Sale Stockholm"' in result.contents[0].text
 
 
-async def test_media_agency_override_and_clear_404() -> None:
+async def test_media_agency_is_the_configured_one_and_clear_404() -> None:
     async with connect() as h:
+        # The operator configured a media agency: a model-chosen other one is refused, with nothing sent.
         other = "11111111-2222-3333-4444-555555555555"
         text = await h.error("delta_list_clients", {"media_agency_id": other})
-        assert "404" in text and "not found" in text.lower()
-        assert h.requests("deltaprojects")[0].path == f"/api/v1/media_agency/{other}/client"
+        assert "not the one this server is configured for" in text and "ADOPS_DELTA_MEDIA_AGENCY_ID" in text
+        assert h.requests("deltaprojects") == []
+        configured = h.built.runtime.settings.vendors["deltaprojects"].media_agency_id
+        await h.ok("delta_list_clients", {"media_agency_id": configured})
         text = await h.error("delta_get_activity", {"client_id": CLIENT_SE, "activity_id": ACT_GEO})
         assert "404" in text
 
 
 async def test_create_disabled_sends_documented_body_and_parses_location(mode) -> None:
-    async with connect(mode=mode) as h:
+    async with connect(mode=mode, elicitation=answer("accept")) as h:
         done = await h.ok("delta_create_activity", {**NEW, "override_variables": {"color": "red"}})
         assert done["status"] == "done"
         (post,) = vendor_writes(h)
@@ -169,7 +172,7 @@ async def test_create_enabled_is_guarded(mode) -> None:
 
 
 async def test_create_with_geo_on_geo_template() -> None:
-    async with connect() as h:
+    async with connect(elicitation=answer("accept")) as h:
         geo = [{"lat": 59.33, "long": 18.07, "radius": 10}]
         done = await h.ok(
             "delta_create_activity", {**NEW, "template_id": TEMPLATE_GEO, "geo_details": geo, "exclude_geo": True}

@@ -8,6 +8,7 @@ to the error text every tool shares.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -238,15 +239,34 @@ class Runtime:
             policy.check_account(op, call.params, call.settings)
 
     async def spend_check(self, call: Call) -> None:
-        """The operator's spend caps (may read the current budget from the vendor); once per call. The budget
-        changes (before -> after) are kept for the audit record whether or not caps are set."""
-        if call.op.spend is not None and not call.state.get("spend_checked"):
-            changes = await call.op.spend(call)
-            if policy.caps_set(self.settings):
-                policy.check_spend(changes, self.settings)
-            call.state["spend_checked"] = True
-            call.state["spend"] = [{"what": c.what, "old": c.old, "new": c.new} for c in changes]  # for the audit
-            call.state["spend_changes"] = changes  # for the caps of a change set as a whole
+        """The spend model's changes judged by the operator's caps (may read the current state from the vendor,
+        and the last 24 h of the audit log for ADOPS_MAX_BUDGET_INCREASE_PER_DAY); once per call. The changes
+        (before -> after) are kept for the audit record whether or not caps are set."""
+        if call.op.spend is None or call.state.get("spend_checked"):
+            return
+        changes = await call.op.spend(call)
+        scope = ",".join(policy.selected_accounts(call.op, call.params)) or None
+        today = 0.0
+        if self.settings.max_budget_increase_per_day is not None and changes:
+            today = await self.increased_today(call, scope)
+        policy.check_spend(changes, self.settings, today)
+        call.state["spend_checked"] = True
+        call.state["spend"] = [  # for the audit, and the daily cap's sum
+            {"what": c.what, "old": c.old, "new": c.new, "kind": c.kind, "scope": scope} for c in changes
+        ]
+        call.state["spend_changes"] = changes  # for the caps of a change set as a whole
+
+    async def increased_today(self, call: Call, scope: str | None) -> float:
+        """Budget rises recorded in the last 24 h for this vendor account and vendor-side account (failed
+        writes changed nothing; unknown ones may have happened and count)."""
+        records = await self.store.audit(
+            vendor=call.op.vendor, account=call.settings.account_key, since=time.time() - 86400, limit=100_000
+        )
+        return sum(
+            policy.increase_of([e for e in r.spend or [] if e.get("scope") == scope])
+            for r in records
+            if r.status != "failed"
+        )
 
     async def unchanged(self, call: Call) -> str | None:
         """ "Already so, nothing sent" when the current state already equals the target, else None."""

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from . import names
 from .request import PLACEHOLDER, Request, build, send
+from .spend import SpendChange, spend_fields
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
@@ -42,70 +43,44 @@ class Wire:
 
 
 @dataclass(frozen=True)
-class SpendChange:
-    """A spend value a call sets, for the operator's caps (ADOPS_MAX_BUDGET, ADOPS_MAX_BUDGET_INCREASE, ADOPS_MAX_BID).
+class Selects:
+    """Marks a params field whose value selects a vendor-side account (a Jivox account, a Joveo or Delta
+    client, a Merchenta campaign): ADOPS_<VENDOR>_ALLOWED_ACCOUNTS checks every such value, wherever it
+    travels (path, query, body, header).
 
-    Amounts are in the account currency. `old` is None when there was nothing before (a create), unless
-    `old_known` is False: then a current value exists but could not be read. `new` is None when the
-    value's meaning cannot be judged (e.g. a number sent as text): with caps set, that is refused.
-    """
+    `prefixed`: the value is an id that starts with its account's id and "-" (a Merchenta creative code).
+    `setting`: the value names something the operator configured (Delta's media agency): when that setting is
+    set, no other value is accepted."""
 
-    what: str  # e.g. "budget of activity 123"
-    new: float | None
-    old: float | None = None
-    kind: Literal["budget", "bid"] = "budget"
-    old_known: bool = True
+    prefixed: bool = False
+    setting: str | None = None
 
 
-BID_KEYS = ("bid", "cpc", "cpa", "cost", "ecpm")
+# Keys of an open JSON object (filters, settings) that select an account, compared without case, _ and -.
+ACCOUNT_KEYS = {"clientid", "clientids", "accountid", "accountids", "advertiserid", "campaigncode", "mediaagencyid"}
 
 
-def numeric_changes(
-    what: str, new: Any, old: Any, *, creating: bool = False, kind: str = "budget"
-) -> list[SpendChange]:
-    """Every amount in a vendor value (e.g. Joveo caps {"budget": {"monthly": 30000}}) against the current one.
+def selected_accounts(params: Any) -> list[tuple[Selects, str]]:
+    """Every account-selecting value in the params: marked fields, at any depth, and account keys of open objects."""
+    found: list[tuple[Selects, str]] = []
+    _accounts_in(params, None, found)
+    return found
 
-    Keys naming a bid or cost are bids; other numbers are budget amounts. A number sent as text cannot be
-    judged. `old` None means unknown unless `creating`."""
-    if isinstance(new, bool) or new is None:
-        return []
-    if isinstance(new, int | float):
-        known = isinstance(old, int | float) and not isinstance(old, bool)
-        return [
-            SpendChange(
-                what=what,
-                new=float(new),
-                old=float(old) if known else None,
-                kind="bid" if kind == "bid" else "budget",
-                old_known=known or creating,
-            )
-        ]
-    if isinstance(new, str):
-        try:
-            float(new.replace(",", ""))
-        except ValueError:
-            return []  # a label (e.g. "MONTHLY"), not an amount
-        return [SpendChange(what=what, new=None, kind="bid" if kind == "bid" else "budget")]
-    if isinstance(new, dict):
-        current = old if isinstance(old, dict) else {}
-        return [
-            c
-            for key, value in new.items()
-            for c in numeric_changes(
-                f"{what} {key}",
-                value,
-                current.get(key),
-                creating=creating,
-                kind="bid" if any(b in str(key).lower() for b in BID_KEYS) else kind,
-            )
-        ]
-    if isinstance(new, list):
-        return [
-            c
-            for i, value in enumerate(new)
-            for c in numeric_changes(f"{what} [{i}]", value, None, creating=creating, kind=kind)
-        ]
-    return []
+
+def _accounts_in(value: Any, marker: Selects | None, found: list[tuple[Selects, str]]) -> None:
+    if isinstance(value, BaseModel):
+        for name, info in type(value).model_fields.items():
+            mark = next((m for m in info.metadata if isinstance(m, Selects)), None)
+            _accounts_in(getattr(value, name), mark, found)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            named = str(key).lower().replace("_", "").replace("-", "") in ACCOUNT_KEYS
+            _accounts_in(item, Selects() if named else marker, found)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _accounts_in(item, marker, found)
+    elif marker is not None and value is not None and not isinstance(value, bool):
+        found.append((marker, str(value)))
 
 
 class Params(BaseModel):
@@ -140,6 +115,8 @@ class Account(Protocol):
     def display(self) -> str: ...
 
     def env(self, name: str) -> str: ...
+
+    def allowlists(self) -> list[tuple[str, set[str]]]: ...
 
 
 @dataclass
@@ -305,7 +282,6 @@ class Operation:
     resource: str | None = None  # URI template of the status resource twin
     default: bool = True  # listed by default (the compact surface, whatever vendors are configured)
     everyday: bool = False  # also listed by default when its vendor is the only one configured
-    account: Callable[[Any], str | None] | None = None  # the vendor-side account the call targets
     # budgets the call sets (reading current values from the vendor when needed), for the spend caps
     spend: Callable[[Call], Awaitable[list[SpendChange]]] | None = None
 
@@ -320,6 +296,8 @@ class Operation:
             raise ValueError(f"{self.name}: needs a method+path or a run function")
         if self.effect == "destructive" and self.plan is None:
             raise ValueError(f"{self.name}: a destructive operation needs a plan")
+        if spend_fields(self.params) and (self.effect != "destructive" or self.spend is None):
+            raise ValueError(f"{self.name}: its params carry spend, so it is destructive and declares `spend`")
 
     @property
     def is_idempotent(self) -> bool:
@@ -334,6 +312,10 @@ class Operation:
     def summary(self) -> Summary:
         """The record's values (and derived properties) under the names `Summary` declares."""
         return Summary(**{f.name: getattr(self, f.name) for f in fields(Summary)})
+
+    def account(self, params: Any) -> str | None:
+        """The first vendor-side account the call selects (what the console shows), else None."""
+        return next((value for mark, value in selected_accounts(params) if mark.setting is None), None)
 
     def needs_confirmation(self, params: Any) -> bool:
         if self.effect == "destructive":

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from adops_mcp.sandbox.deltaprojects import ACT_LIVE, CLIENT_SE, TEMPLATE_PLAIN
+from adops_mcp.sandbox.deltaprojects import ACT_IMPRESSIONS, ACT_LIVE, CLIENT_DE, CLIENT_SE, TEMPLATE_PLAIN
 from adops_mcp.sandbox.joveo import CAMP_ALWAYS_ON, CFG_GLOBEX_ZIP, GLOBEX, JG_CDL_TEXAS
 from adops_mcp.tools.index import vendors
 from tests.harness import connect
@@ -36,7 +36,7 @@ TABLE: list[tuple[str, str, Any]] = [
     ("joveo_create_client", "max_budget", lambda x: {"company_name": "Acme", "caps": {"budget": {"monthly": x}}}),
     ("joveo_update_client", "max_budget", lambda x: {"client_id": GLOBEX, "budget": {"monthly": x}}),
     ("joveo_create_campaign", "max_budget", lambda x: {"client_id": GLOBEX, "name": "C", "caps": {"monthly": x}}),
-    ("joveo_update_campaign", "max_budget", lambda x: {**CAMPAIGN, "caps": {"budget": {"total": x}}}),
+    ("joveo_update_campaign", "max_budget", lambda x: {**CAMPAIGN, "caps": {"budget": {"monthly": x}}}),
     ("joveo_create_jobgroup", "max_budget", lambda x: {**CAMPAIGN, "name": "G", "caps": {"budget": x}}),
     ("joveo_create_jobgroup", "max_bid", lambda x: {**CAMPAIGN, "name": "G", "cpc_bid": x}),
     ("joveo_create_jobgroup", "max_bid", lambda x: {**CAMPAIGN, "name": "G", "cpa_bid": x}),
@@ -65,7 +65,13 @@ TABLE: list[tuple[str, str, Any]] = [
 def test_every_operation_that_sets_spend_is_in_the_table() -> None:
     spending = {op.name for vendor in vendors() for op in vendor.operations if op.spend is not None}
     covered = {tool for tool, _, _ in TABLE}
-    assert spending - covered <= {"joveo_add_job", "joveo_update_job", "joveo_create_posting_config"}
+    # the others are driven from the catalogue in test_spend_model.py
+    assert spending - covered <= {
+        "joveo_add_job",
+        "joveo_update_job",
+        "joveo_create_posting_config",
+        "joveo_apply_job_rules",
+    }
 
 
 def writes(h: Any) -> list[Any]:
@@ -90,7 +96,7 @@ async def test_several_spend_values_in_one_call_are_each_checked() -> None:
     for late in ({"cpc_bid": 5, "cpa_bid": CAP + 1}, {"cpc_bid": CAP + 1, "cpa_bid": 5}):
         async with connect(max_bid=CAP) as h:
             text = await h.error("joveo_create_jobgroup", {**CAMPAIGN, "name": "G", **late})
-            assert REFUSED in text and ("CPA" in text if late["cpa_bid"] > CAP else "CPC" in text)
+            assert REFUSED in text and ("cpaBid" in text if late["cpa_bid"] > CAP else "cpcBid" in text)
             assert writes(h) == []
     caps = {"budget": {"daily": 10, "monthly": CAP + 1}}
     async with connect(max_budget=CAP) as h:
@@ -101,28 +107,21 @@ async def test_several_spend_values_in_one_call_are_each_checked() -> None:
 async def test_a_value_whose_meaning_cannot_be_judged_is_refused_and_named() -> None:
     async with connect(max_budget=CAP) as h:
         text = await h.error("joveo_update_campaign", {**CAMPAIGN, "caps": {"budget": {"monthly": "999999"}}})
-        assert REFUSED in text and "monthly" in text and "cannot be judged" in text
+        assert "monthly" in text and "cannot be judged" in text and "plain number" in text
         impressions = {**DELTA_NEW, "impression_budget": 10_000_000}
         text = await h.error("delta_create_activity", impressions)
         assert REFUSED in text and "impression" in text
         assert writes(h) == []
 
 
-async def test_a_value_that_cannot_be_judged_meets_the_cap_of_its_kind_only() -> None:
-    # A bid sent as text: ADOPS_MAX_BID cannot judge it, so it is refused (it was once taken for a budget
-    # amount and passed a bid cap unchecked); with only budget caps set, no cap applies to a bid.
+async def test_a_value_that_cannot_be_judged_is_refused_whatever_the_caps() -> None:
+    # A bid sent as text: no cap can judge it and the vendor may read it as a number, so it is refused even
+    # with no cap of its kind set (it was once taken for a budget amount and passed a bid cap unchecked).
     text_bid = {**CAMPAIGN, "name": "G", "placements": [{"placement": "indeed", "cpcBid": "999999"}]}
-    async with connect(max_bid=CAP) as h:
-        text = await h.error("joveo_create_jobgroup", text_bid)
-        assert REFUSED in text and "cpcBid" in text and "cannot be judged" in text
-        assert writes(h) == []
-    async with connect(max_budget=CAP, max_budget_increase=CAP) as h:
-        planned = await h.ok("joveo_create_jobgroup", text_bid)
-        assert planned["status"] == "confirmation_required" and "999999" in planned["plan"]
-    # A budget amount sent as text, with only a bid cap set: planned as usual.
-    async with connect(max_bid=CAP) as h:
-        planned = await h.ok("joveo_update_campaign", {**CAMPAIGN, "caps": {"budget": {"monthly": "999999"}}})
-        assert planned["status"] == "confirmation_required" and "999999" in planned["plan"]
+    for caps in ({"max_bid": CAP}, {"max_budget": CAP}, {}):
+        async with connect(**caps) as h:
+            text = await h.error("joveo_create_jobgroup", text_bid)
+            assert "cpcBid" in text and "cannot be judged" in text and writes(h) == []
 
 
 async def test_an_impression_budget_is_priced_at_its_ecpm() -> None:
@@ -136,7 +135,9 @@ async def test_an_impression_budget_is_priced_at_its_ecpm() -> None:
 
 
 async def test_an_unknown_old_value_under_the_increase_cap_is_refused() -> None:
+    # Delta's activity read reports no target eCPM: the money an impression budget could spend before a new
+    # eCPM cannot be known, so the increase cannot be judged (the new amount is still judged by the budget cap).
     async with connect(max_budget_increase=CAP) as h:
-        # The campaign's caps have no weekly amount to read: the increase cannot be judged.
-        text = await h.error("joveo_update_campaign", {**CAMPAIGN, "caps": {"budget": {"weekly": 5}}})
+        args = {"client_id": CLIENT_DE, "activity_id": ACT_IMPRESSIONS, "target_ecpm": 0.5}
+        text = await h.error("delta_update_activity", args)
         assert REFUSED in text and "could not be read" in text and writes(h) == []

@@ -157,11 +157,11 @@ async def test_page_bases_are_settings(docs) -> None:
 
 async def test_client_dates_follow_the_text_by_default_and_a_setting_switches(docs) -> None:
     args = {"company_name": "New External API-789", "start_date": "2020-03-20", "end_date": "2020-04-20"}
-    async with docs() as (h, vendor):
+    async with docs(elicitation=answer("accept")) as (h, vendor):  # a client's caps are spend: confirmed
         await h.ok("joveo_create_client", args)
         body = vendor.last(JOVEO, "POST").json()
         assert (body["startDate"], body["endDate"]) == ("03/20/2020", "04/20/2020")
-    async with docs(ADOPS_JOVEO_CLIENT_DATE_FORMAT="dd/mm/yyyy") as (h, vendor):
+    async with docs(elicitation=answer("accept"), ADOPS_JOVEO_CLIENT_DATE_FORMAT="dd/mm/yyyy") as (h, vendor):
         await h.ok("joveo_create_client", args)
         body = vendor.last(JOVEO, "POST").json()
         assert (body["startDate"], body["endDate"]) == ("20/03/2020", "20/04/2020")  # the document's sample
@@ -275,7 +275,9 @@ async def test_delta_create_sends_enabled_false_unless_asked(docs) -> None:
         "override_variables": {"fontsize": 24, "color": "red"},
     }
     async with docs() as (h, vendor):
-        result = (await h.ok("delta_create_activity", args))["result"]
+        first = await h.ok("delta_create_activity", args)  # a budget is spend: confirmed
+        assert first["status"] == "confirmation_required" and "disabled" in first["plan"]
+        result = (await h.ok("confirm_action", {"confirmation_token": first["confirmation_token"]}))["result"]
         body = vendor.last("delta.invalid", "POST").json()
         assert body["enabled"] is False
         assert body["overrideVariables"] == '{"fontsize": 24, "color": "red"}'  # a JSON string, as documented

@@ -120,5 +120,4 @@ DIAGNOSE: Operation = Operation(
     params=ActivityParams,
     result=Diagnosis,
     run=diagnose,
-    account=lambda params: getattr(params, "client_id", None),
 )

@@ -5,8 +5,9 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ...vendorcall.operation import Params, Wire
+from ...vendorcall.operation import Params, Selects, Wire
 from ...vendorcall.request import PathSafe
+from ...vendorcall.spend import Spend
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 
@@ -23,8 +24,9 @@ MediaAgencyId = Annotated[
         description="Media agency id; leave out to use the configured one.",
     ),
     PathSafe,
+    Selects(setting="media_agency_id"),
 ]
-ClientId = Annotated[str, _id("clientId", "Client"), PathSafe]
+ClientId = Annotated[str, _id("clientId", "Client"), PathSafe, Selects()]
 ActivityId = Annotated[str, _id("activityId", "Activity"), PathSafe]
 BiddingPlanId = Annotated[str, _id("biddingPlanId", "Bidding plan"), PathSafe]
 CreativeId = Annotated[str, _id("creativeId", "Creative"), PathSafe]
@@ -148,12 +150,15 @@ class CreateActivityParams(ClientParams):
     order_id: Annotated[
         str, Field(serialization_alias="orderId", min_length=1, max_length=255, description="Order id."), PathSafe
     ]
-    budget: Annotated[float, Field(ge=0, description="Total budget in the client's currency.")]
+    budget: Annotated[float, Spend(), Field(ge=0, description="Total budget in the client's currency.")]
     target_ecpm: Annotated[
-        float | None, Field(serialization_alias="targetECPM", ge=0, description="Target eCPM; default: the template's.")
+        float | None,
+        Spend("bid"),
+        Field(serialization_alias="targetECPM", ge=0, description="Target eCPM; default: the template's."),
     ] = None
     impression_budget: Annotated[
         int | None,
+        Spend("volume"),
         Field(serialization_alias="impressionBudget", ge=0, description="Total impressions; default: the template's."),
     ] = None
     override_variables: OverrideVariables = None
@@ -201,12 +206,16 @@ class UpdateActivityParams(ActivityParams):
         Timestamp | None,
         Field(serialization_alias="flightStop", description="New ISO 8601 stop (after the flight start)."),
     ] = None
-    target_ecpm: Annotated[float | None, Field(serialization_alias="targetECPM", ge=0, description="Target eCPM.")] = (
+    target_ecpm: Annotated[
+        float | None, Spend("bid"), Field(serialization_alias="targetECPM", ge=0, description="Target eCPM.")
+    ] = None
+    order_id: Annotated[str | None, Field(serialization_alias="orderId", min_length=1, max_length=255), PathSafe] = None
+    budget: Annotated[float | None, Spend(), Field(ge=0, description="New total budget in the client's currency.")] = (
         None
     )
-    order_id: Annotated[str | None, Field(serialization_alias="orderId", min_length=1, max_length=255), PathSafe] = None
-    budget: Annotated[float | None, Field(ge=0, description="New total budget in the client's currency.")] = None
-    impression_budget: Annotated[int | None, Field(serialization_alias="impressionBudget", ge=0)] = None
+    impression_budget: Annotated[int | None, Spend("volume"), Field(serialization_alias="impressionBudget", ge=0)] = (
+        None
+    )
     override_variables: OverrideVariables = None
     enabled: Annotated[bool | None, Field(description="true: deliver (spend); false: pause.")] = None
     geo_details: GeoDetails = None

@@ -22,9 +22,10 @@ from mcp.server.mcpserver.exceptions import ToolError
 from ...config import DeltaSettings, VendorSettings
 from ...vendorcall import secrets
 from ...vendorcall.http import Auth, VendorClient, VendorError
-from ...vendorcall.operation import Call, NoParams, Operation, SpendChange, decode, numeric_changes
+from ...vendorcall.operation import Call, NoParams, Operation, decode
 from ...vendorcall.request import Request, build
 from ...vendorcall.sanitize import clean, clean_text, quoted
+from ...vendorcall.spend import SpendChange, amount, field_changes
 from ..vendor import ClientOptions, Vendor
 from .diagnose import DIAGNOSE
 from .models import (
@@ -213,8 +214,13 @@ async def create_plan(call: Call) -> str:
         f"Create Delta activity {quoted(p.activity_name)} for client {quoted(client.get('name') or p.client_id)} "
         "from template "
         f"{template}, flight {p.flight_start.isoformat()} -> {p.flight_stop.isoformat()}, budget "
-        f"{_money(p.budget, client.get('currency'))}, ENABLED: it starts delivering and spending as soon as its "
-        "flight starts (immediately if the flight has started)."
+        f"{_money(p.budget, client.get('currency'))}, "
+        + (
+            "ENABLED: it starts delivering and spending as soon as its flight starts (immediately if the flight "
+            "has started)."
+            if p.enabled
+            else "disabled: it spends nothing until it is enabled (delta_update_activity, confirmed again)."
+        )
     )
 
 
@@ -382,39 +388,48 @@ async def update_activity(call: Call) -> dict[str, Any]:
     return result
 
 
-def _account(params: Any) -> str | None:
-    return getattr(params, "client_id", None)
+def _priced(impressions: Any, ecpm: Any) -> float | None:
+    """An impression budget in money (impressions / 1000 * eCPM), or None when it cannot be priced: no eCPM
+    known, or an eCPM of 0 (a target of 0 does not bound what impressions cost)."""
+    count, price = amount(impressions), amount(ecpm)
+    if isinstance(count, float) and isinstance(price, float) and price > 0:
+        return count / 1000 * price
+    return None
 
 
-def _impressions(what: str, impressions: float | None, ecpm: Any) -> list[SpendChange]:
-    """An impression budget in money (impressions / 1000 * eCPM); without an eCPM its spend cannot be judged."""
-    if impressions is None:
+def _impression_money(what: str, p: Any, current: dict[str, Any] | None) -> list[SpendChange]:
+    """What an activity's impression budget can spend, before and after: its impressions at its target eCPM,
+    from the arguments and the current activity (a new eCPM on an impression budget changes its money too)."""
+    now = current or {}
+    impressions = p.impression_budget if p.impression_budget is not None else now.get("impressionBudget")
+    if impressions is None or (p.impression_budget is None and p.target_ecpm is None):
         return []
-    if isinstance(ecpm, int | float) and not isinstance(ecpm, bool):
-        return [SpendChange(f"{what} ({impressions:g} impressions at eCPM {ecpm:g})", impressions / 1000 * ecpm)]
-    return [SpendChange(f"{what} (impression_budget without a known target eCPM)", None)]
+    ecpm = p.target_ecpm if p.target_ecpm is not None else now.get("targetECPM")
+    new = _priced(impressions, ecpm)
+    old = None if current is None else _priced(now.get("impressionBudget"), now.get("targetECPM"))
+    price = "an unknown target eCPM" if ecpm is None else f"eCPM {ecpm}"
+    label = f"the impression budget of {what} ({impressions} impressions at {price})"
+    no_budget_before = current is not None and now.get("impressionBudget") is None
+    return [SpendChange(label, new, old, old_known=current is None or old is not None or no_budget_before)]
 
 
 async def create_spend(call: Call) -> list[SpendChange]:
-    """The new activity's budget, eCPM target and impression budget, for the operator's caps."""
+    """The new activity's budget and eCPM target, and its impression budget priced at that eCPM."""
     p = call.params
     what = f"new activity {quoted(p.activity_name)}"
-    changes = [SpendChange(f"the budget of {what}", float(p.budget))]
-    changes += numeric_changes(f"the target eCPM of {what}", p.target_ecpm, None, creating=True, kind="bid")
-    return changes + _impressions(f"the impression budget of {what}", p.impression_budget, p.target_ecpm)
+    changes = field_changes(p, None, thing=what, creating=True, priced=("impression_budget",))
+    return changes + _impression_money(what, p, None)
 
 
 async def update_spend(call: Call) -> list[SpendChange]:
-    """Old -> new budget, eCPM target and impression budget (current values read from Delta)."""
+    """Old -> new budget, eCPM target and priced impression budget (current values read from Delta)."""
     p = call.params
     if p.budget is None and p.target_ecpm is None and p.impression_budget is None:
         return []
     current = call.state.get("current") or await read_activity(call)
     what = f"activity {p.activity_id}"
-    changes = numeric_changes(f"the budget of {what}", p.budget, current.get("budget"))
-    changes += numeric_changes(f"the target eCPM of {what}", p.target_ecpm, None, creating=True, kind="bid")
-    ecpm = p.target_ecpm if p.target_ecpm is not None else current.get("targetECPM")
-    return changes + _impressions(f"the impression budget of {what}", p.impression_budget, ecpm)
+    changes = field_changes(p, current, thing=what, priced=("impression_budget",))
+    return changes + _impression_money(what, p, current)
 
 
 def _read_op(name: str, title: str, description: str, path: str, params: type, **extra: Any) -> Operation:
@@ -429,7 +444,6 @@ def _read_op(name: str, title: str, description: str, path: str, params: type, *
         path=path,
         params=params,
         run=extra.pop("run", read),
-        account=_account,
         **extra,
     )
 
@@ -527,19 +541,17 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="delta_create_activity",
         title="Create a Delta activity from a template",
-        description="Creates an activity from a template and returns its id. Disabled unless "
-        "enabled=true, which starts spend and asks the user first. To change an "
-        "existing one: delta_update_activity.",
+        description="Creates an activity from a template with its budget and returns its id; asks the user "
+        "first. Disabled unless enabled=true, which starts spend. To change an existing one: "
+        "delta_update_activity.",
         vendor="deltaprojects",
         toolset="delta",
-        effect="write",
+        effect="destructive",
         method="POST",
         path=ACTIVITIES + "/create_from_template",
         params=CreateActivityParams,
         run=create_activity,
         plan=create_plan,
-        destructive_if=lambda params: params.enabled is True,
-        account=_account,
         spend=create_spend,
         default=False,
         everyday=True,
@@ -560,7 +572,6 @@ OPERATIONS: tuple[Operation, ...] = (
         plan=update_plan,
         unchanged=update_unchanged,
         run=update_activity,
-        account=_account,
         spend=update_spend,
         default=False,  # its schema alone is 550 tokens: listed when Delta is the only vendor
         everyday=True,

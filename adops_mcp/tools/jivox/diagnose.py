@@ -179,5 +179,4 @@ DIAGNOSE: Operation = Operation(
     params=CampaignParams,
     result=Diagnosis,
     run=diagnose,
-    account=lambda params: getattr(params, "account_id", None),
 )

@@ -5,13 +5,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...vendorcall.operation import Params, Wire
+from ...vendorcall.operation import Params, Selects, Wire
 from ...vendorcall.request import PathSafe
 
 AccountId = Annotated[
     str,
     Field(serialization_alias="accountId", min_length=1, max_length=128, description="Jivox account id."),
     PathSafe,
+    Selects(),
 ]
 CampaignIdx = Annotated[
     int,

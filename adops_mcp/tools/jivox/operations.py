@@ -184,10 +184,6 @@ async def activation_plan(call: Call) -> str:
     )
 
 
-def _account(params: Any) -> str | None:
-    return getattr(params, "account_id", None)
-
-
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="jivox_list_accounts",
@@ -217,7 +213,6 @@ OPERATIONS: tuple[Operation, ...] = (
         params=ListCampaignsParams,
         result=CampaignPage,
         run=list_campaigns,
-        account=_account,
     ),
     Operation(
         name="jivox_get_retail_campaign",
@@ -231,7 +226,6 @@ OPERATIONS: tuple[Operation, ...] = (
         path=CAMPAIGN,
         params=CampaignParams,
         resource="jivox://accounts/{account_id}/retail-campaigns/{retail_campaign_idx}",
-        account=_account,
         default=False,  # the list shows status; details through adops_find_tools
         everyday=True,
     ),
@@ -248,7 +242,6 @@ OPERATIONS: tuple[Operation, ...] = (
         params=AccountParams,
         run=retail_settings,
         default=False,
-        account=_account,
     ),
     Operation(
         name="jivox_submit_approval_request",
@@ -262,7 +255,6 @@ OPERATIONS: tuple[Operation, ...] = (
         method="POST",
         path=CAMPAIGN + "/approvalRequest",
         params=ApprovalRequestParams,
-        account=_account,
     ),
     Operation(
         name="jivox_get_approval_status",
@@ -279,7 +271,6 @@ OPERATIONS: tuple[Operation, ...] = (
         result=ApprovalStatus,
         run=read_approval_status,
         resource="jivox://accounts/{account_id}/retail-campaigns/{retail_campaign_idx}/approval-status",
-        account=_account,
     ),
     Operation(
         name="jivox_get_activation_status",
@@ -296,7 +287,6 @@ OPERATIONS: tuple[Operation, ...] = (
         result=ActivationStatus,
         run=activation_status,
         resource="jivox://accounts/{account_id}/retail-campaigns/{retail_campaign_idx}/activation-status",
-        account=_account,
     ),
     Operation(
         name="jivox_activate_retail_campaign",
@@ -312,7 +302,6 @@ OPERATIONS: tuple[Operation, ...] = (
         params=ActivateParams,
         check=approval_gate,
         plan=activation_plan,
-        account=_account,
     ),
     DIAGNOSE,
     WAIT,

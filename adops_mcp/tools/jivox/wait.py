@@ -101,5 +101,4 @@ WAIT = Operation(
     params=WaitParams,
     result=ActivationWait,
     run=wait_for_activation,
-    account=lambda params: getattr(params, "account_id", None),
 )

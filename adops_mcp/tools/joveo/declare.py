@@ -11,10 +11,6 @@ C, CAMPAIGN, JOBGROUP, JOB, FEED, PUBLISHER, CONFIG = f.C, f.CAMPAIGN, f.JOBGROU
 WIP = "Work in progress at Joveo (may not be deployed yet). "
 
 
-def _account(params: Any) -> str | None:
-    return getattr(params, "client_id", None)
-
-
 # Listed by default alongside the other vendors: find ids, find out why a job group is not spending, and
 # stop spend. The rest (enable included) is one adops_find_tools away.
 DEFAULT = {
@@ -60,6 +56,5 @@ def op(
         method=method,
         path=path,
         params=params,
-        account=_account,
         **extra,
     )

@@ -132,5 +132,4 @@ DIAGNOSE: Operation = Operation(
     params=DiagnoseParams,
     result=Diagnosis,
     run=diagnose,
-    account=lambda params: getattr(params, "client_id", None),
 )

@@ -22,8 +22,9 @@ from pydantic import (
     model_validator,
 )
 
-from ...vendorcall.operation import Params, Wire
+from ...vendorcall.operation import Params, Selects, Wire
 from ...vendorcall.request import PathSafe
+from ...vendorcall.spend import Spend
 
 ID_PATTERN = r"^[\w.:~-]{1,128}$"
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -131,6 +132,7 @@ ClientId = Annotated[
     str,
     Field(pattern=ID_PATTERN, description="Client id."),
     PathSafe,
+    Selects(),
 ]
 HeaderClientId = Annotated[ClientId, Wire("header", "x-client-id")]
 CampaignId = Annotated[str, Field(pattern=ID_PATTERN, description="Campaign id."), PathSafe]
@@ -265,7 +267,7 @@ class CreateClientParams(Params):
         ClientDate | None,
         Field(serialization_alias="endDate", description="YYYY-MM-DD (sent as ADOPS_JOVEO_CLIENT_DATE_FORMAT)."),
     ] = None
-    caps: Annotated[OpenObject | None, Field(description="Caps object (Joveo 'Create Client Caps').")] = None
+    caps: Annotated[OpenObject | None, Spend(), Field(description="Caps object (Joveo 'Create Client Caps').")] = None
     client_type: Annotated[
         str | None, Field(serialization_alias="clientType", max_length=100, description="e.g. DirectEmployer.")
     ] = None
@@ -283,10 +285,12 @@ class CreateClientParams(Params):
 
 
 class UpdateClientParams(ClientParams):
-    budget: Annotated[OpenObject | None, Field(description="Budget object (Joveo 'Create Client Budget').")] = None
-    applies: Annotated[OpenObject | None, Field(description="Applies cap object (Joveo 'Create Client Applies').")] = (
-        None
-    )
+    budget: Annotated[
+        OpenObject | None, Spend(), Field(description="Budget object (Joveo 'Create Client Budget').")
+    ] = None
+    applies: Annotated[
+        OpenObject | None, Spend("volume"), Field(description="Applies cap object (Joveo 'Create Client Applies').")
+    ] = None
 
     @model_validator(mode="after")
     def _something(self) -> Self:
@@ -321,9 +325,9 @@ class JobFields(Params):
     ] = None
     additional_fields: Annotated[OpenObject | None, Field(serialization_alias="additionalFields")] = None
     publisher_fields: Annotated[OpenObject | None, Field(serialization_alias="publisherFields")] = None
-    job_setting: Annotated[OpenObject | None, Field(serialization_alias="jobSetting")] = None
+    job_setting: Annotated[OpenObject | None, Spend(), Field(serialization_alias="jobSetting")] = None
     placement_settings: Annotated[
-        list[OpenObject] | None, Field(serialization_alias="placementSettings", max_length=200)
+        list[OpenObject] | None, Spend(), Field(serialization_alias="placementSettings", max_length=200)
     ] = None
 
 
@@ -394,7 +398,9 @@ class RulesParams(Params):
     job_filter: Annotated[OpenObject | None, Field(serialization_alias="jobFilter")] = None
     job_filter_level: Annotated[JobFilterLevel | None, Field(serialization_alias="jobFilterLevel")] = None
     admin_actions: Annotated[
-        OpenObject | None, Field(serialization_alias="adminActions", description="What to do, e.g. pause or enable.")
+        OpenObject | None,
+        Spend(),
+        Field(serialization_alias="adminActions", description="What to do, e.g. pause or enable."),
     ] = None
     filters: Annotated[list[OpenObject] | None, Field(max_length=100)] = None
 
@@ -415,7 +421,7 @@ class CreateCampaignParams(ClientParams):
     name: Annotated[str, Field(min_length=1, max_length=200, description="Campaign name.")]
     start_date: Annotated[MdyDate | None, Field(serialization_alias="startDate", description="YYYY-MM-DD.")] = None
     end_date: Annotated[MdyDate | None, Field(serialization_alias="endDate", description="YYYY-MM-DD.")] = None
-    caps: Annotated[OpenObject | None, Field(description="Caps object (Joveo 'Create Campaign Caps').")] = None
+    caps: Annotated[OpenObject | None, Spend(), Field(description="Caps object (Joveo 'Create Campaign Caps').")] = None
 
     @model_validator(mode="after")
     def _order(self) -> Self:
@@ -424,7 +430,7 @@ class CreateCampaignParams(ClientParams):
 
 
 class UpdateCampaignParams(CampaignParams):
-    caps: Annotated[OpenObject, Field(description="New caps object (Joveo 'Update Campaign Caps').")]
+    caps: Annotated[OpenObject, Spend(), Field(description="New caps object (Joveo 'Update Campaign Caps').")]
 
 
 class CampaignListParams(CampaignParams):
@@ -446,13 +452,13 @@ class CreateJobGroupParams(CampaignParams):
     name: Annotated[str, Field(min_length=1, max_length=200, description="Job group name.")]
     start_date: Annotated[MdyDate | None, Field(serialization_alias="startDate", description="YYYY-MM-DD.")] = None
     end_date: Annotated[MdyDate | None, Field(serialization_alias="endDate", description="YYYY-MM-DD.")] = None
-    cpc_bid: Annotated[Bid | None, Field(serialization_alias="cpcBid", description="CPC bid.")] = None
-    cpa_bid: Annotated[Bid | None, Field(serialization_alias="cpaBid", description="CPA bid.")] = None
+    cpc_bid: Annotated[Bid | None, Spend("bid"), Field(serialization_alias="cpcBid", description="CPC bid.")] = None
+    cpa_bid: Annotated[Bid | None, Spend("bid"), Field(serialization_alias="cpaBid", description="CPA bid.")] = None
     filters: Annotated[OpenObject | None, Field(description="Which jobs belong (Joveo 'Create JobGroup Filters').")] = (
         None
     )
-    caps: OpenObject | None = None
-    placements: Annotated[list[OpenObject] | None, Field(max_length=200)] = None
+    caps: Annotated[OpenObject | None, Spend()] = None
+    placements: Annotated[list[OpenObject] | None, Spend(), Field(max_length=200)] = None
 
     @model_validator(mode="after")
     def _order(self) -> Self:
@@ -464,6 +470,7 @@ class UpdateJobGroupParams(JobGroupParams):
     name: Annotated[str | None, Field(min_length=1, max_length=200)] = None
     cpa_bid: Annotated[
         Bid | None,
+        Spend("bid"),
         Field(serialization_alias="cpaBid", description="Bid (the vendor names it cpaBid; its text says CPC)."),
     ] = None
     filters: OpenObject | None = None

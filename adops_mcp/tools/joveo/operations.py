@@ -14,6 +14,8 @@ from . import flows as f
 from . import models as m
 from . import plans as p
 from . import report_models as rm
+from . import scope
+from . import spend as s
 from .client import make_client
 from .declare import CAMPAIGN, FEED, JOB, JOBGROUP, WIP, C, op
 from .diagnose import DIAGNOSE
@@ -25,13 +27,15 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_create_client",
         "Create a Joveo client",
-        "Creates a client (employer) of the agency with its dates, time zone and caps. Returns the new client id.",
+        "Creates a client (employer) of the agency with its dates, time zone and caps (sets spend limits). "
+        "Asks the user to confirm. Returns the new client id.",
         "clients",
-        "write",
+        "destructive",
         "POST",
         "/v1/clients",
         m.CreateClientParams,
-        spend=p.create_client_spend,
+        plan=s.create_client_plan,
+        spend=s.create_spend,
     ),
     op(
         "joveo_list_clients",
@@ -56,7 +60,7 @@ OPERATIONS: tuple[Operation, ...] = (
         C,
         m.UpdateClientParams,
         plan=p.update_client_plan,
-        spend=p.update_client_spend,
+        spend=s.update_client_spend,
     ),
     op(
         "joveo_get_client",
@@ -136,13 +140,15 @@ OPERATIONS: tuple[Operation, ...] = (
         "joveo_add_job",
         "Add a Joveo job",
         "Adds one new job to a client (refNumber must be new); active job groups whose "
-        "filters match start advertising it. To resume a paused job: joveo_enable_job.",
+        "filters match start advertising it (spend). Asks the user to confirm. To resume a paused job: "
+        "joveo_enable_job.",
         "jobs",
-        "write",
+        "destructive",
         "POST",
         C + "/jobs",
         m.AddJobParams,
-        spend=p.job_spend,
+        plan=s.add_job_plan,
+        spend=s.create_spend,
     ),
     op(
         "joveo_list_jobs",
@@ -184,14 +190,16 @@ OPERATIONS: tuple[Operation, ...] = (
     op(
         "joveo_update_job",
         "Update a Joveo job",
-        "Changes fields of a valid job (title, url, location, dates, settings); only the fields given are sent.",
+        "Changes fields of a valid job (title, url, location, dates, settings; settings change spend); only "
+        "the fields given are sent. Asks the user to confirm.",
         "jobs",
-        "write",
+        "destructive",
         "PUT",
         JOB,
         m.UpdateJobParams,
         check=p.job_valid_check,
-        spend=p.job_spend,
+        plan=s.update_job_plan,
+        spend=s.update_job_spend,
     ),
     op(
         "joveo_pause_job",
@@ -246,20 +254,23 @@ OPERATIONS: tuple[Operation, ...] = (
         "/v1/rules/jobs",
         m.RulesParams,
         run=f.rules,
+        check=scope.rules_check,
         plan=p.rules_plan,
+        spend=s.rules_spend,
     ),
     # ---------------------------------------------------------------- campaigns V19-V25
     op(
         "joveo_create_campaign",
         "Create a Joveo campaign",
         "Creates a campaign for a client (name, dates, caps). It spends only through "
-        "active job groups: add them with joveo_create_jobgroup.",
+        "active job groups: add them with joveo_create_jobgroup. Asks the user to confirm.",
         "campaigns",
-        "write",
+        "destructive",
         "POST",
         C + "/campaigns",
         m.CreateCampaignParams,
-        spend=p.create_campaign_spend,
+        plan=s.create_campaign_plan,
+        spend=s.create_spend,
     ),
     op(
         "joveo_list_campaigns",
@@ -308,7 +319,7 @@ OPERATIONS: tuple[Operation, ...] = (
         CAMPAIGN,
         m.UpdateCampaignParams,
         plan=p.update_campaign_plan,
-        spend=p.update_campaign_spend,
+        spend=s.update_campaign_spend,
     ),
     op(
         "joveo_pause_campaign",
@@ -361,7 +372,7 @@ OPERATIONS: tuple[Operation, ...] = (
         CAMPAIGN + "/jobgroups",
         m.CreateJobGroupParams,
         plan=p.create_jobgroup_plan,
-        spend=p.create_jobgroup_spend,
+        spend=s.create_spend,
     ),
     op(
         "joveo_list_campaign_jobgroups",
@@ -423,7 +434,7 @@ OPERATIONS: tuple[Operation, ...] = (
         JOBGROUP,
         m.UpdateJobGroupParams,
         plan=p.update_jobgroup_plan,
-        spend=p.update_jobgroup_spend,
+        spend=s.update_jobgroup_spend,
     ),
     op(
         "joveo_pause_jobgroup",

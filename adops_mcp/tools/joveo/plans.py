@@ -6,7 +6,7 @@ from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
 
-from ...vendorcall.operation import Call, SpendChange, numeric_changes
+from ...vendorcall.operation import Call
 from ...vendorcall.sanitize import quoted
 from .flows import CAMPAIGN, CONFIG, FEED, JOB, JOBGROUP, PUBLISHER, C, _data, _ids, _status, get, human_date, settings
 
@@ -203,60 +203,6 @@ async def rules_plan(call: Call) -> str:
         f"Apply Joveo job rule {quoted(p.name)} to {scope} (filter level {p.filter_level or 'default'}): "
         f"{actions}. It may pause or enable many jobs at once. Joveo marks this API work in progress."
     )
-
-
-# -------------------------------------------------------------------------- spend (caps)
-
-
-def _bids(changes: list[SpendChange]) -> list[SpendChange]:
-    return [c for c in changes if c.kind == "bid"]
-
-
-async def create_client_spend(call: Call) -> list[SpendChange]:
-    return numeric_changes("caps of the new client", call.params.caps, None, creating=True)
-
-
-async def update_client_spend(call: Call) -> list[SpendChange]:
-    p = call.params
-    record = await get(call, C, client_id=p.client_id) or {}
-    current = record.get("caps") if isinstance(record, dict) else None
-    old = current.get("budget") if isinstance(current, dict) else None
-    return numeric_changes(f"budget of client {p.client_id}", p.budget, old)
-
-
-async def create_campaign_spend(call: Call) -> list[SpendChange]:
-    return numeric_changes("caps of the new campaign", call.params.caps, None, creating=True)
-
-
-async def update_campaign_spend(call: Call) -> list[SpendChange]:
-    camp = await _campaign(call)
-    return numeric_changes(f"caps of campaign {call.params.campaign_id}", call.params.caps, camp.get("caps"))
-
-
-async def create_jobgroup_spend(call: Call) -> list[SpendChange]:
-    p = call.params
-    changes = numeric_changes("caps of the new job group", p.caps, None, creating=True)
-    changes += _bids(numeric_changes("placements of the new job group", p.placements, None, creating=True))
-    changes += numeric_changes("CPC bid", p.cpc_bid, None, creating=True, kind="bid")
-    changes += numeric_changes("CPA bid", p.cpa_bid, None, creating=True, kind="bid")
-    return changes
-
-
-async def update_jobgroup_spend(call: Call) -> list[SpendChange]:
-    p = call.params
-    group = await _jobgroup(call) if p.cpa_bid is not None else {}
-    return numeric_changes(f"CPA bid of job group {p.jobgroup_id}", p.cpa_bid, group.get("cpaBid"), kind="bid")
-
-
-async def job_spend(call: Call) -> list[SpendChange]:
-    """Bids inside a job's placement settings (CPC/CPA per placement)."""
-    settings = getattr(call.params, "placement_settings", None)
-    return _bids(numeric_changes("placement settings of the job", settings, None, creating=True))
-
-
-async def posting_config_spend(call: Call) -> list[SpendChange]:
-    cost = call.params.cost
-    return numeric_changes("cost of the posting config", cost, None, creating=True, kind="bid")
 
 
 # Joveo records that pause, enable and delete: (paused, active) status values, and what each action does.

@@ -6,6 +6,7 @@ from typing import Annotated, Self
 from pydantic import Field, model_validator
 
 from ...vendorcall.operation import Wire
+from ...vendorcall.spend import Spend
 from .models import (
     ClientParams,
     ConfigId,
@@ -50,10 +51,12 @@ SAMPLE_DATE_FORMAT = "yyyy-MM-dd'T'HH:mm:ssZ"
 
 
 class CreatePostingConfigParams(PublisherParams):
-    cost: Annotated[float, Field(ge=0, description="Cost of the posting (money).")]
+    cost: Annotated[float, Spend("bid"), Field(ge=0, description="Cost of the posting (money).")]
     start_date: Annotated[IsoDateTime, Field(serialization_alias="startDate", description="ISO date or date-time.")]
     end_date: Annotated[IsoDateTime, Field(serialization_alias="endDate", description="ISO date or date-time.")]
-    available_count: Annotated[Count, Field(serialization_alias="availableCount", description="Posting slots.")]
+    available_count: Annotated[
+        Count, Spend("volume"), Field(serialization_alias="availableCount", description="Posting slots.")
+    ]
     date_format: Annotated[
         str | None,
         Field(
@@ -82,9 +85,9 @@ class CreatePostingConfigParams(PublisherParams):
 
 
 class UpdatePostingConfigParams(PostingConfigParams):
-    cost: Annotated[float | None, Field(ge=0, description="New cost (money).")] = None
+    cost: Annotated[float | None, Spend("bid"), Field(ge=0, description="New cost (money).")] = None
     end_date: Annotated[IsoDateTime | None, Field(serialization_alias="endDate")] = None
-    available_count: Annotated[Count | None, Field(serialization_alias="availableCount")] = None
+    available_count: Annotated[Count | None, Spend("volume"), Field(serialization_alias="availableCount")] = None
     rotate_freq_in_days: Annotated[Count | None, Field(serialization_alias="rotateFreqInDays")] = None
     job_duration: Annotated[Count | None, Field(serialization_alias="jobDuration")] = None
     min_job_duration_in_days: Annotated[Count | None, Field(serialization_alias="minJobDurationInDays")] = None

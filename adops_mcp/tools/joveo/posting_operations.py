@@ -9,6 +9,7 @@ from . import models as m
 from . import plans as p
 from . import posting_models as pm
 from . import report_models as rm
+from . import spend as s
 from .declare import CONFIG, PUBLISHER, WIP, C, op
 
 POSTING_AND_REPORTING: tuple[Operation, ...] = (
@@ -51,7 +52,7 @@ POSTING_AND_REPORTING: tuple[Operation, ...] = (
         PUBLISHER + "/configs",
         pm.CreatePostingConfigParams,
         plan=p.create_config_plan,
-        spend=p.posting_config_spend,
+        spend=s.posting_config_spend,
     ),
     op(
         "joveo_list_publisher_posting_configs",
@@ -77,7 +78,7 @@ POSTING_AND_REPORTING: tuple[Operation, ...] = (
         CONFIG,
         pm.UpdatePostingConfigParams,
         plan=p.update_config_plan,
-        spend=p.posting_config_spend,
+        spend=s.posting_config_spend,
     ),
     op(
         "joveo_get_posting_config",

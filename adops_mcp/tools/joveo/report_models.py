@@ -5,7 +5,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from ...vendorcall.operation import Params, Wire
+from ...vendorcall.operation import Params, Selects, Wire
 from ...vendorcall.request import PathSafe
 from .models import (
     ID_PATTERN,
@@ -154,7 +154,7 @@ class PublisherReportParams(Params):
     ]
     period: PublisherPeriod
     report_name: Annotated[str | None, Field(serialization_alias="reportName", max_length=200)] = None
-    client_id: Annotated[ClientId | None, Field(serialization_alias="clientId")] = None
+    client_id: Annotated[ClientId | None, Selects(), Field(serialization_alias="clientId")] = None
     cur_locale: Annotated[
         str | None, Field(serialization_alias="curLocale", pattern=r"^[A-Z]{3}$", description="Currency, e.g. USD.")
     ] = None

@@ -5,7 +5,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ...vendorcall.operation import Params
+from ...vendorcall.operation import Params, Selects
 from ...vendorcall.request import PathSafe
 
 CampaignCode = Annotated[
@@ -18,6 +18,7 @@ CampaignCode = Annotated[
         description="Campaign code; starts with the advertiser code, e.g. SANDBOX1-SUMMER-PENDING.",
     ),
     PathSafe,
+    Selects(),
 ]
 CreativeCode = Annotated[
     str,
@@ -29,6 +30,7 @@ CreativeCode = Annotated[
         description="Creative code; starts with its campaign code, e.g. SANDBOX1-SUMMER-PENDING-1.",
     ),
     PathSafe,
+    Selects(prefixed=True),
 ]
 
 

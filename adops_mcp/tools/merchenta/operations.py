@@ -479,11 +479,6 @@ async def set_campaign_status(call: Call) -> dict[str, Any]:
     return result
 
 
-def _account(params: Any) -> str | None:
-    """The campaign a call targets (a creative code starts with its campaign's code), for allowlists."""
-    return getattr(params, "campaign_code", None) or getattr(params, "creative_code", None)
-
-
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
         name="merchenta_get_campaign_creatives_status",
@@ -493,7 +488,6 @@ OPERATIONS: tuple[Operation, ...] = (
         "One creative: merchenta_get_creative_status.",
         vendor="merchenta",
         toolset="merchenta",
-        account=_account,
         effect="read",
         method="GET",
         path=CAMPAIGN_STATUS,
@@ -509,7 +503,6 @@ OPERATIONS: tuple[Operation, ...] = (
         "merchenta_get_campaign_creatives_status.",
         vendor="merchenta",
         toolset="merchenta",
-        account=_account,
         effect="read",
         method="GET",
         path=CREATIVE_STATUS,
@@ -529,7 +522,6 @@ OPERATIONS: tuple[Operation, ...] = (
         "it. Asks the user first.",
         vendor="merchenta",
         toolset="merchenta",
-        account=_account,
         effect="destructive",
         method="POST",
         path=CREATIVE_STATUS,
@@ -549,7 +541,6 @@ OPERATIONS: tuple[Operation, ...] = (
         "did not change and why. Locks and unlocks the campaign. Asks the user first.",
         vendor="merchenta",
         toolset="merchenta",
-        account=_account,
         effect="destructive",
         method="POST",
         path=CAMPAIGN_STATUS,
