@@ -264,7 +264,7 @@ async def test_the_refused_samples_are_refused_for_the_documented_reason(docs, t
 async def test_the_job_samples_are_sent_once_their_url_slip_is_fixed(docs) -> None:
     """The numeric zip of the add-job sample is sent as text; everything else as printed."""
     fixed = {**JOB_SAMPLE, "alternateURL": JOB_URL.replace(" ", "")}
-    async with docs() as (h, vendor):
+    async with docs(elicitation=answer("accept")) as (h, vendor):  # a new job can spend: confirmed
         args = arguments("joveo_add_job", {"client_id": CLIENT}, {"refNumber": "r-19", **fixed})
         await h.ok("joveo_add_job", args)
         body = vendor.last(JOVEO, "POST").json()
@@ -274,10 +274,10 @@ async def test_the_job_samples_are_sent_once_their_url_slip_is_fixed(docs) -> No
 
 async def test_the_campaign_caps_key_follows_its_setting(docs) -> None:
     args = {"client_id": CLIENT, "name": "c", "caps": {"budget": 10}}
-    async with docs() as (h, vendor):
+    async with docs(elicitation=answer("accept")) as (h, vendor):  # caps set spend limits: confirmed
         await h.ok("joveo_create_campaign", args)
         assert vendor.last(JOVEO, "POST").json()["caps"] == {"budget": 10}
-    async with docs(ADOPS_JOVEO_CAMPAIGN_CAPS_KEY="Caps") as (h, vendor):
+    async with docs(elicitation=answer("accept"), ADOPS_JOVEO_CAMPAIGN_CAPS_KEY="Caps") as (h, vendor):
         await h.ok("joveo_create_campaign", args)
         body = vendor.last(JOVEO, "POST").json()
         assert body["Caps"] == {"budget": 10} and "caps" not in body
