@@ -141,7 +141,7 @@ CALL_TOOL = AdopsTool(
 PLAN_CHANGES = AdopsTool(
     name="adops_plan_changes",
     title="Plan several changes as one",
-    description="Plans 2-50 changes of any tools as one set: one plan, one confirmation, performed in order. "
+    description="Plans 1-50 changes of any tools as one set: one plan, one confirmation, performed in order. "
     "If any change is refused, nothing is sent.",
     effect="destructive",
     read_only=False,
