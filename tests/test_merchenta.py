@@ -313,7 +313,7 @@ async def audited(h) -> str:
 
 
 async def test_a_lock_that_reached_merchenta_then_hung_is_unknown_with_what_to_check() -> None:
-    async with connect(timeout=1, elicitation=answer("accept")) as h:
+    async with connect(timeout=3, elicitation=answer("accept")) as h:
         h.sandbox.faults.add(status=None, after_apply=True, delay_ms=5000, vendor="merchenta", path_contains=LOCK)
         text = await h.error("merchenta_set_creative_status", CHANGE)
         assert "Outcome unknown (audit record #" in text and "may stay locked" in text, text
@@ -345,7 +345,7 @@ async def test_a_refused_change_whose_unlock_fails_says_the_campaign_may_stay_lo
 
 
 async def test_a_change_that_hung_and_left_no_time_to_unlock_says_so() -> None:
-    async with connect(timeout=1, elicitation=answer("accept")) as h:
+    async with connect(timeout=3, elicitation=answer("accept")) as h:
         h.sandbox.faults.add(
             status=None, after_apply=True, delay_ms=5000, vendor="merchenta", path_contains="/status", method="POST"
         )
