@@ -1,4 +1,4 @@
-"""Joveo plans (what a write will do, read from the current state), spend declarations and pause/enable states."""
+"""Joveo plans (what a write will do, read from the current state) and pause/enable states; spend lives in spend.py."""
 
 from __future__ import annotations
 
