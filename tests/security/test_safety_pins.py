@@ -20,26 +20,12 @@ from adops_mcp.server.app import build_server
 from adops_mcp.server.http_app import build_http_app
 from adops_mcp.vendorcall import secrets
 from tests.harness import connect, error_text
+from tests.security.test_plan_whole import Tripwire
 
 pytestmark = pytest.mark.anyio
 
 ACTIVATE = "jivox_activate_retail_campaign"
 ARGS = {"account_id": "northwind-grocers", "retail_campaign_idx": 7101}
-
-
-class Tripwire(list[Any]):
-    """The sandbox's request log, running `then` when the `nth` GET of `path` is recorded (before it is answered)."""
-
-    def __init__(self, items: list[Any], path: str, nth: int, then: Any) -> None:
-        super().__init__(items)
-        self.path, self.left, self.then = path, nth, then
-
-    def append(self, request: Any) -> None:
-        super().append(request)
-        if request.method == "GET" and self.path in request.path:
-            self.left -= 1
-            if self.left == 0:
-                self.then()
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
